@@ -1,0 +1,49 @@
+/* Every limit Mercato enforces, in one place, each with its reason. */
+#ifndef MC_LIMITS_H
+#define MC_LIMITS_H
+
+/* HTTP */
+#define MC_MAX_BODY            (1024 * 1024)      /* default request body: JSON bodies are small; 413 beyond */
+#define MC_MAX_IMAGE_BODY      (5 * 1024 * 1024)  /* product image upload (DESIGN: at most 5 MiB) */
+#define MC_MAX_HEADER_BYTES    (32 * 1024)        /* per-connection header memory in libmicrohttpd; 431/413 beyond */
+#define MC_MAX_CONNECTIONS     4096               /* concurrent sockets; keeps fds well under RLIMIT_NOFILE */
+#define MC_CONN_IDLE_TIMEOUT   30                 /* seconds a connection may sit without sending a byte */
+#define MC_REQUEST_ID_MAX      64                 /* X-Request-Id accepted from clients up to this length */
+#define MC_MAX_PATH_SEGMENTS   8                  /* deepest route is /api/orders/:id/status (4); 8 leaves room */
+#define MC_MAX_PATH_PARAMS     4                  /* at most two parameters in any route */
+#define MC_MAX_QUERY_VALUE     256                /* any single query-string value */
+#define MC_MAX_ROUTES          160                /* size of the route table */
+
+/* JSON */
+#define MC_JSON_MAX_DEPTH      16                 /* our bodies nest 3 deep at most; deep nesting is an attack */
+
+/* Lists */
+#define MC_PAGE_DEFAULT        20
+#define MC_PAGE_MAX            100                /* DESIGN section 4 */
+#define MC_OFFSET_MAX          1000000            /* deeper offsets are scans nobody needs */
+
+/* Accounts */
+#define MC_PASSWORD_MIN        8                  /* NIST SP 800-63B floor */
+#define MC_PASSWORD_MAX        128                /* bounds the hashing work per request */
+#define MC_NAME_MAX            100                /* display names */
+#define MC_EMAIL_MAX           254                /* RFC 5321 path limit */
+#define MC_PWHASH_OPSLIMIT     2                  /* argon2id t=2: OWASP floor */
+#define MC_PWHASH_MEMLIMIT     (19u * 1024 * 1024)/* argon2id m=19 MiB: OWASP floor */
+#define MC_PWHASH_WAIT_MS      2000               /* wait for a hashing slot before answering 503 */
+#define MC_FAILED_LOGIN_MAX    10                 /* failed logins per account ... */
+#define MC_FAILED_LOGIN_WINDOW (15 * 60)          /* ... per 15 minutes (DESIGN section 5) */
+
+/* Tokens */
+#define MC_JWT_MAX             2048               /* longer Authorization values are refused unparsed */
+#define MC_JWT_SECRET_MIN      32                 /* HS256 key bytes; shorter is refused in production */
+#define MC_JTI_LEN             32                 /* hex characters of a 128-bit token id */
+
+/* Rate limiting */
+#define MC_RATE_BUCKETS        4096               /* tracked client IPs per limiter; oldest evicted */
+
+/* Database */
+#define MC_DB_STMT_CACHE       256                /* distinct SQL statements cached per connection (power of 2) */
+#define MC_DB_MAX_PARAMS       32                 /* bound parameters in one statement */
+#define MC_DB_BUSY_TIMEOUT_MS  10000              /* SQLite waits this long for the write lock */
+
+#endif

@@ -1,0 +1,46 @@
+#include "core/result.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void mc_error_init(mc_error *e)
+{
+	memset(e, 0, sizeof(*e));
+}
+
+void mc_error_release(mc_error *e)
+{
+	if (e->extra)
+		json_decref((json_t *)e->extra);
+	e->extra = NULL;
+}
+
+mc_rc mc_fail(mc_error *e, mc_rc rc, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!e)
+		return rc;
+	e->code = code;
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(e->detail, sizeof(e->detail), fmt, ap);
+		va_end(ap);
+	}
+	return rc;
+}
+
+void mc_error_field(mc_error *e, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!e || e->nfields >= MC_ERR_MAX_FIELDS)
+		return;
+	snprintf(e->fields[e->nfields].field, sizeof(e->fields[0].field), "%s", field);
+	va_start(ap, fmt);
+	vsnprintf(e->fields[e->nfields].message, sizeof(e->fields[0].message), fmt, ap);
+	va_end(ap);
+	e->nfields++;
+}

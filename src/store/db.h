@@ -1,0 +1,77 @@
+/* A small database driver interface with two drivers: SQLite (db_sqlite.c)
+ * and PostgreSQL through libpq (db_pg.c).
+ *
+ * SQL text is written once, with `?` placeholders, in store/ only; the
+ * PostgreSQL driver rewrites them to $1..$n. Statements are prepared once per
+ * connection and cached by their SQL text pointer, so callers pass string
+ * literals (or other storage that lives as long as the process).
+ *
+ * A connection is used by one thread at a time. */
+#ifndef MC_DB_H
+#define MC_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct db db;
+typedef struct db_stmt db_stmt;
+
+typedef enum db_kind { DB_SQLITE, DB_PG } db_kind;
+
+/* Results of db_step() and other calls. Negative values are errors. */
+enum {
+	DB_DONE = 0,        /* statement finished, no (more) rows */
+	DB_ROW = 1,         /* a row is available through db_col_*() */
+	DB_ERR = -1,        /* any other failure (logged by the driver) */
+	DB_CONSTRAINT = -2, /* unique / check / foreign-key violation */
+	DB_BUSY = -3,       /* lock timeout or serialization failure: retry the transaction */
+};
+
+typedef enum db_txn_mode {
+	DB_TXN_READ,        /* SQLite: BEGIN DEFERRED */
+	DB_TXN_WRITE,       /* SQLite: BEGIN IMMEDIATE (takes the write lock up front) */
+	DB_TXN_DURABLE,     /* a write whose commit must survive power loss: synchronous=FULL */
+} db_txn_mode;
+
+/* Opens a connection for `url` ("sqlite:PATH" or "postgres://..." / "postgresql://...").
+ * On failure returns DB_ERR and writes a message into errbuf. */
+int db_open(const char *url, db **out, char *errbuf, size_t errlen);
+void db_close(db *d);
+db_kind db_get_kind(const db *d);
+
+/* Runs one or more statements without parameters (migrations, pragmas). */
+int db_exec(db *d, const char *sql);
+
+/* Returns the cached prepared statement for `sql`, reset and with no bindings. */
+int db_prepare(db *d, const char *sql, db_stmt **out);
+
+/* Parameters are 1-based, as in SQLite. Text is copied by the driver. */
+void db_bind_int(db_stmt *s, int idx, int64_t v);
+void db_bind_text(db_stmt *s, int idx, const char *v); /* NULL binds SQL NULL */
+void db_bind_textn(db_stmt *s, int idx, const char *v, size_t len);
+void db_bind_null(db_stmt *s, int idx);
+
+/* Executes on the first call; DB_ROW per row, then DB_DONE, or a negative error. */
+int db_step(db_stmt *s);
+
+/* Columns are 0-based. Text stays valid until the next db_step/db_reset. */
+int db_col_count(db_stmt *s);
+int db_col_is_null(db_stmt *s, int col);
+int64_t db_col_int(db_stmt *s, int col);
+const char *db_col_text(db_stmt *s, int col); /* "" for NULL */
+double db_col_double(db_stmt *s, int col);
+
+/* Releases results and bindings; the statement stays cached. */
+void db_reset(db_stmt *s);
+
+int db_begin(db *d, db_txn_mode mode);
+int db_commit(db *d);
+int db_rollback(db *d);
+
+/* Number of rows changed by the last INSERT/UPDATE/DELETE statement. */
+int64_t db_changes(db *d);
+
+/* The last error message of this connection. */
+const char *db_errmsg(db *d);
+
+#endif

@@ -1,0 +1,50 @@
+/* What a database driver implements. Only db.c and the drivers include this. */
+#ifndef MC_DB_DRIVER_H
+#define MC_DB_DRIVER_H
+
+#include "store/db.h"
+
+struct db_driver {
+	int (*open)(const char *target, db **out, char *errbuf, size_t errlen);
+	void (*close)(db *d);
+	int (*exec)(db *d, const char *sql);
+	int (*begin)(db *d, db_txn_mode mode);
+	/* Creates a new, uncached statement. */
+	int (*prepare)(db *d, const char *sql, db_stmt **out);
+	void (*finalize)(db_stmt *s);
+	void (*bind_int)(db_stmt *s, int idx, int64_t v);
+	void (*bind_text)(db_stmt *s, int idx, const char *v, size_t len);
+	void (*bind_null)(db_stmt *s, int idx);
+	int (*step)(db_stmt *s);
+	int (*col_count)(db_stmt *s);
+	int (*col_is_null)(db_stmt *s, int col);
+	int64_t (*col_int)(db_stmt *s, int col);
+	const char *(*col_text)(db_stmt *s, int col);
+	double (*col_double)(db_stmt *s, int col);
+	void (*reset)(db_stmt *s);
+	int64_t (*changes)(db *d);
+	const char *(*errmsg)(db *d);
+};
+
+/* Statement cache slot: keyed by the SQL text pointer. */
+struct db_cache_slot {
+	const char *sql;
+	db_stmt *stmt;
+};
+
+/* Every driver's connection starts with this. */
+struct db {
+	const struct db_driver *drv;
+	db_kind kind;
+	struct db_cache_slot *cache; /* MC_DB_STMT_CACHE slots, open addressing */
+};
+
+/* Every driver's statement starts with this. */
+struct db_stmt {
+	db *owner;
+};
+
+extern const struct db_driver db_sqlite_driver;
+extern const struct db_driver db_pg_driver;
+
+#endif
