@@ -4,17 +4,21 @@
 CC      ?= cc
 PKGS     = libmicrohttpd jansson libjwt libsodium sqlite3 libpq libcurl
 CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
-	-Wno-unused-parameter -Isrc -Ibuild/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+	-Wno-unused-parameter -Isrc -Ibuild/gen -MMD -MP
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 REL_FLAGS  = -O2 -g -fno-omit-frame-pointer
 SAN_FLAGS  = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
-SRCS     := $(shell find src -name '*.c' | sort)
-LIB_SRCS := $(filter-out src/main.c,$(SRCS))
-HDRS     := $(shell find src -name '*.h')
-MIGS     := $(shell find src/store/migrations -name '*.sql' | sort)
-GEN      := build/gen/migrations.c
+SRCS      := $(shell find src -name '*.c' | sort)
+LIB_SRCS  := $(filter-out src/main.c,$(SRCS))
+MIGS      := $(shell find src/store/migrations -name '*.sql' | sort)
+GEN       := build/gen/migrations.c
 UNIT_SRCS := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
+
+REL_OBJS  := $(patsubst src/%.c,build/rel/%.o,$(SRCS)) build/rel/gen/migrations.o
+SAN_LIB_OBJS := $(patsubst src/%.c,build/san/%.o,$(LIB_SRCS)) build/san/gen/migrations.o
+UNIT_BINS := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT_SRCS))
 
 .PHONY: all deps run test unit api asan clean bench
 
@@ -27,32 +31,46 @@ $(GEN): $(MIGS) scripts/embed_sql.sh
 	@mkdir -p $(dir $@)
 	bash scripts/embed_sql.sh src/store/migrations > $@
 
-build/mercato: $(SRCS) $(HDRS) $(GEN)
+build/rel/gen/migrations.o: $(GEN)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) $(REL_FLAGS) -o $@ $(SRCS) $(GEN) $(LIBS)
+	$(CC) $(CFLAGS_BASE) $(REL_FLAGS) -c -o $@ $<
+build/san/gen/migrations.o: $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(SAN_FLAGS) -c -o $@ $<
 
-build/asan/mercato: $(SRCS) $(HDRS) $(GEN)
+build/rel/%.o: src/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) $(SAN_FLAGS) -o $@ $(SRCS) $(GEN) $(LIBS)
+	$(CC) $(CFLAGS_BASE) $(PKG_CFLAGS) $(REL_FLAGS) -c -o $@ $<
+build/san/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(PKG_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
+
+build/mercato: $(REL_OBJS)
+	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
+
+# The sanitizer build the API tests run against.
+build/asan/mercato: $(SAN_LIB_OBJS) build/san/main.o
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(LIBS)
 
 asan: build/asan/mercato
 
 # Each unit test is its own binary, linked with every module but main.c.
-build/unit/%: tests/unit/%.c $(LIB_SRCS) $(HDRS) $(GEN) tests/unit/unit.h
+build/unit/%: tests/unit/%.c $(SAN_LIB_OBJS) tests/unit/unit.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) $(SAN_FLAGS) -Itests/unit -o $@ $< $(LIB_SRCS) $(GEN) $(LIBS) -lcmocka
+	$(CC) $(CFLAGS_BASE) $(PKG_CFLAGS) $(SAN_FLAGS) -Itests/unit -o $@ $< $(SAN_LIB_OBJS) $(LIBS) -lcmocka
 
-UNIT_BINS := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT_SRCS))
-
-unit: deps $(UNIT_BINS)
+unit: deps
+	@$(MAKE) --no-print-directory $(UNIT_BINS)
 	@bash scripts/run_unit.sh $(UNIT_BINS)
 
-api: deps build/asan/mercato
+api: deps
+	@$(MAKE) --no-print-directory build/asan/mercato
 	@bash scripts/run_api.sh
 
-run: deps build/mercato
+run: deps
+	@$(MAKE) --no-print-directory build/mercato
 	./build/mercato migrate
-	./build/mercato seed
 	./build/mercato serve
 
 test: deps
@@ -60,8 +78,11 @@ test: deps
 	@bash scripts/run_unit.sh $(UNIT_BINS)
 	@bash scripts/run_api.sh
 
-bench: deps build/mercato
+bench: deps
+	@$(MAKE) --no-print-directory build/mercato
 	bash bench/run
 
 clean:
 	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -44,3 +44,11 @@ void mc_error_field(mc_error *e, const char *field, const char *fmt, ...)
 	va_end(ap);
 	e->nfields++;
 }
+
+mc_rc mc_error_fields_result(mc_error *e)
+{
+	if (!e->nfields)
+		return MC_OK;
+	return mc_fail(e, MC_ERR_INVALID, "validation_failed", "%s: %s", e->fields[0].field,
+		       e->fields[0].message);
+}

@@ -12,6 +12,7 @@ typedef enum mc_rc {
 	MC_ERR_PAYMENT,       /* payment declined: 402 */
 	MC_ERR_FORBIDDEN,     /* authenticated but not allowed: 403 */
 	MC_ERR_NOT_FOUND,     /* no such resource (or not visible to caller): 404 */
+	MC_ERR_METHOD,        /* the resource exists, the method does not: 405 */
 	MC_ERR_CONFLICT,      /* state conflict, duplicate: 409 */
 	MC_ERR_TOO_LARGE,     /* body or field over its limit: 413 */
 	MC_ERR_UNSUPPORTED,   /* unsupported media type: 415 */
@@ -46,5 +47,9 @@ mc_rc mc_fail(mc_error *e, mc_rc rc, const char *code, const char *fmt, ...)
 /* Adds a field error (silently dropped past MC_ERR_MAX_FIELDS). */
 void mc_error_field(mc_error *e, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* MC_ERR_INVALID ("validation_failed", naming the first field) when any
+ * field error was recorded, else MC_OK. */
+mc_rc mc_error_fields_result(mc_error *e);
 
 #endif

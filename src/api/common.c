@@ -1,0 +1,82 @@
+/* Settings, authentication and JSON shapes shared by the handlers. */
+#include <stdio.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "core/clock.h"
+#include "core/json.h"
+
+static const struct config *cfg;
+static struct token_key signing_key;
+
+mc_rc api_init(const struct config *c, const struct token_key *key)
+{
+	cfg = c;
+	signing_key = *key;
+	return MC_OK;
+}
+
+void api_release(void)
+{
+	memset(&signing_key, 0, sizeof(signing_key));
+	cfg = NULL;
+}
+
+const struct config *api_config(void)
+{
+	return cfg;
+}
+
+const struct token_key *api_signing_key(void)
+{
+	return &signing_key;
+}
+
+mc_rc api_authenticate(const char *token, struct http_principal *out, mc_error *err)
+{
+	struct token_claims c;
+	int revoked = 0;
+	mc_rc rc;
+
+	rc = token_verify(&signing_key, token, clock_now(), &c, err);
+	if (rc)
+		return rc;
+	rc = store_token_is_revoked(c.jti, &revoked);
+	if (rc)
+		return rc;
+	if (revoked)
+		return mc_fail(err, MC_ERR_UNAUTHORIZED, "token_revoked", "the token has been revoked");
+	out->user_id = c.sub;
+	out->role = c.role;
+	out->exp = c.exp;
+	memcpy(out->jti, c.jti, sizeof(out->jti));
+	return MC_OK;
+}
+
+json_t *api_time_json(int64_t t)
+{
+	char buf[32];
+
+	clock_format_rfc3339(t, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+json_t *api_user_json(const struct user *u)
+{
+	return json_pack("{s:I, s:s, s:s, s:s, s:o}", "id", (json_int_t)u->id, "name", u->name, "email",
+			 u->email, "role", role_name(u->role), "createdAt", api_time_json(u->created_at));
+}
+
+json_t *api_body(struct http_req *req, struct http_res *res, const char *const *allowed, mc_error *err)
+{
+	json_t *body = NULL;
+	mc_rc rc = http_req_json(req, &body, err);
+
+	if (!rc && allowed)
+		rc = json_allow_only(body, allowed, err);
+	if (rc) {
+		http_res_error(res, rc, err);
+		return NULL;
+	}
+	return body;
+}

@@ -1,0 +1,19 @@
+/* THE route table. Literal segments must come before parameter segments at
+ * the same depth (first match wins). */
+#include "api/api.h"
+
+const struct route api_routes[] = {
+	/* ops */
+	{ HTTP_GET, "/healthz", api_health_live, AUTH_PUBLIC, 0, ROUTE_NO_LOG },
+	{ HTTP_GET, "/readyz", api_health_ready, AUTH_PUBLIC, 0, ROUTE_NO_LOG },
+
+	/* auth and profile */
+	{ HTTP_POST, "/api/auth/register", api_auth_register, AUTH_PUBLIC, 0, ROUTE_AUTH_RATE },
+	{ HTTP_POST, "/api/auth/login", api_auth_login, AUTH_PUBLIC, 0, ROUTE_AUTH_RATE },
+	{ HTTP_POST, "/api/auth/logout", api_auth_logout, AUTH_USER, 0, 0 },
+	{ HTTP_GET, "/api/auth/me", api_users_me, AUTH_USER, 0, 0 },
+	{ HTTP_GET, "/api/users/me", api_users_me, AUTH_USER, 0, 0 },
+	{ HTTP_PATCH, "/api/users/me", api_users_update_me, AUTH_USER, 0, 0 },
+};
+
+const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -1,0 +1,197 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum kind { K_STR, K_INT, K_ENUM };
+
+struct setting {
+	const char *flag;     /* --flag */
+	const char *env;      /* environment variable */
+	enum kind kind;
+	size_t off;           /* offset in struct config */
+	const char *def;      /* default, as text */
+	long min, max;        /* K_INT bounds */
+	const char *choices;  /* K_ENUM: "a|b" */
+	int (*check)(const char *v); /* extra validation for K_STR; 0 = ok */
+	const char *help;
+};
+
+static int S_check_db(const char *v)
+{
+	return strncmp(v, "sqlite:", 7) && strncmp(v, "postgres://", 11) && strncmp(v, "postgresql://", 13);
+}
+
+static int S_check_smtp(const char *v)
+{
+	return *v && strncmp(v, "smtp://", 7) && strncmp(v, "smtps://", 8);
+}
+
+static int S_check_nonempty(const char *v)
+{
+	return !*v;
+}
+
+#define OFF(f) offsetof(struct config, f)
+static const struct setting settings[] = {
+	{ "db", "MERCATO_DB", K_STR, OFF(db), "sqlite:data/mercato.db", 0, 0, NULL, S_check_db,
+	  "database: sqlite:PATH or postgres://user@host:port/db" },
+	{ "host", "MERCATO_HOST", K_STR, OFF(host), "127.0.0.1", 0, 0, NULL, S_check_nonempty,
+	  "address serve listens on" },
+	{ "port", "MERCATO_PORT", K_INT, OFF(port), "8080", 1, 65535, NULL, NULL, "port serve listens on" },
+	{ "env", "MERCATO_ENV", K_ENUM, OFF(env), "development", 0, 0, "development|production", NULL,
+	  "production disables the seed endpoint and demands a real JWT secret" },
+	{ "jwt-secret", "MERCATO_JWT_SECRET", K_STR, OFF(jwt_secret), "", 0, 0, NULL, NULL,
+	  "HS256 key, >= 32 bytes (development: generated into the data directory)" },
+	{ "jwt-ttl", "MERCATO_JWT_TTL", K_INT, OFF(jwt_ttl), "3600", 60, 30L * 86400, NULL, NULL,
+	  "token lifetime in seconds" },
+	{ "threads", "MERCATO_THREADS", K_INT, OFF(threads), "0", 0, 256, NULL, NULL,
+	  "HTTP worker threads (0 = number of cores)" },
+	{ "smtp-url", "MERCATO_SMTP_URL", K_STR, OFF(smtp_url), "", 0, 0, NULL, S_check_smtp,
+	  "smtp://host:port for outgoing mail (unset: .eml files in DATA_DIR/mail)" },
+	{ "cors-origins", "MERCATO_CORS_ORIGINS", K_STR, OFF(cors_origins), "", 0, 0, NULL, NULL,
+	  "comma-separated origins allowed by CORS" },
+	{ "trusted-proxies", "MERCATO_TRUSTED_PROXIES", K_STR, OFF(trusted_proxies), "", 0, 0, NULL, NULL,
+	  "comma-separated peer IPs whose X-Forwarded-For is believed" },
+	{ "data-dir", "MERCATO_DATA_DIR", K_STR, OFF(data_dir), "data", 0, 0, NULL, S_check_nonempty,
+	  "JWT secret (development), media uploads, mail spool" },
+	{ "auth-rate", "MERCATO_AUTH_RATE", K_INT, OFF(auth_rate), "30", 1, 1000000, NULL, NULL,
+	  "login/register requests per minute per client IP" },
+	{ "rate", "MERCATO_RATE", K_INT, OFF(rate), "100", 1, 10000000, NULL, NULL,
+	  "other requests per second per client IP" },
+	{ "rate-burst", "MERCATO_RATE_BURST", K_INT, OFF(rate_burst), "200", 1, 10000000, NULL, NULL,
+	  "burst allowance for MERCATO_RATE" },
+	{ "metrics-token", "MERCATO_METRICS_TOKEN", K_STR, OFF(metrics_token), "", 0, 0, NULL, NULL,
+	  "bearer token for /metrics from non-loopback clients" },
+	{ "access-log", "MERCATO_ACCESS_LOG", K_INT, OFF(access_log), "1", 0, 1, NULL, NULL,
+	  "1 = one JSON line per request on stderr" },
+};
+#define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
+
+static int S_set(struct config *c, const struct setting *s, const char *v, const char *source)
+{
+	char *end;
+	long n;
+
+	switch (s->kind) {
+	case K_INT:
+		errno = 0;
+		n = strtol(v, &end, 10);
+		if (errno || end == v || *end || n < s->min || n > s->max) {
+			fprintf(stderr, "mercato: %s=%s (from %s): must be an integer in %ld..%ld\n",
+				s->env, v, source, s->min, s->max);
+			return -1;
+		}
+		*(long *)((char *)c + s->off) = n;
+		return 0;
+	case K_ENUM: {
+		const char *p = s->choices;
+		size_t vl = strlen(v);
+		int ok = 0;
+
+		while (*p) {
+			size_t l = strcspn(p, "|");
+
+			if (l == vl && !strncmp(p, v, l))
+				ok = 1;
+			p += l + (p[l] == '|');
+		}
+		if (!ok) {
+			fprintf(stderr, "mercato: %s=%s (from %s): must be one of %s\n", s->env, v, source,
+				s->choices);
+			return -1;
+		}
+		break;
+	}
+	case K_STR:
+		if (s->check && s->check(v)) {
+			fprintf(stderr, "mercato: %s=%s (from %s): invalid; expected %s\n", s->env, v, source,
+				s->help);
+			return -1;
+		}
+		break;
+	}
+	{
+		char **slot = (char **)((char *)c + s->off);
+		char *dup = strdup(v);
+
+		if (!dup) {
+			fprintf(stderr, "mercato: out of memory\n");
+			return -1;
+		}
+		free(*slot);
+		*slot = dup;
+	}
+	return 0;
+}
+
+int config_load(struct config *c, int *argc, char **argv)
+{
+	int out = 1;
+
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < NSETTINGS; i++) {
+		const char *e = getenv(settings[i].env);
+
+		if (S_set(c, &settings[i], settings[i].def, "default"))
+			return -1;
+		if (e && S_set(c, &settings[i], e, "environment"))
+			return -1;
+	}
+	for (int i = 1; i < *argc; i++) {
+		const char *a = argv[i], *val = NULL;
+		const struct setting *s = NULL;
+		size_t nl;
+
+		if (strncmp(a, "--", 2)) {
+			argv[out++] = argv[i];
+			continue;
+		}
+		a += 2;
+		nl = strcspn(a, "=");
+		for (size_t k = 0; k < NSETTINGS; k++)
+			if (strlen(settings[k].flag) == nl && !strncmp(settings[k].flag, a, nl))
+				s = &settings[k];
+		if (!s) {
+			/* Not a setting: a subcommand option such as --email. */
+			argv[out++] = argv[i];
+			continue;
+		}
+		if (a[nl] == '=') {
+			val = a + nl + 1;
+		} else if (i + 1 < *argc) {
+			val = argv[++i];
+		} else {
+			fprintf(stderr, "mercato: --%s needs a value\n", s->flag);
+			return -1;
+		}
+		if (S_set(c, s, val, "command line"))
+			return -1;
+	}
+	*argc = out;
+	argv[out] = NULL;
+	c->production = !strcmp(c->env, "production");
+	return 0;
+}
+
+void config_release(struct config *c)
+{
+	for (size_t i = 0; i < NSETTINGS; i++) {
+		if (settings[i].kind != K_INT) {
+			char **slot = (char **)((char *)c + settings[i].off);
+
+			free(*slot);
+			*slot = NULL;
+		}
+	}
+}
+
+void config_print_help(void)
+{
+	printf("Settings (environment variable, or --flag VALUE):\n");
+	for (size_t i = 0; i < NSETTINGS; i++)
+		printf("  %-24s --%-16s %s [default: %s]\n", settings[i].env, settings[i].flag,
+		       settings[i].help, *settings[i].def ? settings[i].def : "unset");
+}

@@ -1,0 +1,36 @@
+/* Settings: one table (config.c) of name, environment variable, default and
+ * validator. Environment first, then `--flag value` overrides. */
+#ifndef MC_CONFIG_H
+#define MC_CONFIG_H
+
+#include <stddef.h>
+
+struct config {
+	char *db;              /* MERCATO_DB */
+	char *host;            /* MERCATO_HOST */
+	long port;             /* MERCATO_PORT */
+	char *env;             /* MERCATO_ENV: development | production */
+	int production;        /* derived: env == production */
+	char *jwt_secret;      /* MERCATO_JWT_SECRET (may be generated) */
+	long jwt_ttl;          /* MERCATO_JWT_TTL seconds */
+	long threads;          /* MERCATO_THREADS; 0 = number of cores */
+	char *smtp_url;        /* MERCATO_SMTP_URL */
+	char *cors_origins;    /* MERCATO_CORS_ORIGINS */
+	char *trusted_proxies; /* MERCATO_TRUSTED_PROXIES */
+	char *data_dir;        /* MERCATO_DATA_DIR */
+	long auth_rate;        /* MERCATO_AUTH_RATE per minute per IP */
+	long rate;             /* MERCATO_RATE per second per IP */
+	long rate_burst;       /* MERCATO_RATE_BURST */
+	char *metrics_token;   /* MERCATO_METRICS_TOKEN */
+	long access_log;       /* MERCATO_ACCESS_LOG 0/1 */
+};
+
+/* Loads defaults, the environment, then flags from argv (consumed flags are
+ * removed; other arguments are left in order). On a bad value prints a clear
+ * message to stderr and returns -1 (the caller exits with 2). */
+int config_load(struct config *c, int *argc, char **argv);
+void config_release(struct config *c);
+/* Prints every setting with its variable, flag and default. */
+void config_print_help(void);
+
+#endif

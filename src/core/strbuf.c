@@ -1,0 +1,154 @@
+#include "core/strbuf.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void strbuf_init(strbuf *sb)
+{
+	memset(sb, 0, sizeof(*sb));
+}
+
+void strbuf_release(strbuf *sb)
+{
+	free(sb->buf);
+	strbuf_init(sb);
+}
+
+char *strbuf_detach(strbuf *sb, size_t *len)
+{
+	char *b;
+
+	if (sb->failed) {
+		strbuf_release(sb);
+		return NULL;
+	}
+	strbuf_grow(sb, 0);
+	if (sb->failed) {
+		strbuf_release(sb);
+		return NULL;
+	}
+	b = sb->buf;
+	if (len)
+		*len = sb->len;
+	strbuf_init(sb);
+	return b;
+}
+
+void strbuf_reset(strbuf *sb)
+{
+	sb->len = 0;
+	if (sb->buf)
+		sb->buf[0] = '\0';
+}
+
+void strbuf_grow(strbuf *sb, size_t extra)
+{
+	size_t need, n;
+	char *nb;
+
+	if (sb->failed)
+		return;
+	need = sb->len + extra + 1;
+	if (need <= sb->alloc)
+		return;
+	n = sb->alloc ? sb->alloc : 64;
+	while (n < need)
+		n *= 2;
+	nb = realloc(sb->buf, n);
+	if (!nb) {
+		sb->failed = 1;
+		return;
+	}
+	sb->buf = nb;
+	sb->alloc = n;
+	sb->buf[sb->len] = '\0';
+}
+
+void strbuf_add(strbuf *sb, const void *data, size_t len)
+{
+	strbuf_grow(sb, len);
+	if (sb->failed)
+		return;
+	memcpy(sb->buf + sb->len, data, len);
+	sb->len += len;
+	sb->buf[sb->len] = '\0';
+}
+
+void strbuf_adds(strbuf *sb, const char *s)
+{
+	strbuf_add(sb, s, strlen(s));
+}
+
+void strbuf_addch(strbuf *sb, char c)
+{
+	strbuf_add(sb, &c, 1);
+}
+
+void strbuf_addf(strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		sb->failed = 1;
+		return;
+	}
+	strbuf_grow(sb, (size_t)n);
+	if (sb->failed)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	sb->len += (size_t)n;
+}
+
+void strbuf_add_int(strbuf *sb, int64_t v)
+{
+	char tmp[24];
+	int n = snprintf(tmp, sizeof(tmp), "%" PRId64, v);
+
+	strbuf_add(sb, tmp, (size_t)n);
+}
+
+void strbuf_add_json_string(strbuf *sb, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *run = p;
+
+	strbuf_addch(sb, '"');
+	for (; *p; p++) {
+		char esc[6];
+		size_t elen = 2;
+
+		if (*p >= 0x20 && *p != '"' && *p != '\\' && *p != '<' && *p != '>' && *p != '&')
+			continue;
+		strbuf_add(sb, run, (size_t)(p - run));
+		run = p + 1;
+		esc[0] = '\\';
+		switch (*p) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		default:
+			/* Control characters, and <>& so JSON is safe inside HTML. */
+			esc[1] = 'u';
+			esc[2] = '0';
+			esc[3] = '0';
+			esc[4] = hex[*p >> 4];
+			esc[5] = hex[*p & 15];
+			elen = 6;
+		}
+		strbuf_add(sb, esc, elen);
+	}
+	strbuf_add(sb, run, (size_t)(p - run));
+	strbuf_addch(sb, '"');
+}

@@ -1,0 +1,146 @@
+#include "http/router.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Splits "/a/b/c" into segments; returns the count or -1 if too deep.
+ * Empty segments (double or trailing slashes) are not allowed except for "/". */
+static int S_split(const char *path, struct router_seg *segs, int max)
+{
+	int n = 0;
+	const char *p = path;
+
+	if (*p != '/')
+		return -1;
+	while (*p == '/') {
+		const char *start = ++p;
+
+		while (*p && *p != '/')
+			p++;
+		if (p == start) {
+			if (*p)
+				return -1;   /* "//" */
+			break;           /* trailing "/" */
+		}
+		if (n >= max)
+			return -1;
+		segs[n].text = start;
+		segs[n].len = (size_t)(p - start);
+		n++;
+	}
+	return n;
+}
+
+int router_init(struct router *r, const struct route *routes, size_t n, char *errbuf, size_t errlen)
+{
+	r->entries = calloc(n, sizeof(*r->entries));
+	r->n = n;
+	if (!r->entries) {
+		snprintf(errbuf, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct router_entry *e = &r->entries[i];
+		int nparams = 0;
+
+		e->route = &routes[i];
+		e->nsegs = S_split(routes[i].pattern, e->segs, MC_MAX_PATH_SEGMENTS);
+		if (e->nsegs < 0) {
+			snprintf(errbuf, errlen, "bad route pattern %s", routes[i].pattern);
+			goto fail;
+		}
+		for (int k = 0; k < e->nsegs; k++) {
+			if (e->segs[k].text[0] == ':') {
+				e->segs[k].text = NULL;
+				if (++nparams > MC_MAX_PATH_PARAMS) {
+					snprintf(errbuf, errlen, "too many parameters in %s", routes[i].pattern);
+					goto fail;
+				}
+			}
+		}
+	}
+	return 0;
+fail:
+	router_release(r);
+	return -1;
+}
+
+void router_release(struct router *r)
+{
+	free(r->entries);
+	r->entries = NULL;
+	r->n = 0;
+}
+
+static int S_entry_matches(const struct router_entry *e, const struct router_seg *segs, int nsegs)
+{
+	if (e->nsegs != nsegs)
+		return 0;
+	for (int k = 0; k < nsegs; k++) {
+		if (!e->segs[k].text)
+			continue;
+		if (e->segs[k].len != segs[k].len || memcmp(e->segs[k].text, segs[k].text, segs[k].len))
+			return 0;
+	}
+	return 1;
+}
+
+int router_match(const struct router *r, unsigned method, const char *path, struct router_match *m)
+{
+	struct router_seg segs[MC_MAX_PATH_SEGMENTS];
+	unsigned want = method == HTTP_HEAD ? HTTP_GET : method;
+	int nsegs = S_split(path, segs, MC_MAX_PATH_SEGMENTS);
+
+	m->route = NULL;
+	m->allowed = 0;
+	m->nparams = 0;
+	if (nsegs < 0)
+		return -1;
+	for (size_t i = 0; i < r->n; i++) {
+		const struct router_entry *e = &r->entries[i];
+		size_t used = 0;
+
+		if (!S_entry_matches(e, segs, nsegs))
+			continue;
+		m->allowed |= e->route->method;
+		if (e->route->method != want || m->route)
+			continue;
+		/* Literal segments win over parameters because the table lists them first. */
+		for (int k = 0; k < nsegs; k++) {
+			if (e->segs[k].text)
+				continue;
+			if (used + segs[k].len + 1 > sizeof(m->buf))
+				return -1;
+			memcpy(m->buf + used, segs[k].text, segs[k].len);
+			m->buf[used + segs[k].len] = '\0';
+			m->params[m->nparams++] = m->buf + used;
+			used += segs[k].len + 1;
+		}
+		m->route = e->route;
+	}
+	if (m->allowed & HTTP_GET)
+		m->allowed |= HTTP_HEAD;
+	return m->route ? 0 : -1;
+}
+
+void router_allow_header(unsigned methods, char *buf, size_t len)
+{
+	static const struct { unsigned m; const char *name; } names[] = {
+		{ HTTP_GET, "GET" }, { HTTP_HEAD, "HEAD" }, { HTTP_POST, "POST" }, { HTTP_PUT, "PUT" },
+		{ HTTP_PATCH, "PATCH" }, { HTTP_DELETE, "DELETE" }, { HTTP_OPTIONS, "OPTIONS" },
+	};
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		int n;
+
+		if (!(methods & names[i].m))
+			continue;
+		n = snprintf(buf + used, len - used, "%s%s", used ? ", " : "", names[i].name);
+		if (n < 0 || (size_t)n >= len - used)
+			break;
+		used += (size_t)n;
+	}
+}

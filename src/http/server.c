@@ -1,0 +1,644 @@
+/* libmicrohttpd glue: reads requests with the documented two-call pattern,
+ * runs the middleware chain (request id, rate limit, routing, auth, CORS,
+ * security headers, access log) and hands the request to its route. */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "core/ratelimit.h"
+#include "core/strbuf.h"
+#include "http/http.h"
+#include "http/router.h"
+
+#define MAX_LIST 16
+
+struct http_server {
+	struct MHD_Daemon *daemon;
+	struct router router;
+	struct http_server_opts opts;
+	struct ratelimit *rate;
+	struct ratelimit *auth_rate;
+	int nproxies, norigins;
+	char proxies[MAX_LIST][64];
+	char origins[MAX_LIST][128];
+};
+
+/* One per request, from the first access-handler call to completion. */
+struct request_ctx {
+	struct http_req req;
+	struct router_match match;
+	strbuf body;
+	size_t limit;
+	int too_large;
+	int64_t start_us;
+};
+
+static const struct {
+	const char *name;
+	unsigned m;
+} methods[] = {
+	{ "GET", HTTP_GET }, { "HEAD", HTTP_HEAD }, { "POST", HTTP_POST }, { "PUT", HTTP_PUT },
+	{ "PATCH", HTTP_PATCH }, { "DELETE", HTTP_DELETE }, { "OPTIONS", HTTP_OPTIONS },
+};
+
+static unsigned S_method(const char *name)
+{
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (!strcmp(methods[i].name, name))
+			return methods[i].m;
+	return 0;
+}
+
+/* --- request accessors ------------------------------------------------- */
+
+const char *http_req_header(struct http_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_req_query(struct http_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_req_cookie(struct http_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
+mc_rc http_req_json(struct http_req *req, json_t **out, mc_error *err)
+{
+	mc_rc rc;
+
+	if (!req->json) {
+		rc = json_parse_body(req->body, req->body_len, &req->json, err);
+		if (rc)
+			return rc;
+	}
+	*out = req->json;
+	return MC_OK;
+}
+
+mc_rc http_req_param_id(struct http_req *req, int i, int64_t *out, mc_error *err)
+{
+	const char *s = i < req->nparams ? req->params[i] : NULL;
+	int64_t v = 0;
+
+	if (!s || !*s || strlen(s) > 18)
+		return mc_fail(err, MC_ERR_NOT_FOUND, "not_found", "no such resource");
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return mc_fail(err, MC_ERR_NOT_FOUND, "not_found", "no such resource");
+		v = v * 10 + (*p - '0');
+	}
+	if (v <= 0)
+		return mc_fail(err, MC_ERR_NOT_FOUND, "not_found", "no such resource");
+	*out = v;
+	return MC_OK;
+}
+
+/* --- response helpers -------------------------------------------------- */
+
+static void S_res_clear_body(struct http_res *res)
+{
+	if (res->body_release)
+		res->body_release(res->body_release_cls);
+	else if (!res->body_static)
+		free(res->body);
+	res->body = NULL;
+	res->len = 0;
+	res->body_static = 0;
+	res->body_release = NULL;
+	res->body_release_cls = NULL;
+}
+
+void http_res_bytes(struct http_res *res, int status, const char *type, char *body, size_t len)
+{
+	S_res_clear_body(res);
+	res->status = status;
+	res->content_type = type;
+	res->body = body;
+	res->len = len;
+}
+
+void http_res_static(struct http_res *res, int status, const char *type, const char *body, size_t len)
+{
+	http_res_bytes(res, status, type, (char *)body, len);
+	res->body_static = 1;
+}
+
+void http_res_empty(struct http_res *res, int status)
+{
+	http_res_static(res, status, NULL, "", 0);
+}
+
+void http_res_json(struct http_res *res, int status, json_t *body)
+{
+	char *s = body ? json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+
+	json_decref(body);
+	if (!s) {
+		http_res_static(res, 500, "application/problem+json",
+				"{\"status\":500,\"title\":\"Internal Server Error\"}", 46);
+		return;
+	}
+	http_res_bytes(res, status, "application/json", s, strlen(s));
+}
+
+void http_res_header(struct http_res *res, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (res->nheaders >= HTTP_RES_MAX_HEADERS) {
+		log_error("http", "too many response headers; dropped %s", name);
+		return;
+	}
+	res->headers[res->nheaders].name = name;
+	va_start(ap, fmt);
+	vsnprintf(res->headers[res->nheaders].value, sizeof(res->headers[0].value), fmt, ap);
+	va_end(ap);
+	res->nheaders++;
+}
+
+/* --- middleware pieces -------------------------------------------------- */
+
+static int S_request_id_ok(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++) {
+		char c = s[n];
+
+		if (n >= MC_REQUEST_ID_MAX ||
+		    !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+		      c == '_' || c == '.'))
+			return 0;
+	}
+	return n > 0;
+}
+
+static void S_request_id(struct http_req *req)
+{
+	const char *given = http_req_header(req, "X-Request-Id");
+	unsigned char rnd[8];
+
+	if (given && S_request_id_ok(given)) {
+		snprintf(req->request_id, sizeof(req->request_id), "%s", given);
+		return;
+	}
+	randombytes_buf(rnd, sizeof(rnd));
+	sodium_bin2hex(req->request_id, sizeof(req->request_id), rnd, sizeof(rnd));
+}
+
+static int S_in_list(const char *v, char list[][64], int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(list[i], v))
+			return 1;
+	return 0;
+}
+
+/* The peer address, or the nearest X-Forwarded-For hop not ours when the peer
+ * is a trusted proxy. */
+static void S_client_ip(struct http_server *srv, struct http_req *req)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const char *xff;
+	char hop[64];
+
+	snprintf(req->client_ip, sizeof(req->client_ip), "unknown");
+	if (ci && ci->client_addr) {
+		const struct sockaddr *sa = ci->client_addr;
+
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, req->client_ip,
+				  sizeof(req->client_ip));
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, req->client_ip,
+				  sizeof(req->client_ip));
+	}
+	if (!srv->nproxies || !S_in_list(req->client_ip, srv->proxies, srv->nproxies))
+		return;
+	xff = http_req_header(req, "X-Forwarded-For");
+	if (!xff)
+		return;
+	/* Walk from the right: the last hop not a trusted proxy is the client. */
+	for (const char *end = xff + strlen(xff); end > xff;) {
+		const char *start = end;
+		size_t len;
+
+		while (start > xff && start[-1] != ',')
+			start--;
+		len = (size_t)(end - start);
+		while (len && (*start == ' ' || *start == '\t'))
+			start++, len--;
+		while (len && (start[len - 1] == ' ' || start[len - 1] == '\t'))
+			len--;
+		if (len && len < sizeof(hop)) {
+			memcpy(hop, start, len);
+			hop[len] = '\0';
+			snprintf(req->client_ip, sizeof(req->client_ip), "%s", hop);
+			if (!S_in_list(hop, srv->proxies, srv->nproxies))
+				return;
+		}
+		end = start > xff ? start - 1 : xff;
+	}
+}
+
+static const char *S_allowed_origin(struct http_server *srv, struct http_req *req)
+{
+	const char *origin = http_req_header(req, "Origin");
+
+	if (!origin)
+		return NULL;
+	for (int i = 0; i < srv->norigins; i++)
+		if (!strcmp(srv->origins[i], origin) || !strcmp(srv->origins[i], "*"))
+			return origin;
+	return NULL;
+}
+
+static mc_rc S_authenticate(struct http_server *srv, struct http_req *req, mc_error *err)
+{
+	const char *h = http_req_header(req, "Authorization");
+	const struct route *r = req->route;
+	mc_rc rc;
+
+	if (h) {
+		if (strncasecmp(h, "Bearer ", 7) || strlen(h + 7) > MC_JWT_MAX)
+			return mc_fail(err, MC_ERR_UNAUTHORIZED, "invalid_token",
+				       "expected 'Authorization: Bearer <token>'");
+		rc = srv->opts.authenticate(h + 7, &req->auth, err);
+		if (rc)
+			return rc;
+		req->authenticated = 1;
+	}
+	if (r->auth == AUTH_PUBLIC)
+		return MC_OK;
+	if (!req->authenticated)
+		return mc_fail(err, MC_ERR_UNAUTHORIZED, "unauthenticated", "a bearer token is required");
+	if ((r->auth == AUTH_SELLER && req->auth.role != ROLE_SELLER && req->auth.role != ROLE_ADMIN) ||
+	    (r->auth == AUTH_ADMIN && req->auth.role != ROLE_ADMIN))
+		return mc_fail(err, MC_ERR_FORBIDDEN, "forbidden", "your role may not do this");
+	return MC_OK;
+}
+
+static mc_rc S_rate_limit(struct http_server *srv, struct http_req *req, struct http_res *res, mc_error *err)
+{
+	struct ratelimit_state st;
+	int64_t now = clock_mono_us();
+	int limited = req->route && (req->route->flags & ROUTE_AUTH_RATE) &&
+		      ratelimit_take(srv->auth_rate, req->client_ip, now, &st);
+
+	if (!limited)
+		limited = ratelimit_take(srv->rate, req->client_ip, now, &st);
+	if (!limited)
+		return MC_OK;
+	http_res_header(res, "RateLimit-Limit", "%ld", st.limit);
+	http_res_header(res, "RateLimit-Remaining", "%ld", st.remaining);
+	http_res_header(res, "RateLimit-Reset", "%ld", st.reset);
+	err->retry_after = st.retry_after;
+	return mc_fail(err, MC_ERR_RATE_LIMITED, "rate_limited", "too many requests; retry in %ld s",
+		       st.retry_after);
+}
+
+/* --- dispatch ------------------------------------------------------------ */
+
+static void S_route(struct http_server *srv, struct request_ctx *x, struct http_res *res)
+{
+	struct http_req *req = &x->req;
+	mc_error err;
+	mc_rc rc;
+
+	mc_error_init(&err);
+	if (req->method == HTTP_OPTIONS && x->match.allowed) {
+		/* CORS preflight; answered for allowed origins only. */
+		char allow[96];
+		const char *origin = S_allowed_origin(srv, req);
+
+		if (!origin) {
+			http_res_empty(res, 204);
+			router_allow_header(x->match.allowed, allow, sizeof(allow));
+			http_res_header(res, "Allow", "%s", allow);
+			goto out;
+		}
+		router_allow_header(x->match.allowed, allow, sizeof(allow));
+		http_res_empty(res, 204);
+		http_res_header(res, "Access-Control-Allow-Methods", "%s", allow);
+		http_res_header(res, "Access-Control-Allow-Headers",
+				"Authorization, Content-Type, Idempotency-Key, If-None-Match, X-Request-Id");
+		http_res_header(res, "Access-Control-Max-Age", "600");
+		goto out;
+	}
+	rc = S_rate_limit(srv, req, res, &err);
+	if (rc)
+		goto fail;
+	if (!req->route) {
+		if (x->match.allowed) {
+			char allow[96];
+
+			router_allow_header(x->match.allowed, allow, sizeof(allow));
+			http_res_header(res, "Allow", "%s", allow);
+			rc = mc_fail(&err, MC_ERR_METHOD, "method_not_allowed", "%s is not allowed on %s",
+				     req->method_name, req->path);
+			goto fail;
+		}
+		rc = mc_fail(&err, MC_ERR_NOT_FOUND, "no_route", "no route for %s %s", req->method_name, req->path);
+		goto fail;
+	}
+	if (x->too_large) {
+		rc = mc_fail(&err, MC_ERR_TOO_LARGE, "body_too_large", "request body exceeds %zu bytes", x->limit);
+		goto fail;
+	}
+	rc = S_authenticate(srv, req, &err);
+	if (rc)
+		goto fail;
+	req->body = x->body.buf;
+	req->body_len = x->body.len;
+	req->route->handler(req, res);
+	if (!res->status) {
+		log_error("http", "handler for %s %s set no response", req->method_name, req->route->pattern);
+		http_res_problem(res, MC_ERR_INTERNAL, NULL, "no response");
+	}
+	goto out;
+fail:
+	http_res_error(res, rc, &err);
+out:
+	mc_error_release(&err);
+}
+
+static void S_access_log(struct http_server *srv, struct request_ctx *x, const struct http_res *res)
+{
+	struct http_req *req = &x->req;
+	char ts[32];
+	strbuf sb;
+
+	if (!srv->opts.access_log && res->status < 500)
+		return;
+	if (req->route && (req->route->flags & ROUTE_NO_LOG) && res->status < 500)
+		return;
+	clock_format_rfc3339(clock_now(), ts, sizeof(ts));
+	strbuf_init(&sb);
+	strbuf_addf(&sb, "{\"ts\":\"%s\",\"level\":\"%s\",\"component\":\"access\",\"method\":\"%s\",\"path\":",
+		    ts, res->status >= 500 ? "error" : "info", req->method_name);
+	strbuf_add_json_string(&sb, req->path);
+	strbuf_addf(&sb, ",\"status\":%d,\"bytes\":%zu,\"us\":%" PRId64 ",\"requestId\":\"%s\",\"ip\":\"%s\"",
+		    res->status, res->len, clock_mono_us() - x->start_us, req->request_id, req->client_ip);
+	if (req->authenticated)
+		strbuf_addf(&sb, ",\"user\":%" PRId64, req->auth.user_id);
+	strbuf_addch(&sb, '}');
+	if (!sb.failed)
+		log_line(sb.buf, sb.len);
+	strbuf_release(&sb);
+}
+
+static enum MHD_Result S_send(struct http_server *srv, struct request_ctx *x, struct http_res *res)
+{
+	struct http_req *req = &x->req;
+	struct MHD_Response *r;
+	const char *origin;
+	enum MHD_Result ret;
+
+	if (res->body_release)
+		r = MHD_create_response_from_buffer_with_free_callback_cls(res->len, res->body,
+									    res->body_release,
+									    res->body_release_cls);
+	else if (res->body_static)
+		r = MHD_create_response_from_buffer(res->len, res->body, MHD_RESPMEM_PERSISTENT);
+	else
+		r = MHD_create_response_from_buffer_with_free_callback(res->len, res->body, free);
+	if (!r) {
+		S_res_clear_body(res);
+		return MHD_NO;
+	}
+	/* The response owns the body now. */
+	res->body_release = NULL;
+	res->body_static = 1;
+	if (res->content_type && res->len)
+		MHD_add_response_header(r, "Content-Type", res->content_type);
+	MHD_add_response_header(r, "X-Request-Id", req->request_id);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+	if (!res->cacheable)
+		MHD_add_response_header(r, "Cache-Control", "no-store");
+	origin = S_allowed_origin(srv, req);
+	if (origin) {
+		MHD_add_response_header(r, "Access-Control-Allow-Origin", origin);
+		MHD_add_response_header(r, "Vary", "Origin");
+		MHD_add_response_header(r, "Access-Control-Expose-Headers",
+					"ETag, Retry-After, X-Request-Id, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset");
+	}
+	for (int i = 0; i < res->nheaders; i++)
+		MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
+	ret = MHD_queue_response(req->conn, (unsigned)res->status, r);
+	MHD_destroy_response(r);
+	S_access_log(srv, x, res);
+	return ret;
+}
+
+static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+				const char *version, const char *upload_data, size_t *upload_size,
+				void **con_cls)
+{
+	struct http_server *srv = cls;
+	struct request_ctx *x = *con_cls;
+	struct http_res res;
+	enum MHD_Result ret;
+
+	if (!x) {
+		const char *cl;
+
+		x = calloc(1, sizeof(*x));
+		if (!x)
+			return MHD_NO;
+		x->start_us = clock_mono_us();
+		x->req.conn = conn;
+		x->req.path = url;
+		x->req.method = S_method(method);
+		x->req.method_name = x->req.method ? method : "OTHER";
+		strbuf_init(&x->body);
+		if (!router_match(&srv->router, x->req.method, url, &x->match)) {
+			x->req.route = x->match.route;
+			x->req.nparams = x->match.nparams;
+			memcpy(x->req.params, x->match.params, sizeof(x->req.params));
+		}
+		x->limit = x->req.route && x->req.route->max_body ? x->req.route->max_body : MC_MAX_BODY;
+		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+		if (cl && strtoull(cl, NULL, 10) > x->limit)
+			x->too_large = 1;
+		*con_cls = x;
+		if (!x->too_large)
+			return MHD_YES;
+		/* Refuse before reading the body; libmicrohttpd then closes the connection. */
+		*upload_size = 0;
+	}
+	if (*upload_size) {
+		if (!x->too_large) {
+			if (x->body.len + *upload_size > x->limit) {
+				x->too_large = 1;
+				strbuf_release(&x->body);
+			} else {
+				strbuf_add(&x->body, upload_data, *upload_size);
+				if (x->body.failed)
+					return MHD_NO;
+			}
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	memset(&res, 0, sizeof(res));
+	S_request_id(&x->req);
+	S_client_ip(srv, &x->req);
+	res.request_id = x->req.request_id;
+	S_route(srv, x, &res);
+	ret = S_send(srv, x, &res);
+	return ret;
+}
+
+static void S_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			enum MHD_RequestTerminationCode toe)
+{
+	struct request_ctx *x = *con_cls;
+
+	if (!x)
+		return;
+	json_decref(x->req.json);
+	strbuf_release(&x->body);
+	free(x);
+	*con_cls = NULL;
+}
+
+static void S_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	log_info("mhd", "%s", msg);
+}
+
+static int S_split_list(const char *csv, char *dst, size_t width, int max)
+{
+	int n = 0;
+
+	while (csv && *csv && n < max) {
+		size_t len = strcspn(csv, ",");
+		const char *s = csv;
+
+		while (len && *s == ' ')
+			s++, len--;
+		while (len && s[len - 1] == ' ')
+			len--;
+		if (len && len < width) {
+			memcpy(dst + (size_t)n * width, s, len);
+			dst[(size_t)n * width + len] = '\0';
+			n++;
+		}
+		csv += strcspn(csv, ",");
+		if (*csv)
+			csv++;
+	}
+	return n;
+}
+
+mc_rc http_server_start(const struct http_server_opts *opts, struct http_server **out, char *errbuf,
+			size_t errlen)
+{
+	struct http_server *srv = calloc(1, sizeof(*srv));
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	long threads = opts->threads > 0 ? opts->threads : sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (!srv) {
+		snprintf(errbuf, errlen, "out of memory");
+		return MC_ERR_INTERNAL;
+	}
+	srv->opts = *opts;
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, opts->host, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
+		((struct sockaddr_in *)&ss)->sin_family = AF_INET;
+		((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)opts->port);
+		sslen = sizeof(struct sockaddr_in);
+	} else if (inet_pton(AF_INET6, opts->host, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
+		((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)opts->port);
+		sslen = sizeof(struct sockaddr_in6);
+		flags |= MHD_USE_IPv6;
+	} else {
+		snprintf(errbuf, errlen, "MERCATO_HOST %s is not an IPv4 or IPv6 address", opts->host);
+		goto fail;
+	}
+	(void)sslen;
+	if (router_init(&srv->router, opts->routes, opts->nroutes, errbuf, errlen))
+		goto fail;
+	srv->rate = ratelimit_new((double)opts->rate_per_sec, opts->rate_burst);
+	srv->auth_rate = ratelimit_new((double)opts->auth_rate_per_min / 60.0, opts->auth_rate_per_min);
+	if (!srv->rate || !srv->auth_rate) {
+		snprintf(errbuf, errlen, "out of memory");
+		goto fail;
+	}
+	srv->nproxies = S_split_list(opts->trusted_proxies, &srv->proxies[0][0], sizeof(srv->proxies[0]), MAX_LIST);
+	srv->norigins = S_split_list(opts->cors_origins, &srv->origins[0][0], sizeof(srv->origins[0]), MAX_LIST);
+	if (threads < 1)
+		threads = 1;
+	/* A pool of one thread is slower than a plain internal thread at high
+	 * connection counts, so one thread means no pool. */
+	srv->daemon = MHD_start_daemon(
+		flags, (uint16_t)opts->port, NULL, NULL, S_access, srv,
+		MHD_OPTION_EXTERNAL_LOGGER, S_mhd_log, srv,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(threads > 1 ? threads : 0),
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)MC_MAX_CONNECTIONS,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)MC_CONN_IDLE_TIMEOUT,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MC_MAX_HEADER_BYTES,
+		MHD_OPTION_NOTIFY_COMPLETED, S_completed, srv,
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+		MHD_OPTION_END);
+	if (!srv->daemon) {
+		snprintf(errbuf, errlen, "cannot listen on %s:%d", opts->host, opts->port);
+		goto fail;
+	}
+	*out = srv;
+	return MC_OK;
+fail:
+	router_release(&srv->router);
+	ratelimit_free(srv->rate);
+	ratelimit_free(srv->auth_rate);
+	free(srv);
+	return MC_ERR_INTERNAL;
+}
+
+void http_server_stop(struct http_server *srv)
+{
+	if (!srv)
+		return;
+	/* Stop accepting; let requests in flight finish (bounded wait). */
+	MHD_quiesce_daemon(srv->daemon);
+	for (int i = 0; i < 50; i++) {
+		const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+
+		if (!di || !di->num_connections)
+			break;
+		usleep(20000);
+	}
+	MHD_stop_daemon(srv->daemon);
+	router_release(&srv->router);
+	ratelimit_free(srv->rate);
+	ratelimit_free(srv->auth_rate);
+	free(srv);
+}

@@ -1,0 +1,273 @@
+/* mercato: subcommand dispatch; start-up and shutdown only. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "config.h"
+#include "core/log.h"
+#include "domain/account.h"
+#include "domain/password.h"
+#include "store/migrate.h"
+#include "store/store.h"
+
+static void S_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: mercato COMMAND [--setting VALUE ...]\n\n"
+		"commands:\n"
+		"  serve                 migrate, then serve the HTTP API\n"
+		"  migrate               apply pending database migrations\n"
+		"  user create --email E --password P --role admin|seller|buyer --name N\n"
+		"                        create an account (the only way to create admins)\n"
+		"  help                  this text and every setting\n\n");
+}
+
+/* mkdir -p for the directories Mercato writes into. */
+static int S_mkdirs(const char *path)
+{
+	char buf[512];
+	size_t n = strlen(path);
+
+	if (n >= sizeof(buf))
+		return -1;
+	memcpy(buf, path, n + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+/* Opens the database (creating the SQLite file's directory) and migrates. */
+static int S_open_store(const struct config *cfg)
+{
+	char err[512];
+	int applied = 0;
+
+	if (!strncmp(cfg->db, "sqlite:", 7)) {
+		char dir[512];
+		char *slash;
+
+		snprintf(dir, sizeof(dir), "%s", cfg->db + 7);
+		slash = strrchr(dir, '/');
+		if (slash) {
+			*slash = '\0';
+			if (*dir && S_mkdirs(dir)) {
+				fprintf(stderr, "mercato: cannot create %s: %s\n", dir, strerror(errno));
+				return -1;
+			}
+		}
+	}
+	if (store_init(cfg->db, err, sizeof(err))) {
+		fprintf(stderr, "mercato: %s\n", err);
+		return -1;
+	}
+	if (migrate_run(store_db(), &applied) != DB_DONE) {
+		fprintf(stderr, "mercato: migrations failed (see log)\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* The signing key: MERCATO_JWT_SECRET, or in development a random key kept
+ * in the data directory so tokens survive restarts. */
+static int S_load_key(const struct config *cfg, struct token_key *key)
+{
+	char path[512];
+	size_t n = strlen(cfg->jwt_secret);
+	FILE *f;
+
+	if (n) {
+		if (n < MC_JWT_SECRET_MIN && cfg->production) {
+			fprintf(stderr, "mercato: MERCATO_JWT_SECRET must be at least %d bytes in production\n",
+				MC_JWT_SECRET_MIN);
+			return -1;
+		}
+		if (n > sizeof(key->bytes)) {
+			fprintf(stderr, "mercato: MERCATO_JWT_SECRET is longer than %zu bytes\n", sizeof(key->bytes));
+			return -1;
+		}
+		memcpy(key->bytes, cfg->jwt_secret, n);
+		key->len = n;
+		return 0;
+	}
+	if (cfg->production) {
+		fprintf(stderr, "mercato: MERCATO_JWT_SECRET is required in production\n");
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/jwt.secret", cfg->data_dir);
+	f = fopen(path, "rb");
+	if (f) {
+		key->len = fread(key->bytes, 1, 32, f);
+		fclose(f);
+		if (key->len == 32)
+			return 0;
+	}
+	{
+		int fd;
+
+		randombytes_buf(key->bytes, 32);
+		key->len = 32;
+		if (S_mkdirs(cfg->data_dir))
+			goto fail;
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0 || write(fd, key->bytes, 32) != 32) {
+			if (fd >= 0)
+				close(fd);
+			goto fail;
+		}
+		close(fd);
+		log_info("main", "generated a development JWT secret in %s", path);
+	}
+	return 0;
+fail:
+	fprintf(stderr, "mercato: cannot write %s: %s\n", path, strerror(errno));
+	return -1;
+}
+
+static void S_raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static int S_serve(struct config *cfg)
+{
+	struct http_server_opts opts = {
+		.host = cfg->host,
+		.port = (int)cfg->port,
+		.threads = (int)cfg->threads,
+		.routes = api_routes,
+		.nroutes = api_nroutes,
+		.authenticate = api_authenticate,
+		.auth_rate_per_min = cfg->auth_rate,
+		.rate_per_sec = cfg->rate,
+		.rate_burst = cfg->rate_burst,
+		.trusted_proxies = cfg->trusted_proxies,
+		.cors_origins = cfg->cors_origins,
+		.access_log = (int)cfg->access_log,
+	};
+	struct http_server *srv = NULL;
+	struct token_key key;
+	char err[256];
+	sigset_t set;
+	int sig = 0;
+
+	if (S_load_key(cfg, &key) || S_open_store(cfg))
+		return 1;
+	if (api_init(cfg, &key))
+		return 1;
+	S_raise_fd_limit();
+	/* Block the stop signals in every thread; main waits for them. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (http_server_start(&opts, &srv, err, sizeof(err))) {
+		fprintf(stderr, "mercato: %s\n", err);
+		return 1;
+	}
+	log_info("main", "serving on http://%s:%ld (%s, %s)", cfg->host, cfg->port, cfg->env,
+		 strncmp(cfg->db, "sqlite:", 7) ? "postgresql" : "sqlite");
+	sigwait(&set, &sig);
+	log_info("main", "signal %d: shutting down", sig);
+	http_server_stop(srv);
+	api_release();
+	sodium_memzero(&key, sizeof(key));
+	log_info("main", "stopped");
+	return 0;
+}
+
+static const char *S_opt(int argc, char **argv, const char *name)
+{
+	for (int i = 0; i + 1 < argc; i++)
+		if (!strcmp(argv[i], name))
+			return argv[i + 1];
+	return NULL;
+}
+
+static int S_user_create(struct config *cfg, int argc, char **argv)
+{
+	struct account_new in = {
+		.email = S_opt(argc, argv, "--email"),
+		.password = S_opt(argc, argv, "--password"),
+		.name = S_opt(argc, argv, "--name"),
+	};
+	const char *role = S_opt(argc, argv, "--role");
+	struct user u;
+	mc_error err;
+	mc_rc rc;
+
+	if (!in.email || !in.password || !role) {
+		fprintf(stderr, "usage: mercato user create --email E --password P --role admin|seller|buyer [--name N]\n");
+		return 2;
+	}
+	if (!in.name)
+		in.name = in.email;
+	in.role = role_parse(role);
+	if (S_open_store(cfg))
+		return 1;
+	mc_error_init(&err);
+	rc = account_register(&in, 1, &u, &err);
+	if (rc) {
+		fprintf(stderr, "mercato: cannot create the account: %s\n", err.detail[0] ? err.detail : "error");
+		mc_error_release(&err);
+		return rc == MC_ERR_INTERNAL ? 1 : 2;
+	}
+	printf("created %s %s (id %lld)\n", role_name(u.role), u.email, (long long)u.id);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct config cfg;
+	const char *cmd;
+	int ret = 2;
+
+	if (config_load(&cfg, &argc, argv))
+		return 2;
+	cmd = argc > 1 ? argv[1] : "help";
+	if (sodium_init() < 0 || password_init((int)cfg.threads) || account_init()) {
+		fprintf(stderr, "mercato: cannot initialise cryptography\n");
+		ret = 1;
+		goto out;
+	}
+	if (!strcmp(cmd, "serve")) {
+		ret = S_serve(&cfg);
+	} else if (!strcmp(cmd, "migrate")) {
+		ret = S_open_store(&cfg) ? 1 : 0;
+	} else if (!strcmp(cmd, "user") && argc > 2 && !strcmp(argv[2], "create")) {
+		ret = S_user_create(&cfg, argc - 3, argv + 3);
+	} else if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+		S_usage(stdout);
+		config_print_help();
+		ret = 0;
+	} else {
+		fprintf(stderr, "mercato: unknown command '%s'\n", cmd);
+		S_usage(stderr);
+	}
+out:
+	account_release();
+	store_shutdown();
+	config_release(&cfg);
+	return ret;
+}

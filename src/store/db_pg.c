@@ -1,0 +1,502 @@
+/* PostgreSQL driver over libpq. Statements are server-side prepared once per
+ * connection; SQL written with `?` is rewritten to $1..$n at prepare time.
+ * Parameters and results travel in text format.
+ *
+ * Semantics that differ from SQLite (store/ code must allow for them):
+ *   - an error inside a transaction aborts the whole transaction; only
+ *     ROLLBACK works afterwards, and COMMIT of it returns DB_ERR;
+ *   - `?` is always a parameter outside literals, so the jsonb ?, ?| and ?&
+ *     operators cannot be written (use jsonb_exists() and friends);
+ *   - a parameter whose type PostgreSQL cannot infer (`? IS NULL`) fails at
+ *     prepare: write CAST(? AS type). */
+#include <inttypes.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/limits.h"
+#include "core/log.h"
+#include "store/db_driver.h"
+
+struct pg_db {
+	struct db base;
+	PGconn *h;
+	unsigned next_name; /* prepared statement names: s1, s2, ... */
+	int64_t changes;    /* rows changed by the last INSERT/UPDATE/DELETE/MERGE */
+	char err[256];      /* errmsg() copy without libpq's trailing newline */
+};
+
+struct pg_param {
+	const char *val; /* NULL binds SQL NULL; else points at num or heap */
+	char *heap;      /* copied text, owned */
+	char num[24];    /* an int64 in decimal */
+};
+
+struct pg_stmt {
+	struct db_stmt base;
+	const char *sql; /* the caller's text, for error logs; lives as long as the cache */
+	char name[16];
+	int nparams;
+	int bad;         /* a bind failed: the next step reports DB_ERR */
+	int executed;
+	int row;         /* current row of res */
+	int ncols;
+	int end_rc;      /* what step returns once the rows are used up */
+	PGresult *res;
+	struct pg_param p[MC_DB_MAX_PARAMS];
+};
+
+#define PG(d) ((struct pg_db *)(d))
+#define ST(s) ((struct pg_stmt *)(s))
+
+/* Length of a libpq message without its trailing newline(s). */
+static int S_msglen(const char *m)
+{
+	size_t n = strlen(m);
+
+	while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
+		n--;
+	return (int)n;
+}
+
+/* Maps a failed result. Constraint and busy results are expected, so only
+ * the rest is logged. */
+static int S_fail(const PGresult *res, PGconn *h, const char *what, const char *sql)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(h);
+
+	if (state && !strncmp(state, "23", 2))
+		return DB_CONSTRAINT;
+	if (state && (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03")))
+		return DB_BUSY;
+	if (!*msg)
+		msg = PQerrorMessage(h);
+	log_error("pg", "%s: %.*s (sqlstate %s) in: %.200s", what, S_msglen(msg), msg,
+		  state ? state : "none", sql);
+	return DB_ERR;
+}
+
+/* db_changes() follows SQLite: only data-changing commands update it. */
+static void S_track_changes(struct pg_db *d, PGresult *res)
+{
+	static const char *const cmds[] = { "INSERT ", "UPDATE ", "DELETE ", "MERGE " };
+	const char *status = PQcmdStatus(res);
+
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strncmp(status, cmds[i], strlen(cmds[i]))) {
+			d->changes = strtoll(PQcmdTuples(res), NULL, 10);
+			return;
+		}
+}
+
+/* Server notices would otherwise go to stderr as raw text, breaking the
+ * one-JSON-object-per-line log. */
+static void S_notice(void *arg, const char *msg)
+{
+	log_info("pg", "notice: %.*s", S_msglen(msg), msg);
+}
+
+static int S_open(const char *url, db **out, char *errbuf, size_t errlen)
+{
+	struct pg_db *d = calloc(1, sizeof(*d));
+	PGresult *res = NULL;
+
+	if (!d) {
+		snprintf(errbuf, errlen, "out of memory");
+		return DB_ERR;
+	}
+	d->h = PQconnectdb(url);
+	if (!d->h) {
+		snprintf(errbuf, errlen, "pg connect: out of memory");
+		goto fail;
+	}
+	if (PQstatus(d->h) != CONNECTION_OK) {
+		const char *m = PQerrorMessage(d->h);
+
+		snprintf(errbuf, errlen, "pg connect: %.*s", S_msglen(m), m);
+		goto fail;
+	}
+	PQsetNoticeProcessor(d->h, S_notice, NULL);
+	/* "relation already exists, skipping" and friends are NOTICEs. */
+	res = PQexec(d->h, "SET client_min_messages = warning");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		const char *m = PQerrorMessage(d->h);
+
+		snprintf(errbuf, errlen, "pg setup: %.*s", S_msglen(m), m);
+		goto fail;
+	}
+	PQclear(res);
+	d->base.kind = DB_PG;
+	*out = &d->base;
+	return DB_DONE;
+fail:
+	PQclear(res);
+	PQfinish(d->h);
+	free(d);
+	return DB_ERR;
+}
+
+static void S_close(db *d)
+{
+	PQfinish(PG(d)->h);
+	free(d);
+}
+
+static int S_exec(db *d, const char *sql)
+{
+	PGresult *res = PQexec(PG(d)->h, sql);
+	int rc = DB_DONE;
+
+	switch (PQresultStatus(res)) {
+	case PGRES_COMMAND_OK:
+		/* COMMIT of an aborted transaction "succeeds" as a ROLLBACK. */
+		if (!strcmp(sql, "COMMIT") && !strcmp(PQcmdStatus(res), "ROLLBACK")) {
+			log_error("pg", "commit: the transaction had failed and was rolled back");
+			rc = DB_ERR;
+			goto out;
+		}
+		/* fall through */
+	case PGRES_TUPLES_OK:
+		S_track_changes(PG(d), res);
+		/* fall through */
+	case PGRES_EMPTY_QUERY:
+		break;
+	default:
+		rc = S_fail(res, PG(d)->h, "exec", sql);
+		break;
+	}
+out:
+	PQclear(res);
+	return rc;
+}
+
+static int S_begin(db *d, db_txn_mode mode)
+{
+	/* Commits are durable by default and row locks serialize the writers,
+	 * so every mode is a plain BEGIN. */
+	return S_exec(d, "BEGIN");
+}
+
+static int S_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Letters, digits, _ and non-ASCII bytes continue an identifier. */
+static int S_ident_char(char c)
+{
+	return c == '_' || (unsigned char)c >= 0x80 || (c >= 'a' && c <= 'z') ||
+	       (c >= 'A' && c <= 'Z') || S_digit(c);
+}
+
+/* Rewrites `?` to $1..$n outside string literals, quoted identifiers and
+ * comments. Returns the number of parameters, or -1 when over the limit. */
+static int S_rewrite(const char *sql, char *out)
+{
+	const char *p = sql;
+	int n = 0;
+
+	while (*p) {
+		if (*p == '?') {
+			if (++n > MC_DB_MAX_PARAMS)
+				return -1;
+			out += sprintf(out, "$%d", n);
+			p++;
+		} else if (*p == '\'' || *p == '"') {
+			/* E'...' strings also end only at an unescaped quote. */
+			int bs = *p == '\'' && p > sql && (p[-1] == 'E' || p[-1] == 'e') &&
+				 (p - 1 == sql || !S_ident_char(p[-2]));
+			char q = *p;
+
+			*out++ = *p++;
+			while (*p && *p != q) {
+				if (bs && *p == '\\' && p[1])
+					*out++ = *p++;
+				*out++ = *p++;
+			}
+			if (*p)
+				*out++ = *p++; /* a doubled quote reopens on the next turn */
+		} else if (p[0] == '-' && p[1] == '-') {
+			while (*p && *p != '\n')
+				*out++ = *p++;
+		} else if (p[0] == '/' && p[1] == '*') {
+			int depth = 0; /* PostgreSQL block comments nest */
+
+			do {
+				if (p[0] == '/' && p[1] == '*')
+					depth++;
+				else if (p[0] == '*' && p[1] == '/')
+					depth--;
+				else {
+					*out++ = *p++;
+					continue;
+				}
+				*out++ = *p++;
+				*out++ = *p++;
+			} while (*p && depth > 0);
+		} else if (*p == '$' && (p == sql || !S_ident_char(p[-1]))) {
+			/* Dollar quoting: $tag$ ... $tag$ (tag may be empty). */
+			const char *t = p + 1;
+			size_t tl;
+			const char *end;
+
+			while (S_ident_char(*t) && !(t == p + 1 && S_digit(*t)))
+				t++;
+			if (*t != '$') {
+				*out++ = *p++;
+				continue;
+			}
+			tl = (size_t)(t - p + 1);
+			end = strchr(t + 1, '$');
+			while (end && strncmp(end, p, tl))
+				end = strchr(end + 1, '$');
+			end = end ? end + tl : p + strlen(p);
+			memcpy(out, p, (size_t)(end - p));
+			out += end - p;
+			p = end;
+		} else {
+			*out++ = *p++;
+		}
+	}
+	*out = '\0';
+	return n;
+}
+
+static int S_prepare(db *d, const char *sql, db_stmt **out)
+{
+	struct pg_stmt *s = calloc(1, sizeof(*s));
+	/* "$NN" replaces each "?", so three times the length is plenty. */
+	char *text = malloc(strlen(sql) * 3 + 1);
+	PGresult *res = NULL;
+	int rc = DB_ERR;
+	int n;
+
+	if (!s || !text) {
+		log_error("pg", "prepare: out of memory");
+		goto fail;
+	}
+	n = S_rewrite(sql, text);
+	if (n < 0) {
+		log_error("pg", "prepare: more than %d parameters in: %.200s", MC_DB_MAX_PARAMS, sql);
+		goto fail;
+	}
+	snprintf(s->name, sizeof(s->name), "s%u", ++PG(d)->next_name);
+	res = PQprepare(PG(d)->h, s->name, text, n, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		rc = S_fail(res, PG(d)->h, "prepare", sql);
+		goto fail;
+	}
+	s->sql = sql;
+	s->nparams = n;
+	*out = &s->base;
+	rc = DB_DONE;
+	goto out;
+fail:
+	free(s);
+out:
+	PQclear(res);
+	free(text);
+	return rc;
+}
+
+static void S_clear_param(struct pg_param *p)
+{
+	free(p->heap);
+	p->heap = NULL;
+	p->val = NULL;
+}
+
+static void S_reset(db_stmt *s)
+{
+	struct pg_stmt *st = ST(s);
+
+	PQclear(st->res);
+	st->res = NULL;
+	st->executed = 0;
+	st->row = -1;
+	st->ncols = 0;
+	st->bad = 0;
+	for (int i = 0; i < st->nparams; i++)
+		S_clear_param(&st->p[i]);
+}
+
+/* Server-side statements go away with the connection; finalize runs only
+ * from db_close, so no DEALLOCATE round trip. */
+static void S_finalize(db_stmt *s)
+{
+	S_reset(s);
+	free(s);
+}
+
+/* The parameter slot for a 1-based index, or NULL (logged) when out of range. */
+static struct pg_param *S_param(db_stmt *s, int idx)
+{
+	struct pg_stmt *st = ST(s);
+
+	if (idx < 1 || idx > st->nparams) {
+		log_error("pg", "bind: index %d out of range (statement has %d)", idx, st->nparams);
+		st->bad = 1;
+		return NULL;
+	}
+	S_clear_param(&st->p[idx - 1]);
+	return &st->p[idx - 1];
+}
+
+static void S_bind_int(db_stmt *s, int idx, int64_t v)
+{
+	struct pg_param *p = S_param(s, idx);
+
+	if (!p)
+		return;
+	snprintf(p->num, sizeof(p->num), "%" PRId64, v);
+	p->val = p->num;
+}
+
+static void S_bind_text(db_stmt *s, int idx, const char *v, size_t len)
+{
+	struct pg_param *p = S_param(s, idx);
+
+	if (!p)
+		return;
+	p->heap = malloc(len + 1);
+	if (!p->heap) {
+		log_error("pg", "bind: out of memory");
+		ST(s)->bad = 1;
+		return;
+	}
+	memcpy(p->heap, v, len);
+	p->heap[len] = '\0';
+	p->val = p->heap;
+}
+
+static void S_bind_null(db_stmt *s, int idx)
+{
+	S_param(s, idx); /* clearing the slot leaves it NULL */
+}
+
+static int S_execute(struct pg_stmt *st)
+{
+	struct pg_db *d = PG(st->base.owner);
+	const char *vals[MC_DB_MAX_PARAMS];
+	ExecStatusType status;
+
+	st->executed = 1;
+	st->row = -1;
+	st->end_rc = DB_DONE;
+	if (st->bad) {
+		log_error("pg", "step: a binding failed for: %.200s", st->sql);
+		return st->end_rc = DB_ERR;
+	}
+	for (int i = 0; i < st->nparams; i++)
+		vals[i] = st->p[i].val;
+	st->res = PQexecPrepared(d->h, st->name, st->nparams, vals, NULL, NULL, 0);
+	status = PQresultStatus(st->res);
+	if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
+		st->ncols = PQnfields(st->res);
+		S_track_changes(d, st->res);
+		return DB_DONE;
+	}
+	st->end_rc = S_fail(st->res, d->h, "step", st->sql);
+	PQclear(st->res);
+	st->res = NULL;
+	return st->end_rc;
+}
+
+static int S_step(db_stmt *s)
+{
+	struct pg_stmt *st = ST(s);
+
+	if (!st->executed && S_execute(st) != DB_DONE)
+		return st->end_rc;
+	if (st->res && ++st->row < PQntuples(st->res))
+		return DB_ROW;
+	/* Free the rows now rather than when the cached statement is reused. */
+	PQclear(st->res);
+	st->res = NULL;
+	return st->end_rc;
+}
+
+static int S_col_count(db_stmt *s)
+{
+	return ST(s)->ncols;
+}
+
+/* The current row's value, or NULL for SQL NULL and bad positions. */
+static const char *S_value(db_stmt *s, int col)
+{
+	struct pg_stmt *st = ST(s);
+
+	if (!st->res || st->row < 0 || st->row >= PQntuples(st->res) || col < 0 ||
+	    col >= st->ncols || PQgetisnull(st->res, st->row, col))
+		return NULL;
+	return PQgetvalue(st->res, st->row, col);
+}
+
+static int S_col_is_null(db_stmt *s, int col)
+{
+	return S_value(s, col) == NULL;
+}
+
+static int64_t S_col_int(db_stmt *s, int col)
+{
+	const char *v = S_value(s, col);
+
+	if (!v)
+		return 0;
+	/* Booleans arrive as "t" / "f". */
+	if (v[0] == 't' && !v[1])
+		return 1;
+	if (v[0] == 'f' && !v[1])
+		return 0;
+	return strtoll(v, NULL, 10);
+}
+
+static const char *S_col_text(db_stmt *s, int col)
+{
+	const char *v = S_value(s, col);
+
+	return v ? v : "";
+}
+
+static double S_col_double(db_stmt *s, int col)
+{
+	const char *v = S_value(s, col);
+
+	return v ? strtod(v, NULL) : 0.0;
+}
+
+static int64_t S_changes(db *d)
+{
+	return PG(d)->changes;
+}
+
+static const char *S_errmsg(db *d)
+{
+	const char *m = PQerrorMessage(PG(d)->h);
+
+	snprintf(PG(d)->err, sizeof(PG(d)->err), "%.*s", S_msglen(m), m);
+	return PG(d)->err;
+}
+
+const struct db_driver db_pg_driver = {
+	.open = S_open,
+	.close = S_close,
+	.exec = S_exec,
+	.begin = S_begin,
+	.prepare = S_prepare,
+	.finalize = S_finalize,
+	.bind_int = S_bind_int,
+	.bind_text = S_bind_text,
+	.bind_null = S_bind_null,
+	.step = S_step,
+	.col_count = S_col_count,
+	.col_is_null = S_col_is_null,
+	.col_int = S_col_int,
+	.col_text = S_col_text,
+	.col_double = S_col_double,
+	.reset = S_reset,
+	.changes = S_changes,
+	.errmsg = S_errmsg,
+};

@@ -1,0 +1,118 @@
+#include "store/store.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+
+static char *store_url;
+static pthread_key_t conn_key;
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+
+static void S_close_conn(void *p)
+{
+	db_close(p);
+}
+
+static void S_make_key(void)
+{
+	pthread_key_create(&conn_key, S_close_conn);
+}
+
+mc_rc store_init(const char *url, char *errbuf, size_t errlen)
+{
+	pthread_once(&key_once, S_make_key);
+	free(store_url);
+	store_url = strdup(url);
+	if (!store_url) {
+		snprintf(errbuf, errlen, "out of memory");
+		return MC_ERR_INTERNAL;
+	}
+	if (!pthread_getspecific(conn_key)) {
+		db *d = NULL;
+
+		if (db_open(store_url, &d, errbuf, errlen) != DB_DONE)
+			return MC_ERR_INTERNAL;
+		pthread_setspecific(conn_key, d);
+	}
+	return MC_OK;
+}
+
+db *store_db(void)
+{
+	db *d = pthread_getspecific(conn_key);
+	char err[256];
+
+	if (d || !store_url)
+		return d;
+	if (db_open(store_url, &d, err, sizeof(err)) != DB_DONE) {
+		log_error("store", "%s", err);
+		return NULL;
+	}
+	pthread_setspecific(conn_key, d);
+	return d;
+}
+
+void store_thread_release(void)
+{
+	db *d = pthread_getspecific(conn_key);
+
+	if (d) {
+		db_close(d);
+		pthread_setspecific(conn_key, NULL);
+	}
+}
+
+void store_shutdown(void)
+{
+	store_thread_release();
+	free(store_url);
+	store_url = NULL;
+}
+
+mc_rc store_rc(int dbrc)
+{
+	switch (dbrc) {
+	case DB_DONE:
+	case DB_ROW:
+		return MC_OK;
+	case DB_BUSY:
+		return MC_ERR_BUSY;
+	case DB_CONSTRAINT:
+		return MC_ERR_CONFLICT;
+	default:
+		return MC_ERR_INTERNAL;
+	}
+}
+
+mc_rc store_begin(db_txn_mode mode)
+{
+	db *d = store_db();
+
+	if (!d)
+		return MC_ERR_INTERNAL;
+	return store_rc(db_begin(d, mode));
+}
+
+mc_rc store_commit(void)
+{
+	db *d = store_db();
+	int rc;
+
+	if (!d)
+		return MC_ERR_INTERNAL;
+	rc = db_commit(d);
+	if (rc != DB_DONE)
+		db_rollback(d);
+	return store_rc(rc);
+}
+
+void store_rollback(void)
+{
+	db *d = store_db();
+
+	if (d)
+		db_rollback(d);
+}
