@@ -40,10 +40,12 @@ build/san/gen/migrations.o: $(GEN)
 
 build/rel/%.o: src/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) $(PKG_CFLAGS) $(REL_FLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS_BASE) $(PKG_CFLAGS) $(REL_FLAGS) -c -o $@ $<
 build/san/%.o: src/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) $(PKG_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
+	@echo "  CC-SAN  $<"
+	@$(CC) $(CFLAGS_BASE) $(PKG_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
 
 build/mercato: $(REL_OBJS)
 	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
@@ -58,7 +60,8 @@ asan: build/asan/mercato
 # Each unit test is its own binary, linked with every module but main.c.
 build/unit/%: tests/unit/%.c $(SAN_LIB_OBJS) tests/unit/unit.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) $(PKG_CFLAGS) $(SAN_FLAGS) -Itests/unit -o $@ $< $(SAN_LIB_OBJS) $(LIBS) -lcmocka
+	@echo "  UNIT    $<"
+	@$(CC) $(CFLAGS_BASE) $(PKG_CFLAGS) $(SAN_FLAGS) -Itests/unit -o $@ $< $(SAN_LIB_OBJS) $(LIBS) -lcmocka
 
 unit: deps
 	@$(MAKE) --no-print-directory $(UNIT_BINS)

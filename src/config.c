@@ -135,10 +135,9 @@ int config_load(struct config *c, int *argc, char **argv)
 	for (size_t i = 0; i < NSETTINGS; i++) {
 		const char *e = getenv(settings[i].env);
 
-		if (S_set(c, &settings[i], settings[i].def, "default"))
-			return -1;
-		if (e && S_set(c, &settings[i], e, "environment"))
-			return -1;
+		if (S_set(c, &settings[i], settings[i].def, "default") ||
+		    (e && S_set(c, &settings[i], e, "environment")))
+			goto fail;
 	}
 	for (int i = 1; i < *argc; i++) {
 		const char *a = argv[i], *val = NULL;
@@ -165,15 +164,18 @@ int config_load(struct config *c, int *argc, char **argv)
 			val = argv[++i];
 		} else {
 			fprintf(stderr, "mercato: --%s needs a value\n", s->flag);
-			return -1;
+			goto fail;
 		}
 		if (S_set(c, s, val, "command line"))
-			return -1;
+			goto fail;
 	}
 	*argc = out;
 	argv[out] = NULL;
 	c->production = !strcmp(c->env, "production");
 	return 0;
+fail:
+	config_release(c);
+	return -1;
 }
 
 void config_release(struct config *c)

@@ -298,7 +298,11 @@ static mc_rc S_rate_limit(struct http_server *srv, struct http_req *req, struct 
 {
 	struct ratelimit_state st;
 	int64_t now = clock_mono_us();
-	int limited = req->route && (req->route->flags & ROUTE_AUTH_RATE) &&
+	int limited;
+
+	if (req->route && (req->route->flags & ROUTE_PROBE))
+		return MC_OK;
+	limited = req->route && (req->route->flags & ROUTE_AUTH_RATE) &&
 		      ratelimit_take(srv->auth_rate, req->client_ip, now, &st);
 
 	if (!limited)
@@ -386,7 +390,7 @@ static void S_access_log(struct http_server *srv, struct request_ctx *x, const s
 
 	if (!srv->opts.access_log && res->status < 500)
 		return;
-	if (req->route && (req->route->flags & ROUTE_NO_LOG) && res->status < 500)
+	if (req->route && (req->route->flags & ROUTE_PROBE) && res->status < 500)
 		return;
 	clock_format_rfc3339(clock_now(), ts, sizeof(ts));
 	strbuf_init(&sb);

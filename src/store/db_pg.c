@@ -275,27 +275,26 @@ static int S_prepare(db *d, const char *sql, db_stmt **out)
 
 	if (!s || !text) {
 		log_error("pg", "prepare: out of memory");
-		goto fail;
+		goto out;
 	}
 	n = S_rewrite(sql, text);
 	if (n < 0) {
 		log_error("pg", "prepare: more than %d parameters in: %.200s", MC_DB_MAX_PARAMS, sql);
-		goto fail;
+		goto out;
 	}
 	snprintf(s->name, sizeof(s->name), "s%u", ++PG(d)->next_name);
 	res = PQprepare(PG(d)->h, s->name, text, n, NULL);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		rc = S_fail(res, PG(d)->h, "prepare", sql);
-		goto fail;
+		goto out;
 	}
 	s->sql = sql;
 	s->nparams = n;
 	*out = &s->base;
+	s = NULL; /* the caller owns it now */
 	rc = DB_DONE;
-	goto out;
-fail:
-	free(s);
 out:
+	free(s);
 	PQclear(res);
 	free(text);
 	return rc;

@@ -10,6 +10,7 @@
 static char *store_url;
 static pthread_key_t conn_key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+static int key_ready;
 
 static void S_close_conn(void *p)
 {
@@ -18,12 +19,16 @@ static void S_close_conn(void *p)
 
 static void S_make_key(void)
 {
-	pthread_key_create(&conn_key, S_close_conn);
+	key_ready = !pthread_key_create(&conn_key, S_close_conn);
 }
 
 mc_rc store_init(const char *url, char *errbuf, size_t errlen)
 {
 	pthread_once(&key_once, S_make_key);
+	if (!key_ready) {
+		snprintf(errbuf, errlen, "cannot create a thread key");
+		return MC_ERR_INTERNAL;
+	}
 	free(store_url);
 	store_url = strdup(url);
 	if (!store_url) {
@@ -42,10 +47,13 @@ mc_rc store_init(const char *url, char *errbuf, size_t errlen)
 
 db *store_db(void)
 {
-	db *d = pthread_getspecific(conn_key);
 	char err[256];
+	db *d;
 
-	if (d || !store_url)
+	if (!key_ready || !store_url)
+		return NULL;
+	d = pthread_getspecific(conn_key);
+	if (d)
 		return d;
 	if (db_open(store_url, &d, err, sizeof(err)) != DB_DONE) {
 		log_error("store", "%s", err);
@@ -57,7 +65,7 @@ db *store_db(void)
 
 void store_thread_release(void)
 {
-	db *d = pthread_getspecific(conn_key);
+	db *d = key_ready ? pthread_getspecific(conn_key) : NULL;
 
 	if (d) {
 		db_close(d);

@@ -1,0 +1,99 @@
+"""Foundation: health, routing, limits, problem+json, headers."""
+import json
+import socket
+
+from conftest import assert_problem
+
+
+def test_healthz_and_readyz(api):
+    r = api.get("/healthz")
+    assert r.status_code == 200 and r.json() == {"status": "ok"}
+    r = api.get("/readyz")
+    assert r.status_code == 200 and r.json() == {"status": "ready"}
+
+
+def test_security_headers_on_every_response(api):
+    for r in (api.get("/healthz"), api.get("/no/such/route")):
+        assert r.headers["X-Content-Type-Options"] == "nosniff"
+        assert r.headers["Referrer-Policy"] == "no-referrer"
+        assert "default-src 'none'" in r.headers["Content-Security-Policy"]
+        assert r.headers["Cache-Control"] == "no-store"
+        assert r.headers["X-Request-Id"]
+
+
+def test_unknown_route_is_404_problem(api):
+    assert_problem(api.get("/api/nothing-here"), 404, "no_route")
+
+
+def test_wrong_method_is_405_with_allow(api):
+    r = api.delete("/api/auth/login")
+    assert_problem(r, 405, "method_not_allowed")
+    assert r.headers["Allow"] == "POST"
+    r = api.put("/api/users/me")
+    assert set(r.headers["Allow"].split(", ")) == {"GET", "HEAD", "PATCH"}
+
+
+def test_request_id_is_echoed_when_sane_and_replaced_when_not(api):
+    r = api.get("/healthz", headers={"X-Request-Id": "abc-123_X.y"})
+    assert r.headers["X-Request-Id"] == "abc-123_X.y"
+    r = api.get("/healthz", headers={"X-Request-Id": "bad id with spaces"})
+    assert r.headers["X-Request-Id"] != "bad id with spaces"
+    assert len(r.headers["X-Request-Id"]) == 16
+    r = api.get("/healthz", headers={"X-Request-Id": "x" * 65})
+    assert r.headers["X-Request-Id"] != "x" * 65
+
+
+def test_oversized_body_is_413(api):
+    body = b"{" + b" " * (2 * 1024 * 1024) + b"}"
+    r = api.post("/api/auth/login", data=body, headers={"Content-Type": "application/json"})
+    assert_problem(r, 413, "body_too_large")
+
+
+def test_oversized_chunked_body_is_413(api):
+    def chunks():
+        for _ in range(40):
+            yield b" " * 65536
+
+    r = api.post("/api/auth/login", data=chunks(), headers={"Content-Type": "application/json"})
+    assert_problem(r, 413, "body_too_large")
+
+
+def test_malformed_json_is_400(api):
+    for body in (b"{", b"not json", b"[1,2]", b"", b'{"email": "a@b.c", "email": "d@e.f"}',
+                 b"{" * 5000 + b"}" * 5000, b'"just a string"'):
+        r = api.post("/api/auth/login", data=body, headers={"Content-Type": "application/json"})
+        assert_problem(r, 400, "invalid_json")
+
+
+def test_deep_json_is_400_not_a_crash(api):
+    deep = '{"a":' * 100 + "1" + "}" * 100
+    assert_problem(api.post("/api/auth/register", data=deep), 400, "invalid_json")
+
+
+def test_bad_request_is_not_logged_as_server_error(api, server):
+    api.post("/api/auth/login", data=b"{")
+    api.get("/api/nothing")
+    api.delete("/api/auth/login")
+    api.post("/api/auth/login", data=b" " * (2 * 1024 * 1024))
+    for line in server.log().splitlines():
+        rec = json.loads(line)
+        assert rec["level"] != "error", line
+
+
+def test_keepalive_survives_many_requests(api):
+    s = socket.create_connection(("127.0.0.1", api.server.port))
+    try:
+        req = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+        s.sendall(req * 20)
+        data = b""
+        while data.count(b"HTTP/1.1 200") < 20:
+            chunk = s.recv(65536)
+            assert chunk, "connection closed early"
+            data += chunk
+    finally:
+        s.close()
+
+
+def test_head_is_answered_like_get(api):
+    r = api.request("HEAD", "/healthz")
+    assert r.status_code == 200 and r.content == b""
