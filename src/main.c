@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "api/catalog_cache.h"
 #include "config.h"
 #include "core/log.h"
 #include "domain/account.h"
@@ -173,7 +174,7 @@ static int S_serve(struct config *cfg)
 
 	if (S_load_key(cfg, &key) || S_open_store(cfg))
 		return 1;
-	if (api_init(cfg, &key))
+	if (api_init(cfg, &key) || catalog_cache_init())
 		return 1;
 	S_raise_fd_limit();
 	/* Block the stop signals in every thread; main waits for them. */
@@ -191,6 +192,7 @@ static int S_serve(struct config *cfg)
 	sigwait(&set, &sig);
 	log_info("main", "signal %d: shutting down", sig);
 	http_server_stop(srv);
+	catalog_cache_release();
 	api_release();
 	sodium_memzero(&key, sizeof(key));
 	log_info("main", "stopped");

@@ -30,12 +30,36 @@ json_t *api_time_json(int64_t t);
  * response is already a problem. */
 json_t *api_body(struct http_req *req, struct http_res *res, const char *const *allowed, mc_error *err);
 
+/* The caller as the domain sees it. */
+struct actor api_actor(const struct http_req *req);
+
+/* Query-string readers: each records a field error on a bad value and
+ * leaves the default in place. */
+void api_query_int(struct http_req *req, const char *name, int64_t min, int64_t max, int64_t def, int64_t *out,
+		   mc_error *err);
+void api_query_bool(struct http_req *req, const char *name, int64_t *out, mc_error *err);
+const char *api_query_str(struct http_req *req, const char *name, size_t maxlen, mc_error *err);
+/* ?limit= (default MC_PAGE_DEFAULT, max MC_PAGE_MAX) and ?offset=. */
+void api_query_page(struct http_req *req, int64_t *limit, int64_t *offset, mc_error *err);
+
+struct strbuf;
+struct product;
+/* The one JSON shape of a product, written straight into a buffer. */
+void api_product_write(struct strbuf *sb, const struct product *p, int64_t now);
+
 /* Handlers, by area. */
 void api_auth_register(struct http_req *req, struct http_res *res);
 void api_auth_login(struct http_req *req, struct http_res *res);
 void api_auth_logout(struct http_req *req, struct http_res *res);
 void api_users_me(struct http_req *req, struct http_res *res);
 void api_users_update_me(struct http_req *req, struct http_res *res);
+void api_products_list(struct http_req *req, struct http_res *res);
+void api_products_get(struct http_req *req, struct http_res *res);
+void api_products_create(struct http_req *req, struct http_res *res);
+void api_products_put(struct http_req *req, struct http_res *res);
+void api_products_patch(struct http_req *req, struct http_res *res);
+void api_products_delete(struct http_req *req, struct http_res *res);
+void api_products_sale(struct http_req *req, struct http_res *res);
 void api_health_live(struct http_req *req, struct http_res *res);
 void api_health_ready(struct http_req *req, struct http_res *res);
 

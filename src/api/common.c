@@ -1,5 +1,7 @@
 /* Settings, authentication and JSON shapes shared by the handlers. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -79,4 +81,65 @@ json_t *api_body(struct http_req *req, struct http_res *res, const char *const *
 		return NULL;
 	}
 	return body;
+}
+
+struct actor api_actor(const struct http_req *req)
+{
+	struct actor a = { .user_id = req->auth.user_id, .role = req->auth.role };
+
+	return a;
+}
+
+void api_query_int(struct http_req *req, const char *name, int64_t min, int64_t max, int64_t def, int64_t *out,
+		   mc_error *err)
+{
+	const char *v = http_req_query(req, name);
+	char *end;
+	long long n;
+
+	*out = def;
+	if (!v)
+		return;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (!*v || *end || errno || n < min || n > max) {
+		mc_error_field(err, name, "must be an integer between %lld and %lld", (long long)min, (long long)max);
+		return;
+	}
+	*out = n;
+}
+
+void api_query_bool(struct http_req *req, const char *name, int64_t *out, mc_error *err)
+{
+	const char *v = http_req_query(req, name);
+
+	if (!v)
+		return;
+	if (!strcmp(v, "true") || !strcmp(v, "1"))
+		*out = 1;
+	else if (!strcmp(v, "false") || !strcmp(v, "0"))
+		*out = 0;
+	else
+		mc_error_field(err, name, "must be true or false");
+}
+
+const char *api_query_str(struct http_req *req, const char *name, size_t maxlen, mc_error *err)
+{
+	const char *v = http_req_query(req, name);
+	long n;
+
+	if (!v || !*v)
+		return NULL;
+	n = utf8_length(v);
+	if (n < 0 || (size_t)n > maxlen) {
+		mc_error_field(err, name, "must be valid text of at most %zu characters", maxlen);
+		return NULL;
+	}
+	return v;
+}
+
+void api_query_page(struct http_req *req, int64_t *limit, int64_t *offset, mc_error *err)
+{
+	api_query_int(req, "limit", 1, MC_PAGE_MAX, MC_PAGE_DEFAULT, limit, err);
+	api_query_int(req, "offset", 0, MC_OFFSET_MAX, 0, offset, err);
 }

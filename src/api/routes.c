@@ -14,6 +14,15 @@ const struct route api_routes[] = {
 	{ HTTP_GET, "/api/auth/me", api_users_me, AUTH_USER, 0, 0 },
 	{ HTTP_GET, "/api/users/me", api_users_me, AUTH_USER, 0, 0 },
 	{ HTTP_PATCH, "/api/users/me", api_users_update_me, AUTH_USER, 0, 0 },
+
+	/* catalog */
+	{ HTTP_GET, "/api/products", api_products_list, AUTH_PUBLIC, 0, 0 },
+	{ HTTP_POST, "/api/products", api_products_create, AUTH_SELLER, 0, 0 },
+	{ HTTP_GET, "/api/products/:id", api_products_get, AUTH_PUBLIC, 0, 0 },
+	{ HTTP_PUT, "/api/products/:id", api_products_put, AUTH_SELLER, 0, 0 },
+	{ HTTP_PATCH, "/api/products/:id", api_products_patch, AUTH_SELLER, 0, 0 },
+	{ HTTP_DELETE, "/api/products/:id", api_products_delete, AUTH_SELLER, 0, 0 },
+	{ HTTP_POST, "/api/products/:id/sale", api_products_sale, AUTH_SELLER, 0, 0 },
 };
 
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -33,6 +33,18 @@
 #define MC_FAILED_LOGIN_MAX    10                 /* failed logins per account ... */
 #define MC_FAILED_LOGIN_WINDOW (15 * 60)          /* ... per 15 minutes (DESIGN section 5) */
 
+/* Catalog */
+#define MC_PRODUCT_NAME_MAX    200                /* characters; long enough for any real title */
+#define MC_PRODUCT_DESC_MAX    5000               /* characters; a page of text */
+#define MC_CATEGORY_MAX        64                 /* characters */
+#define MC_URL_MAX             2048               /* de-facto browser URL limit */
+#define MC_PRICE_MAX           100000000000LL     /* 1e9 major units: beyond any real price, far from overflow */
+#define MC_STOCK_MAX           1000000000LL       /* units per product */
+#define MC_SEARCH_TERMS_MAX    8                  /* words in a search query */
+#define MC_CACHE_ENTRIES       4096               /* cached catalog responses per node */
+#define MC_CACHE_BYTES         (8 * 1024 * 1024)  /* bytes of cached responses per node: keeps RSS small */
+#define MC_CACHE_POLL_US       1000000            /* how often a node re-reads the catalog version (1 s) */
+
 /* Tokens */
 #define MC_JWT_MAX             2048               /* longer Authorization values are refused unparsed */
 #define MC_JWT_SECRET_MIN      32                 /* HS256 key bytes; shorter is refused in production */

@@ -1,0 +1,72 @@
+/* Products: the catalog's rows, list queries and the catalog version. */
+#ifndef MC_STORE_PRODUCTS_H
+#define MC_STORE_PRODUCTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/result.h"
+#include "domain/pricing.h"
+
+struct product {
+	int64_t id;
+	int64_t seller_id;
+	int64_t price;
+	int64_t stock;
+	struct sale sale;          /* all zero: no sale scheduled */
+	int64_t rating_sum;
+	int64_t rating_count;
+	int64_t created_at;
+	int64_t updated_at;
+	char currency[4];
+	char *name;                /* heap strings, freed by product_release */
+	char *description;
+	char *image_url;           /* NULL: none */
+	char *category;
+	char *seller_name;
+};
+
+void product_release(struct product *p);
+void product_list_free(struct product *items, size_t n);
+
+enum product_sort {
+	SORT_NEWEST,
+	SORT_PRICE,
+	SORT_PRICE_DESC,
+	SORT_RATING,
+	SORT_NAME,
+	SORT_COUNT
+};
+
+struct product_filter {
+	const char *q;             /* free text; NULL = none */
+	const char *category;      /* NULL = any */
+	int64_t seller_id;         /* 0 = any */
+	int64_t min_price;         /* on the effective price; -1 = none */
+	int64_t max_price;         /* -1 = none */
+	int on_sale;
+	enum product_sort sort;
+	int64_t limit;
+	int64_t offset;
+};
+
+/* Live products matching f, evaluated at `now`. *items is malloc'd. */
+mc_rc store_product_list(const struct product_filter *f, int64_t now, struct product **items, size_t *n,
+			 int64_t *total);
+/* A live (not deleted) product. */
+mc_rc store_product_get(int64_t id, struct product *out);
+
+/* Writes. Each bumps the catalog version in the same transaction. */
+mc_rc store_product_insert(struct product *p);
+/* Inserts unless a product with `ref` exists; *inserted tells which. */
+mc_rc store_product_insert_ref(struct product *p, const char *ref, int *inserted);
+mc_rc store_product_update(const struct product *p);
+mc_rc store_product_delete(int64_t id, int64_t now);
+
+/* The catalog version every product write increments. */
+mc_rc store_catalog_version(int64_t *version);
+/* The next sale start or end after `now` (0 when none): cached prices stay
+ * right until then. */
+mc_rc store_catalog_next_boundary(int64_t now, int64_t *at);
+
+#endif

@@ -1,0 +1,122 @@
+/* Growable buffer and JSON string escaping (core/strbuf.h). */
+#include "unit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/strbuf.h"
+
+static void test_add_and_detach(void **state)
+{
+	strbuf sb;
+	size_t len = 0;
+	char *s;
+	(void)state;
+
+	strbuf_init(&sb);
+	strbuf_add(&sb, "abcdef", 3);
+	strbuf_adds(&sb, "-");
+	strbuf_addch(&sb, 'x');
+	strbuf_addf(&sb, "[%s:%d]", "n", 42);
+	strbuf_add_int(&sb, -9223372036854775807LL - 1);
+	strbuf_addch(&sb, ' ');
+	strbuf_add_int(&sb, 0);
+	assert_int_equal(sb.failed, 0);
+	assert_string_equal(sb.buf, "abc-x[n:42]-9223372036854775808 0");
+	s = strbuf_detach(&sb, &len);
+	assert_string_equal(s, "abc-x[n:42]-9223372036854775808 0");
+	assert_int_equal(len, strlen(s));
+	/* Detaching re-inits the buffer. */
+	assert_null(sb.buf);
+	assert_int_equal(sb.len, 0);
+	free(s);
+}
+
+static void test_detach_empty(void **state)
+{
+	strbuf sb;
+	size_t len = 99;
+	char *s;
+	(void)state;
+
+	strbuf_init(&sb);
+	s = strbuf_detach(&sb, &len);
+	assert_non_null(s);
+	assert_string_equal(s, "");
+	assert_int_equal(len, 0);
+	free(s);
+}
+
+static void test_growth(void **state)
+{
+	strbuf sb;
+	(void)state;
+
+	strbuf_init(&sb);
+	for (int i = 0; i < 1000; i++)
+		strbuf_addf(&sb, "%03d,", i);
+	assert_int_equal(sb.len, 4000);
+	assert_true(sb.alloc > sb.len);
+	assert_memory_equal(sb.buf + 3996, "999,", 5);
+	strbuf_reset(&sb);
+	assert_int_equal(sb.len, 0);
+	assert_string_equal(sb.buf, "");
+	strbuf_addf(&sb, "%s", "");
+	assert_string_equal(sb.buf, "");
+	strbuf_release(&sb);
+	assert_null(sb.buf);
+}
+
+static void S_expect_json(const char *in, const char *want)
+{
+	strbuf sb;
+
+	strbuf_init(&sb);
+	strbuf_add_json_string(&sb, in);
+	assert_int_equal(sb.failed, 0);
+	assert_string_equal(sb.buf, want);
+	strbuf_release(&sb);
+}
+
+static void test_json_escaping(void **state)
+{
+	(void)state;
+
+	S_expect_json("", "\"\"");
+	S_expect_json("plain", "\"plain\"");
+	S_expect_json("say \"hi\"", "\"say \\\"hi\\\"\"");
+	S_expect_json("a\\b", "\"a\\\\b\"");
+	S_expect_json("l1\nl2\r\tx", "\"l1\\nl2\\r\\tx\"");
+	S_expect_json("\x01", "\"\\u0001\"");
+	S_expect_json("a\x1f" "b", "\"a\\u001fb\"");
+	S_expect_json("</script>", "\"\\u003c/script\\u003e\"");
+	S_expect_json("a&b", "\"a\\u0026b\"");
+	S_expect_json("caf\xc3\xa9", "\"caf\xc3\xa9\"");
+}
+
+static void test_json_escaping_appends(void **state)
+{
+	strbuf sb;
+	(void)state;
+
+	strbuf_init(&sb);
+	strbuf_adds(&sb, "{\"k\":");
+	strbuf_add_json_string(&sb, "v<");
+	strbuf_addch(&sb, '}');
+	assert_string_equal(sb.buf, "{\"k\":\"v\\u003c\"}");
+	assert_int_equal(sb.len, strlen(sb.buf));
+	strbuf_release(&sb);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_add_and_detach),
+		cmocka_unit_test(test_detach_empty),
+		cmocka_unit_test(test_growth),
+		cmocka_unit_test(test_json_escaping),
+		cmocka_unit_test(test_json_escaping_appends),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,254 @@
+/* Access tokens (domain/token.h): HS256 only, expiry, claim shapes. */
+#include "unit.h"
+
+#include <jwt.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain/token.h"
+
+#define NOW 1800000000LL
+#define TTL 3600
+
+static struct token_key key, other_key;
+
+static int setup(void **state)
+{
+	(void)state;
+	if (sodium_init() < 0)
+		return -1;
+	memset(key.bytes, 'k', 32);
+	key.len = 32;
+	memset(other_key.bytes, 'o', 32);
+	other_key.len = 32;
+	return 0;
+}
+
+/* Signs a token by hand: any of sub/role/jti may be NULL (claim left out). */
+static char *S_sign(jwt_alg_t alg, const char *sub, const char *role, const char *jti, long exp)
+{
+	jwt_t *jwt = NULL;
+	char *s;
+
+	assert_int_equal(jwt_new(&jwt), 0);
+	if (sub)
+		assert_int_equal(jwt_add_grant(jwt, "sub", sub), 0);
+	if (role)
+		assert_int_equal(jwt_add_grant(jwt, "role", role), 0);
+	if (jti)
+		assert_int_equal(jwt_add_grant(jwt, "jti", jti), 0);
+	assert_int_equal(jwt_add_grant_int(jwt, "exp", exp), 0);
+	assert_int_equal(jwt_set_alg(jwt, alg, key.bytes, (int)key.len), 0);
+	s = jwt_encode_str(jwt);
+	assert_non_null(s);
+	jwt_free(jwt);
+	return s;
+}
+
+static const char jti_ok[] = "0123456789abcdef0123456789abcdef";
+
+/* Verifies a token expected to be refused as "invalid_token". */
+static void S_expect_invalid(const struct token_key *k, const char *tok, const char *what)
+{
+	struct token_claims c;
+	mc_error e;
+	mc_rc rc;
+
+	mc_error_init(&e);
+	rc = token_verify(k, tok, NOW, &c, &e);
+	if (rc != MC_ERR_UNAUTHORIZED)
+		fail_msg("%s: token_verify returned %d, want MC_ERR_UNAUTHORIZED", what, rc);
+	assert_non_null(e.code);
+	assert_string_equal(e.code, "invalid_token");
+}
+
+static void test_roundtrip(void **state)
+{
+	struct token_claims issued, got;
+	char *tok = NULL;
+	mc_error e;
+	(void)state;
+
+	mc_error_init(&e);
+	assert_int_equal(token_issue(&key, 42, ROLE_SELLER, NOW, TTL, &tok, &issued), MC_OK);
+	assert_non_null(tok);
+	assert_int_equal(strlen(issued.jti), MC_JTI_LEN);
+	assert_int_equal(strspn(issued.jti, "0123456789abcdef"), MC_JTI_LEN);
+	assert_int_equal(issued.exp, NOW + TTL);
+
+	assert_int_equal(token_verify(&key, tok, NOW + 10, &got, &e), MC_OK);
+	assert_int_equal(got.sub, 42);
+	assert_int_equal(got.role, ROLE_SELLER);
+	assert_string_equal(got.jti, issued.jti);
+	assert_int_equal(strlen(got.jti), MC_JTI_LEN);
+	assert_int_equal(got.exp, NOW + TTL);
+	assert_int_equal(got.iat, NOW);
+	free(tok);
+}
+
+static void test_jti_unique(void **state)
+{
+	struct token_claims a, b;
+	char *ta = NULL, *tb = NULL;
+	(void)state;
+
+	assert_int_equal(token_issue(&key, 1, ROLE_BUYER, NOW, TTL, &ta, &a), MC_OK);
+	assert_int_equal(token_issue(&key, 1, ROLE_BUYER, NOW, TTL, &tb, &b), MC_OK);
+	assert_string_not_equal(a.jti, b.jti);
+	assert_string_not_equal(ta, tb);
+	free(ta);
+	free(tb);
+}
+
+static void test_expired(void **state)
+{
+	struct token_claims c;
+	char *tok = NULL;
+	mc_error e;
+	(void)state;
+
+	assert_int_equal(token_issue(&key, 7, ROLE_BUYER, NOW, 60, &tok, NULL), MC_OK);
+	mc_error_init(&e);
+	assert_int_equal(token_verify(&key, tok, NOW + 59, &c, &e), MC_OK);
+	assert_int_equal(token_verify(&key, tok, NOW + 60, &c, &e), MC_ERR_UNAUTHORIZED);
+	assert_string_equal(e.code, "token_expired");
+	free(tok);
+}
+
+static void test_wrong_key(void **state)
+{
+	char *tok = NULL;
+	(void)state;
+
+	assert_int_equal(token_issue(&key, 7, ROLE_ADMIN, NOW, TTL, &tok, NULL), MC_OK);
+	S_expect_invalid(&other_key, tok, "wrong key");
+	free(tok);
+}
+
+static void test_tampered_payload(void **state)
+{
+	char *tok = NULL, *dot1, *dot2, *mid;
+	(void)state;
+
+	assert_int_equal(token_issue(&key, 7, ROLE_BUYER, NOW, TTL, &tok, NULL), MC_OK);
+	dot1 = strchr(tok, '.');
+	assert_non_null(dot1);
+	dot2 = strchr(dot1 + 1, '.');
+	assert_non_null(dot2);
+	mid = dot1 + 1 + (dot2 - dot1 - 1) / 2;
+	*mid = *mid == 'A' ? 'B' : 'A';
+	S_expect_invalid(&key, tok, "tampered payload");
+	free(tok);
+}
+
+static void test_truncated(void **state)
+{
+	char *tok = NULL;
+	size_t n;
+	(void)state;
+
+	assert_int_equal(token_issue(&key, 7, ROLE_BUYER, NOW, TTL, &tok, NULL), MC_OK);
+	n = strlen(tok);
+	tok[n - 5] = '\0';
+	S_expect_invalid(&key, tok, "truncated signature");
+	*strrchr(tok, '.') = '\0';
+	S_expect_invalid(&key, tok, "no signature segment");
+	S_expect_invalid(&key, "", "empty");
+	S_expect_invalid(&key, "not.a.jwt", "garbage");
+	free(tok);
+}
+
+static void S_b64url(const char *in, char *out, size_t outlen)
+{
+	sodium_bin2base64(out, outlen, (const unsigned char *)in, strlen(in),
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+static void test_alg_none_rejected(void **state)
+{
+	char payload[160], h64[96], p64[256], tok[400];
+	(void)state;
+
+	snprintf(payload, sizeof(payload), "{\"sub\":\"1\",\"role\":\"admin\",\"jti\":\"%s\",\"exp\":%lld}",
+		 jti_ok, NOW + TTL);
+	S_b64url("{\"alg\":\"none\",\"typ\":\"JWT\"}", h64, sizeof(h64));
+	S_b64url(payload, p64, sizeof(p64));
+	snprintf(tok, sizeof(tok), "%s.%s.", h64, p64);
+	S_expect_invalid(&key, tok, "alg none");
+}
+
+static void test_hs512_rejected(void **state)
+{
+	char *tok;
+	(void)state;
+
+	tok = S_sign(JWT_ALG_HS256, "1", "admin", jti_ok, (long)(NOW + TTL));
+	{
+		struct token_claims c;
+		mc_error e;
+
+		/* Sanity: the hand-built HS256 token is accepted, so HS512 fails for its alg alone. */
+		mc_error_init(&e);
+		assert_int_equal(token_verify(&key, tok, NOW, &c, &e), MC_OK);
+		assert_int_equal(c.role, ROLE_ADMIN);
+	}
+	free(tok);
+	tok = S_sign(JWT_ALG_HS512, "1", "admin", jti_ok, (long)(NOW + TTL));
+	S_expect_invalid(&key, tok, "HS512");
+	free(tok);
+}
+
+static void test_missing_claims(void **state)
+{
+	char *tok;
+	(void)state;
+
+	tok = S_sign(JWT_ALG_HS256, "1", "buyer", NULL, (long)(NOW + TTL));
+	S_expect_invalid(&key, tok, "no jti");
+	free(tok);
+	tok = S_sign(JWT_ALG_HS256, "1", NULL, jti_ok, (long)(NOW + TTL));
+	S_expect_invalid(&key, tok, "no role");
+	free(tok);
+	tok = S_sign(JWT_ALG_HS256, NULL, "buyer", jti_ok, (long)(NOW + TTL));
+	S_expect_invalid(&key, tok, "no sub");
+	free(tok);
+}
+
+static void test_bad_claim_shapes(void **state)
+{
+	static const char *const subs[] = { "abc", "12abc", "0", "-5", "" };
+	char *tok;
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+		tok = S_sign(JWT_ALG_HS256, subs[i], "buyer", jti_ok, (long)(NOW + TTL));
+		S_expect_invalid(&key, tok, subs[i]);
+		free(tok);
+	}
+	tok = S_sign(JWT_ALG_HS256, "1", "superuser", jti_ok, (long)(NOW + TTL));
+	S_expect_invalid(&key, tok, "unknown role");
+	free(tok);
+	tok = S_sign(JWT_ALG_HS256, "1", "buyer", "abc", (long)(NOW + TTL));
+	S_expect_invalid(&key, tok, "short jti");
+	free(tok);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_jti_unique),
+		cmocka_unit_test(test_expired),
+		cmocka_unit_test(test_wrong_key),
+		cmocka_unit_test(test_tampered_payload),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_alg_none_rejected),
+		cmocka_unit_test(test_hs512_rejected),
+		cmocka_unit_test(test_missing_claims),
+		cmocka_unit_test(test_bad_claim_shapes),
+	};
+
+	return cmocka_run_group_tests(tests, setup, NULL);
+}

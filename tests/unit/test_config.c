@@ -1,0 +1,180 @@
+/* Settings (config.h): defaults, environment, flags and validation. */
+#include "unit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+static const char *const vars[] = {
+	"MERCATO_DB", "MERCATO_HOST", "MERCATO_PORT", "MERCATO_ENV", "MERCATO_JWT_SECRET",
+	"MERCATO_JWT_TTL", "MERCATO_THREADS", "MERCATO_SMTP_URL", "MERCATO_CORS_ORIGINS",
+	"MERCATO_TRUSTED_PROXIES", "MERCATO_DATA_DIR", "MERCATO_AUTH_RATE", "MERCATO_RATE",
+	"MERCATO_RATE_BURST", "MERCATO_METRICS_TOKEN", "MERCATO_ACCESS_LOG",
+};
+
+/* Every test starts from a clean environment. */
+static int clean_env(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+		unsetenv(vars[i]);
+	return 0;
+}
+
+/* Loads with argv = {"mercato", args..., NULL}; returns config_load's result.
+ * The config is released on failure (config_load zeroes it first). */
+static int S_load(struct config *c, int *argc, char **argv)
+{
+	int rc = config_load(c, argc, argv);
+
+	if (rc)
+		config_release(c);
+	return rc;
+}
+
+static void test_defaults(void **state)
+{
+	char *argv[] = { "mercato", NULL };
+	int argc = 1;
+	struct config c;
+	(void)state;
+
+	assert_int_equal(S_load(&c, &argc, argv), 0);
+	assert_int_equal(c.port, 8080);
+	assert_string_equal(c.db, "sqlite:data/mercato.db");
+	assert_string_equal(c.env, "development");
+	assert_int_equal(c.production, 0);
+	assert_string_equal(c.host, "127.0.0.1");
+	assert_int_equal(c.jwt_ttl, 3600);
+	assert_int_equal(c.threads, 0);
+	assert_string_equal(c.jwt_secret, "");
+	assert_int_equal(argc, 1);
+	assert_null(argv[1]);
+	config_release(&c);
+	assert_null(c.db);
+}
+
+static void test_environment_override(void **state)
+{
+	char *argv[] = { "mercato", NULL };
+	int argc = 1;
+	struct config c;
+	(void)state;
+
+	setenv("MERCATO_PORT", "8181", 1);
+	setenv("MERCATO_ENV", "production", 1);
+	setenv("MERCATO_DB", "postgres://u@localhost:5432/shop", 1);
+	assert_int_equal(S_load(&c, &argc, argv), 0);
+	assert_int_equal(c.port, 8181);
+	assert_string_equal(c.env, "production");
+	assert_int_equal(c.production, 1);
+	assert_string_equal(c.db, "postgres://u@localhost:5432/shop");
+	config_release(&c);
+}
+
+static void test_flags_override_env(void **state)
+{
+	char *argv1[] = { "mercato", "--port", "9000", NULL };
+	char *argv2[] = { "mercato", "--port=9000", NULL };
+	int argc1 = 3, argc2 = 2;
+	struct config c;
+	(void)state;
+
+	setenv("MERCATO_PORT", "8181", 1);
+	assert_int_equal(S_load(&c, &argc1, argv1), 0);
+	assert_int_equal(c.port, 9000);
+	assert_int_equal(argc1, 1);
+	assert_null(argv1[1]);
+	config_release(&c);
+
+	assert_int_equal(S_load(&c, &argc2, argv2), 0);
+	assert_int_equal(c.port, 9000);
+	assert_int_equal(argc2, 1);
+	config_release(&c);
+}
+
+static void test_other_args_kept_in_order(void **state)
+{
+	char *argv[] = { "mercato", "serve", "--db", "sqlite:/tmp/x.db", "--email", "x",
+			 "--env=production", "extra", NULL };
+	int argc = 8;
+	struct config c;
+	(void)state;
+
+	assert_int_equal(S_load(&c, &argc, argv), 0);
+	assert_string_equal(c.db, "sqlite:/tmp/x.db");
+	assert_int_equal(c.production, 1);
+	assert_int_equal(argc, 5);
+	assert_string_equal(argv[0], "mercato");
+	assert_string_equal(argv[1], "serve");
+	assert_string_equal(argv[2], "--email");
+	assert_string_equal(argv[3], "x");
+	assert_string_equal(argv[4], "extra");
+	assert_null(argv[5]);
+	config_release(&c);
+}
+
+static void test_bad_flag_values(void **state)
+{
+	static const char *const bad[][2] = {
+		{ "--port", "0" }, { "--port", "70000" }, { "--port", "abc" }, { "--port", "80x" },
+		{ "--port", "" }, { "--env", "staging" }, { "--db", "mysql://x" }, { "--threads", "999" },
+		{ "--host", "" },
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *argv[] = { "mercato", (char *)bad[i][0], (char *)bad[i][1], NULL };
+		int argc = 3;
+		struct config c;
+
+		if (S_load(&c, &argc, argv) != -1)
+			fail_msg("%s '%s' was accepted", bad[i][0], bad[i][1]);
+	}
+}
+
+static void test_bad_env_values(void **state)
+{
+	static const char *const bad[][2] = {
+		{ "MERCATO_PORT", "0" }, { "MERCATO_PORT", "70000" }, { "MERCATO_PORT", "abc" },
+		{ "MERCATO_ENV", "staging" }, { "MERCATO_DB", "mysql://x" }, { "MERCATO_THREADS", "999" },
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *argv[] = { "mercato", NULL };
+		int argc = 1;
+		struct config c;
+
+		setenv(bad[i][0], bad[i][1], 1);
+		if (S_load(&c, &argc, argv) != -1)
+			fail_msg("%s=%s was accepted", bad[i][0], bad[i][1]);
+		unsetenv(bad[i][0]);
+	}
+}
+
+static void test_flag_without_value(void **state)
+{
+	char *argv[] = { "mercato", "serve", "--port", NULL };
+	int argc = 3;
+	struct config c;
+	(void)state;
+
+	assert_int_equal(S_load(&c, &argc, argv), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_defaults, clean_env),
+		cmocka_unit_test_setup(test_environment_override, clean_env),
+		cmocka_unit_test_setup(test_flags_override_env, clean_env),
+		cmocka_unit_test_setup(test_other_args_kept_in_order, clean_env),
+		cmocka_unit_test_setup(test_bad_flag_values, clean_env),
+		cmocka_unit_test_setup(test_bad_env_values, clean_env),
+		cmocka_unit_test_setup(test_flag_without_value, clean_env),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
