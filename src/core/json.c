@@ -78,23 +78,34 @@ long utf8_length(const char *s)
 	const unsigned char *p = (const unsigned char *)s;
 	long n = 0;
 
+	/* RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF. */
 	while (*p) {
+		unsigned char lo = 0x80, hi = 0xbf;
 		int extra;
 
 		if (*p < 0x80)
 			extra = 0;
-		else if ((*p & 0xe0) == 0xc0 && *p >= 0xc2)
+		else if (*p >= 0xc2 && *p <= 0xdf)
 			extra = 1;
-		else if ((*p & 0xf0) == 0xe0)
+		else if (*p >= 0xe0 && *p <= 0xef)
 			extra = 2;
-		else if ((*p & 0xf8) == 0xf0 && *p <= 0xf4)
+		else if (*p >= 0xf0 && *p <= 0xf4)
 			extra = 3;
 		else
 			return -1;
+		if (*p == 0xe0)
+			lo = 0xa0;
+		else if (*p == 0xed)
+			hi = 0x9f;
+		else if (*p == 0xf0)
+			lo = 0x90;
+		else if (*p == 0xf4)
+			hi = 0x8f;
 		p++;
-		for (int i = 0; i < extra; i++, p++)
-			if ((*p & 0xc0) != 0x80)
+		for (int i = 0; i < extra; i++, p++) {
+			if (*p < (i ? 0x80 : lo) || *p > (i ? 0xbf : hi))
 				return -1;
+		}
 		n++;
 	}
 	return n;

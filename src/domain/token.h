@@ -27,7 +27,8 @@ struct token_key {
 mc_rc token_issue(const struct token_key *key, int64_t user_id, mc_role role, int64_t now, int64_t ttl,
 		  char **out, struct token_claims *claims);
 /* Verifies signature (HS256 only), expiry and claim shapes. Any failure is
- * MC_ERR_UNAUTHORIZED with code "invalid_token". Revocation is the caller's. */
+ * MC_ERR_UNAUTHORIZED with code "invalid_token" ("token_expired" past exp).
+ * Revocation is the caller's. */
 mc_rc token_verify(const struct token_key *key, const char *token, int64_t now, struct token_claims *out,
 		   mc_error *err);
 

@@ -110,8 +110,12 @@ int router_match(const struct router *r, unsigned method, const char *path, stru
 		for (int k = 0; k < nsegs; k++) {
 			if (e->segs[k].text)
 				continue;
-			if (used + segs[k].len + 1 > sizeof(m->buf))
+			if (used + segs[k].len + 1 > sizeof(m->buf)) {
+				/* Parameters too long for any real id: no such resource. */
+				m->allowed = 0;
+				m->nparams = 0;
 				return -1;
+			}
 			memcpy(m->buf + used, segs[k].text, segs[k].len);
 			m->buf[used + segs[k].len] = '\0';
 			m->params[m->nparams++] = m->buf + used;
