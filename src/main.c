@@ -13,9 +13,13 @@
 #include "api/api.h"
 #include "api/catalog_cache.h"
 #include "config.h"
+#include "core/clock.h"
+#include "core/fs.h"
 #include "core/log.h"
 #include "domain/account.h"
+#include "domain/import.h"
 #include "domain/password.h"
+#include "domain/seed.h"
 #include "store/migrate.h"
 #include "store/store.h"
 
@@ -28,29 +32,13 @@ static void S_usage(FILE *f)
 		"  migrate               apply pending database migrations\n"
 		"  user create --email E --password P --role admin|seller|buyer --name N\n"
 		"                        create an account (the only way to create admins)\n"
-		"  help                  this text and every setting\n\n");
-}
-
-/* mkdir -p for the directories Mercato writes into. */
-static int S_mkdirs(const char *path)
-{
-	char buf[512];
-	size_t n = strlen(path);
-
-	if (n >= sizeof(buf))
-		return -1;
-	memcpy(buf, path, n + 1);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) && errno != EEXIST)
-		return -1;
-	return 0;
+		"  seed                  migrate, then add the demo sellers, buyers and products\n"
+		"                        (idempotent; password " SEED_PASSWORD ")\n"
+		"  import fakestore FILE [--seller EMAIL] [--stock N]\n"
+		"                        import products from a Fake Store API JSON file\n"
+		"                        (default seller seller1@mercato.dev, stock %d)\n"
+		"  help                  this text and every setting\n\n",
+		IMPORT_STOCK_DEFAULT);
 }
 
 /* Opens the database (creating the SQLite file's directory) and migrates. */
@@ -67,7 +55,7 @@ static int S_open_store(const struct config *cfg)
 		slash = strrchr(dir, '/');
 		if (slash) {
 			*slash = '\0';
-			if (*dir && S_mkdirs(dir)) {
+			if (*dir && fs_mkdirs(dir)) {
 				fprintf(stderr, "mercato: cannot create %s: %s\n", dir, strerror(errno));
 				return -1;
 			}
@@ -123,7 +111,7 @@ static int S_load_key(const struct config *cfg, struct token_key *key)
 
 		randombytes_buf(key->bytes, 32);
 		key->len = 32;
-		if (S_mkdirs(cfg->data_dir))
+		if (fs_mkdirs(cfg->data_dir))
 			goto fail;
 		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		if (fd < 0 || write(fd, key->bytes, 32) != 32) {
@@ -239,6 +227,70 @@ static int S_user_create(struct config *cfg, int argc, char **argv)
 	return 0;
 }
 
+static int S_seed(struct config *cfg)
+{
+	struct seed_counts n;
+	mc_error err;
+	mc_rc rc;
+
+	if (S_open_store(cfg))
+		return 1;
+	mc_error_init(&err);
+	rc = seed_demo(clock_now(), &n, &err);
+	if (rc) {
+		fprintf(stderr, "mercato: seed failed: %s\n", err.detail[0] ? err.detail : "see the log");
+		mc_error_release(&err);
+		return 1;
+	}
+	printf("seed: %d users and %d products created\n", n.users_created, n.products_created);
+	return 0;
+}
+
+/* import fakestore FILE [--seller EMAIL] [--stock N] */
+static int S_import(struct config *cfg, int argc, char **argv)
+{
+	const char *file = NULL, *seller = S_opt(argc, argv, "--seller"), *stock_s = S_opt(argc, argv, "--stock");
+	long long stock = IMPORT_STOCK_DEFAULT;
+	struct import_counts n;
+	char *end = NULL;
+	int bad = 0;
+	mc_error err;
+	mc_rc rc;
+
+	/* One FILE; anything else but the two options is a mistake. */
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--seller") || !strcmp(argv[i], "--stock"))
+			bad |= ++i == argc;
+		else if (!file && strncmp(argv[i], "--", 2))
+			file = argv[i];
+		else
+			bad = 1;
+	}
+	if (stock_s) {
+		errno = 0;
+		stock = strtoll(stock_s, &end, 10);
+		bad |= !*stock_s || *end || errno || stock < 0 || stock > MC_STOCK_MAX;
+	}
+	if (!file || bad) {
+		fprintf(stderr, "usage: mercato import fakestore FILE [--seller EMAIL] [--stock 0..%lld]\n",
+			MC_STOCK_MAX);
+		return 2;
+	}
+	if (S_open_store(cfg))
+		return 1;
+	mc_error_init(&err);
+	rc = import_fakestore_file(file, seller, stock, &n, &err);
+	if (rc) {
+		fprintf(stderr, "mercato: import failed: %s\n", err.detail[0] ? err.detail : "see the log");
+		mc_error_release(&err);
+		return rc == MC_ERR_INTERNAL ? 1 : 2;
+	}
+	if (n.seller_created)
+		printf("created the demo seller seller1@mercato.dev (password " SEED_PASSWORD ")\n");
+	printf("import: %d products created, %d already present\n", n.created, n.existing);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct config cfg;
@@ -259,6 +311,10 @@ int main(int argc, char **argv)
 		ret = S_open_store(&cfg) ? 1 : 0;
 	} else if (!strcmp(cmd, "user") && argc > 2 && !strcmp(argv[2], "create")) {
 		ret = S_user_create(&cfg, argc - 3, argv + 3);
+	} else if (!strcmp(cmd, "seed")) {
+		ret = S_seed(&cfg);
+	} else if (!strcmp(cmd, "import") && argc > 2 && !strcmp(argv[2], "fakestore")) {
+		ret = S_import(&cfg, argc - 3, argv + 3);
 	} else if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		S_usage(stdout);
 		config_print_help();

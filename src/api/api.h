@@ -47,6 +47,26 @@ struct product;
 /* The one JSON shape of a product, written straight into a buffer. */
 void api_product_write(struct strbuf *sb, const struct product *p, int64_t now);
 
+/* Guest carts: the hash of a valid cart_session cookie (1), or 0. */
+int api_guest_session(struct http_req *req, char out[33]);
+void api_guest_session_clear(struct http_res *res);
+
+/* Idempotency-Key handling around an order-creating handler: begin returns
+ * 1 when the handler should run (then call finish with its response) and 0
+ * when the response is already set (replay or refusal). */
+struct api_idem {
+	int active;
+	int64_t user_id;
+	const char *scope;
+	char key[MC_IDEM_KEY_MAX + 1];
+	char hash[33];
+};
+int api_idem_begin(struct http_req *req, struct http_res *res, const char *scope, struct api_idem *st);
+void api_idem_finish(struct api_idem *st, struct http_res *res);
+
+struct order;
+json_t *api_order_json(const struct order *o);
+
 /* Handlers, by area. */
 void api_auth_register(struct http_req *req, struct http_res *res);
 void api_auth_login(struct http_req *req, struct http_res *res);
@@ -60,6 +80,22 @@ void api_products_put(struct http_req *req, struct http_res *res);
 void api_products_patch(struct http_req *req, struct http_res *res);
 void api_products_delete(struct http_req *req, struct http_res *res);
 void api_products_sale(struct http_req *req, struct http_res *res);
+void api_products_image(struct http_req *req, struct http_res *res);
+void api_products_seed(struct http_req *req, struct http_res *res);
+void api_media_product(struct http_req *req, struct http_res *res);
+void api_cart_get(struct http_req *req, struct http_res *res);
+void api_cart_add(struct http_req *req, struct http_res *res);
+void api_cart_set(struct http_req *req, struct http_res *res);
+void api_cart_delete(struct http_req *req, struct http_res *res);
+void api_cart_remove(struct http_req *req, struct http_res *res);
+void api_cart_clear(struct http_req *req, struct http_res *res);
+void api_cart_user_get(struct http_req *req, struct http_res *res);
+void api_cart_user_post(struct http_req *req, struct http_res *res);
+void api_checkout(struct http_req *req, struct http_res *res);
+void api_orders_list(struct http_req *req, struct http_res *res);
+void api_orders_get(struct http_req *req, struct http_res *res);
+void api_orders_set_status(struct http_req *req, struct http_res *res);
+void api_orders_cancel(struct http_req *req, struct http_res *res);
 void api_health_live(struct http_req *req, struct http_res *res);
 void api_health_ready(struct http_req *req, struct http_res *res);
 

@@ -6,21 +6,59 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "domain/account.h"
+#include "domain/cart.h"
 
-/* Answers {token, user} with `status`. */
-static void S_session(struct http_res *res, int status, const struct user *u)
+/* Moves a guest cart (cart_session cookie) into the user's cart; the
+ * answer lists what changed. NULL without a guest cart. */
+static json_t *S_merge_guest_cart(struct http_req *req, struct http_res *res, const struct user *u, mc_rc *rc,
+				  mc_error *err)
+{
+	struct cart_merged *merged = NULL;
+	char session[33];
+	json_t *list;
+	size_t n = 0;
+
+	*rc = MC_OK;
+	if (!api_guest_session(req, session))
+		return NULL;
+	*rc = cart_merge(u->id, session, &merged, &n, err);
+	if (*rc)
+		return NULL;
+	api_guest_session_clear(res);
+	list = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(list, json_pack("{s:I, s:I, s:b}", "productId", (json_int_t)merged[i].product_id,
+						      "quantity", (json_int_t)merged[i].quantity, "capped",
+						      merged[i].capped));
+	free(merged);
+	return json_pack("{s:o}", "merged", list);
+}
+
+/* Answers {token, user, cartMerge?} with `status`. */
+static void S_session(struct http_req *req, struct http_res *res, int status, const struct user *u)
 {
 	const struct config *cfg = api_config();
 	char *token = NULL;
+	json_t *merge, *body;
+	mc_error err;
 	mc_rc rc;
 
-	rc = token_issue(api_signing_key(), u->id, u->role, clock_now(), cfg->jwt_ttl, &token, NULL);
+	mc_error_init(&err);
+	merge = S_merge_guest_cart(req, res, u, &rc, &err);
+	if (!rc)
+		rc = token_issue(api_signing_key(), u->id, u->role, clock_now(), cfg->jwt_ttl, &token, NULL);
 	if (rc) {
-		http_res_problem(res, rc, NULL, "cannot issue a token");
-		return;
+		json_decref(merge);
+		http_res_error(res, rc, &err);
+		goto out;
 	}
-	http_res_json(res, status, json_pack("{s:s, s:o}", "token", token, "user", api_user_json(u)));
+	body = json_pack("{s:s, s:o}", "token", token, "user", api_user_json(u));
+	if (merge)
+		json_object_set_new(body, "cartMerge", merge);
+	http_res_json(res, status, body);
 	free(token);
+out:
+	mc_error_release(&err);
 }
 
 void api_auth_register(struct http_req *req, struct http_res *res)
@@ -55,7 +93,7 @@ void api_auth_register(struct http_req *req, struct http_res *res)
 		http_res_error(res, rc, &err);
 		goto out;
 	}
-	S_session(res, 201, &u);
+	S_session(req, res, 201, &u);
 out:
 	mc_error_release(&err);
 }
@@ -82,7 +120,7 @@ void api_auth_login(struct http_req *req, struct http_res *res)
 		http_res_error(res, rc, &err);
 		goto out;
 	}
-	S_session(res, 200, &u);
+	S_session(req, res, 200, &u);
 out:
 	mc_error_release(&err);
 }

@@ -11,6 +11,8 @@
 #include "core/json.h"
 #include "core/strbuf.h"
 #include "domain/catalog.h"
+#include "domain/media.h"
+#include "domain/seed.h"
 
 static void S_add_time_or_null(strbuf *sb, const char *key, int64_t t, int present)
 {
@@ -146,9 +148,12 @@ static void S_filter_key(const struct product_filter *f, strbuf *key)
 {
 	strbuf_addf(key, "L|%d|%" PRId64 "|%" PRId64 "|%" PRId64 "|%d|%" PRId64 "|%" PRId64 "|", (int)f->sort,
 		    f->seller_id, f->min_price, f->max_price, f->on_sale, f->limit, f->offset);
-	strbuf_adds(key, f->category ? f->category : "");
-	strbuf_addch(key, '|');
-	strbuf_adds(key, f->q ? f->q : "\x01");
+	/* Length-prefixed text, so no two filters can spell the same key. */
+	strbuf_addf(key, "%zu:%s|", f->category ? strlen(f->category) : 0, f->category ? f->category : "");
+	if (f->q)
+		strbuf_addf(key, "%zu:%s", strlen(f->q), f->q);
+	else
+		strbuf_addch(key, '-');
 }
 
 void api_products_list(struct http_req *req, struct http_res *res)
@@ -408,5 +413,60 @@ void api_products_sale(struct http_req *req, struct http_res *res)
 	else
 		S_answer_product(res, 200, &p);
 out:
+	mc_error_release(&err);
+}
+
+/* --- POST /api/products/:id/image: the raw image bytes are the body -------- */
+
+void api_products_image(struct http_req *req, struct http_res *res)
+{
+	struct actor a = api_actor(req);
+	char url[MEDIA_URL_MAX];
+	struct product p;
+	int64_t id;
+	mc_error err;
+	mc_rc rc;
+
+	mc_error_init(&err);
+	rc = http_req_param_id(req, 0, &id, &err);
+	/* Ownership first, so nobody else's bytes reach the disk. */
+	if (!rc)
+		rc = catalog_get_owned(&a, id, &p, &err);
+	if (!rc) {
+		product_release(&p);
+		rc = media_save_product_image(api_config()->data_dir, id, req->body, req->body_len, url, &err);
+	}
+	if (!rc)
+		rc = catalog_set_image(&a, id, url, &p, &err);
+	if (rc)
+		http_res_error(res, rc, &err);
+	else
+		S_answer_product(res, 200, &p);
+	mc_error_release(&err);
+}
+
+/* --- POST /api/products/seed: demo data, development only ----------------- */
+
+void api_products_seed(struct http_req *req, struct http_res *res)
+{
+	struct seed_counts n;
+	mc_error err;
+	mc_rc rc;
+
+	mc_error_init(&err);
+	/* In production the route does not exist, and says so like any other. */
+	if (api_config()->production)
+		rc = mc_fail(&err, MC_ERR_NOT_FOUND, "no_route", "no route for %s %s", req->method_name, req->path);
+	else
+		rc = seed_demo(clock_now(), &n, &err);
+	if (rc) {
+		http_res_error(res, rc, &err);
+	} else {
+		if (n.products_created)
+			catalog_cache_invalidate();
+		http_res_json(res, n.users_created || n.products_created ? 201 : 200,
+			      json_pack("{s:i, s:i}", "usersCreated", n.users_created, "productsCreated",
+					n.products_created));
+	}
 	mc_error_release(&err);
 }

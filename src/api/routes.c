@@ -18,11 +18,39 @@ const struct route api_routes[] = {
 	/* catalog */
 	{ HTTP_GET, "/api/products", api_products_list, AUTH_PUBLIC, 0, 0 },
 	{ HTTP_POST, "/api/products", api_products_create, AUTH_SELLER, 0, 0 },
+	{ HTTP_POST, "/api/products/seed", api_products_seed, AUTH_ADMIN, 0, 0 },
 	{ HTTP_GET, "/api/products/:id", api_products_get, AUTH_PUBLIC, 0, 0 },
 	{ HTTP_PUT, "/api/products/:id", api_products_put, AUTH_SELLER, 0, 0 },
 	{ HTTP_PATCH, "/api/products/:id", api_products_patch, AUTH_SELLER, 0, 0 },
 	{ HTTP_DELETE, "/api/products/:id", api_products_delete, AUTH_SELLER, 0, 0 },
 	{ HTTP_POST, "/api/products/:id/sale", api_products_sale, AUTH_SELLER, 0, 0 },
+	{ HTTP_POST, "/api/products/:id/image", api_products_image, AUTH_SELLER, MC_MAX_IMAGE_BODY, ROUTE_RAW_BODY },
+
+	/* media: content-addressed files, public */
+	{ HTTP_GET, "/media/products/:file", api_media_product, AUTH_PUBLIC, 0, 0 },
+
+	/* cart: guests by cookie, users by token; every seed's variant */
+	{ HTTP_GET, "/api/cart", api_cart_get, AUTH_PUBLIC, 0, 0 },
+	{ HTTP_POST, "/api/cart", api_cart_add, AUTH_PUBLIC, 0, 0 },
+	{ HTTP_POST, "/api/cart/add", api_cart_add, AUTH_PUBLIC, 0, 0 },
+	{ HTTP_POST, "/api/cart/items", api_cart_add, AUTH_PUBLIC, 0, 0 },
+	{ HTTP_POST, "/api/cart/remove", api_cart_remove, AUTH_PUBLIC, 0, 0 },
+	{ HTTP_POST, "/api/cart/clear", api_cart_clear, AUTH_PUBLIC, 0, 0 },
+	{ HTTP_PUT, "/api/cart/items/:productId", api_cart_set, AUTH_PUBLIC, 0, 0 },
+	{ HTTP_DELETE, "/api/cart/items/:productId", api_cart_delete, AUTH_PUBLIC, 0, 0 },
+	{ HTTP_PUT, "/api/cart/:productId", api_cart_set, AUTH_PUBLIC, 0, 0 },
+	{ HTTP_DELETE, "/api/cart/:productId", api_cart_delete, AUTH_PUBLIC, 0, 0 },
+	{ HTTP_GET, "/api/cart/:userId", api_cart_user_get, AUTH_USER, 0, 0 },
+	{ HTTP_POST, "/api/cart/:userId", api_cart_user_post, AUTH_USER, 0, 0 },
+
+	/* checkout and orders */
+	{ HTTP_POST, "/api/checkout", api_checkout, AUTH_USER, 0, 0 },
+	{ HTTP_POST, "/api/orders", api_checkout, AUTH_USER, 0, 0 },
+	{ HTTP_GET, "/api/orders", api_orders_list, AUTH_USER, 0, 0 },
+	{ HTTP_GET, "/api/orders/:id", api_orders_get, AUTH_USER, 0, 0 },
+	{ HTTP_PATCH, "/api/orders/:id", api_orders_set_status, AUTH_USER, 0, 0 },
+	{ HTTP_PATCH, "/api/orders/:id/status", api_orders_set_status, AUTH_USER, 0, 0 },
+	{ HTTP_PATCH, "/api/orders/:id/cancel", api_orders_cancel, AUTH_USER, 0, 0 },
 };
 
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -44,6 +44,15 @@
 #define MC_CACHE_ENTRIES       4096               /* cached catalog responses per node */
 #define MC_CACHE_BYTES         (8 * 1024 * 1024)  /* bytes of cached responses per node: keeps RSS small */
 #define MC_CACHE_POLL_US       1000000            /* how often a node re-reads the catalog version (1 s) */
+#define MC_RATING_COUNT_MAX    1000000000LL       /* ratings of one product: beyond any real shop; rate * count stays exact */
+#define MC_IMPORT_FILE_MAX     (16 * 1024 * 1024) /* Fake Store import file: the real catalogue is ~10 KB; bounds memory */
+
+/* Carts and orders */
+#define MC_CART_QTY_MAX        999                /* units of one product in a cart (DESIGN section 6) */
+#define MC_CART_LINES_MAX      100                /* distinct products in one cart */
+#define MC_IDEM_KEY_MAX        255                /* Idempotency-Key length (Stripe's limit) */
+#define MC_IDEM_TTL            (24 * 3600)        /* stored results are replayed for 24 h */
+#define MC_CANCEL_REASON_MAX   500                /* characters */
 
 /* Tokens */
 #define MC_JWT_MAX             2048               /* longer Authorization values are refused unparsed */

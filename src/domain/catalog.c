@@ -50,6 +50,12 @@ static void S_validate(const struct product_input *in, mc_error *err)
 		mc_error_field(err, "imageUrl", "must be an http or https URL");
 }
 
+mc_rc catalog_check_input(const struct product_input *in, mc_error *err)
+{
+	S_validate(in, err);
+	return mc_error_fields_result(err);
+}
+
 static int S_dup(char **dst, const char *src)
 {
 	char *c = src ? strdup(src) : NULL;
@@ -231,5 +237,19 @@ mc_rc catalog_schedule_sale(const struct actor *a, int64_t id, const struct sale
 	if (rc)
 		return rc;
 	p.sale = *sale;
+	return S_save(&p, out);
+}
+
+mc_rc catalog_set_image(const struct actor *a, int64_t id, const char *url, struct product *out, mc_error *err)
+{
+	struct product p;
+	mc_rc rc = catalog_get_owned(a, id, &p, err);
+
+	if (rc)
+		return rc;
+	if (S_dup(&p.image_url, url)) {
+		product_release(&p);
+		return MC_ERR_INTERNAL;
+	}
 	return S_save(&p, out);
 }

@@ -30,6 +30,9 @@ struct product_input {
 	int64_t seller_id;         /* admins only */
 };
 
+/* The text and URL rules create and update apply, for products that arrive
+ * another way (imports); field errors go to err. */
+mc_rc catalog_check_input(const struct product_input *in, mc_error *err);
 mc_rc catalog_create(const struct actor *a, const struct product_input *in, struct product *out, mc_error *err);
 /* replace = PUT semantics: name and price required, unset fields reset. */
 mc_rc catalog_update(const struct actor *a, int64_t id, const struct product_input *in, int replace,
@@ -37,6 +40,8 @@ mc_rc catalog_update(const struct actor *a, int64_t id, const struct product_inp
 mc_rc catalog_delete(const struct actor *a, int64_t id, mc_error *err);
 mc_rc catalog_schedule_sale(const struct actor *a, int64_t id, const struct sale *sale, struct product *out,
 			    mc_error *err);
+/* Points the product's image at `url` (an uploaded file's /media/ path). */
+mc_rc catalog_set_image(const struct actor *a, int64_t id, const char *url, struct product *out, mc_error *err);
 /* Loads a product the actor may change: 404 unknown, 403 another seller's. */
 mc_rc catalog_get_owned(const struct actor *a, int64_t id, struct product *out, mc_error *err);
 

@@ -262,19 +262,24 @@ mc_rc store_product_get(int64_t id, struct product *out)
 	return rc == DB_ROW ? MC_OK : store_rc(rc);
 }
 
-/* Runs one product statement and the version bump in a single transaction. */
-static mc_rc S_bump_and_commit(db *d, mc_rc rc)
+mc_rc store_catalog_bump(void)
 {
+	db *d = store_db();
 	db_stmt *s;
+	int rc;
 
-	if (!rc) {
-		if (db_prepare(d, sql_bump, &s) != DB_DONE) {
-			rc = MC_ERR_INTERNAL;
-		} else {
-			rc = store_rc(db_step(s));
-			db_reset(s);
-		}
-	}
+	if (!d || db_prepare(d, sql_bump, &s) != DB_DONE)
+		return MC_ERR_INTERNAL;
+	rc = db_step(s);
+	db_reset(s);
+	return store_rc(rc);
+}
+
+/* Ends a product write's transaction with the version bump. */
+static mc_rc S_bump_and_commit(mc_rc rc)
+{
+	if (!rc)
+		rc = store_catalog_bump();
 	if (rc) {
 		store_rollback();
 		return rc;
@@ -309,7 +314,7 @@ mc_rc store_product_insert_ref(struct product *p, const char *ref, int *inserted
 	if (rc)
 		return rc;
 	if (db_prepare(d, sql_insert, &s) != DB_DONE)
-		return S_bump_and_commit(d, MC_ERR_INTERNAL);
+		return S_bump_and_commit(MC_ERR_INTERNAL);
 	db_bind_int(s, 1, p->seller_id);
 	db_bind_text(s, 2, p->name);
 	db_bind_text(s, 3, p->description);
@@ -336,7 +341,7 @@ mc_rc store_product_insert_ref(struct product *p, const char *ref, int *inserted
 		store_rollback();
 		return MC_OK;
 	}
-	return S_bump_and_commit(d, st == DB_ROW ? MC_OK : store_rc(st));
+	return S_bump_and_commit(st == DB_ROW ? MC_OK : store_rc(st));
 }
 
 mc_rc store_product_insert(struct product *p)
@@ -359,7 +364,7 @@ mc_rc store_product_update(const struct product *p)
 	if (rc)
 		return rc;
 	if (db_prepare(d, sql_update, &s) != DB_DONE)
-		return S_bump_and_commit(d, MC_ERR_INTERNAL);
+		return S_bump_and_commit(MC_ERR_INTERNAL);
 	db_bind_text(s, 1, p->name);
 	db_bind_text(s, 2, p->description);
 	db_bind_int(s, 3, p->price);
@@ -375,7 +380,7 @@ mc_rc store_product_update(const struct product *p)
 	rc = store_rc(st);
 	if (!rc && !db_changes(d))
 		rc = MC_ERR_NOT_FOUND;
-	return S_bump_and_commit(d, rc);
+	return S_bump_and_commit(rc);
 }
 
 mc_rc store_product_delete(int64_t id, int64_t now)
@@ -390,7 +395,7 @@ mc_rc store_product_delete(int64_t id, int64_t now)
 	if (rc)
 		return rc;
 	if (db_prepare(d, sql_delete, &s) != DB_DONE)
-		return S_bump_and_commit(d, MC_ERR_INTERNAL);
+		return S_bump_and_commit(MC_ERR_INTERNAL);
 	db_bind_int(s, 1, now);
 	db_bind_int(s, 2, now);
 	db_bind_int(s, 3, id);
@@ -398,7 +403,7 @@ mc_rc store_product_delete(int64_t id, int64_t now)
 	db_reset(s);
 	if (!rc && !db_changes(d))
 		rc = MC_ERR_NOT_FOUND;
-	return S_bump_and_commit(d, rc);
+	return S_bump_and_commit(rc);
 }
 
 static mc_rc S_single_int(const char *sql, int64_t bind, int nbind, int64_t *out)

@@ -63,6 +63,9 @@ mc_rc store_product_insert_ref(struct product *p, const char *ref, int *inserted
 mc_rc store_product_update(const struct product *p);
 mc_rc store_product_delete(int64_t id, int64_t now);
 
+/* Increments the catalog version (inside the caller's transaction), so every
+ * node drops its cached catalog responses. */
+mc_rc store_catalog_bump(void);
 /* The catalog version every product write increments. */
 mc_rc store_catalog_version(int64_t *version);
 /* The next sale start or end after `now` (0 when none): cached prices stay

@@ -1,0 +1,308 @@
+/* Cart endpoints, for guests (cart_session cookie) and users (by id).
+ * Every route variant the seeds name maps to one of these handlers. */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "core/json.h"
+#include "domain/cart.h"
+
+#define COOKIE "cart_session"
+#define COOKIE_DAYS 30
+
+static int S_hex32(const char *s)
+{
+	if (!s || strlen(s) != 32)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+			return 0;
+	return 1;
+}
+
+/* The database keeps a hash of the cookie, never the cookie itself. */
+static void S_hash_session(const char *cookie, char out[33])
+{
+	unsigned char h[16];
+
+	crypto_generichash(h, sizeof(h), (const unsigned char *)cookie, 32, NULL, 0);
+	sodium_bin2hex(out, 33, h, sizeof(h));
+}
+
+int api_guest_session(struct http_req *req, char out[33])
+{
+	const char *c = http_req_cookie(req, COOKIE);
+
+	if (!S_hex32(c))
+		return 0;
+	S_hash_session(c, out);
+	return 1;
+}
+
+void api_guest_session_clear(struct http_res *res)
+{
+	http_res_header(res, "Set-Cookie", COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
+}
+
+/* Whose cart this request means; issues a guest cookie when there is none. */
+static void S_owner(struct http_req *req, struct http_res *res, struct cart_owner *o)
+{
+	memset(o, 0, sizeof(*o));
+	if (req->authenticated) {
+		o->user_id = req->auth.user_id;
+		return;
+	}
+	if (!api_guest_session(req, o->session_hash)) {
+		unsigned char rnd[16];
+		char cookie[33];
+
+		randombytes_buf(rnd, sizeof(rnd));
+		sodium_bin2hex(cookie, sizeof(cookie), rnd, sizeof(rnd));
+		S_hash_session(cookie, o->session_hash);
+		http_res_header(res, "Set-Cookie", COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Lax", cookie,
+				COOKIE_DAYS * 86400);
+	}
+}
+
+static json_t *S_cart_json(const struct cart_view *v)
+{
+	json_t *items = json_array();
+
+	for (size_t i = 0; i < v->n; i++) {
+		const struct cart_view_line *l = &v->lines[i];
+		json_t *item = json_pack("{s:I, s:s, s:s?, s:I, s:I, s:I, s:I, s:I, s:b, s:I, s:s}", "productId",
+					 (json_int_t)l->line.product_id, "name", l->line.name, "imageUrl",
+					 l->line.image_url, "qty", (json_int_t)l->line.quantity, "quantity",
+					 (json_int_t)l->line.quantity, "priceSnapshot", (json_int_t)l->line.price_snapshot,
+					 "unitPrice", (json_int_t)l->unit_price, "lineTotal", (json_int_t)l->line_total,
+					 "priceChanged", l->price_changed, "sellerId", (json_int_t)l->line.seller_id,
+					 "currency", l->line.currency);
+
+		if (l->price_changed)
+			json_object_set_new(item, "previousPrice", json_integer(l->previous_price));
+		json_array_append_new(items, item);
+	}
+	return json_pack("{s:I, s:o, s:I, s:s, s:I}", "id", (json_int_t)v->id, "items", items, "total",
+			 (json_int_t)v->total, "currency", v->currency, "itemCount", (json_int_t)v->item_count);
+}
+
+/* Answers with the cart after a change (or an error). */
+static void S_answer(struct cart_owner *o, struct http_res *res, int status, mc_rc rc, mc_error *err)
+{
+	struct cart_view v;
+
+	if (!rc)
+		rc = cart_view(o, &v, err);
+	if (rc) {
+		http_res_error(res, rc, err);
+		return;
+	}
+	http_res_json(res, status, S_cart_json(&v));
+	cart_view_release(&v);
+}
+
+/* {productId, qty | quantity}; qty defaults to `def` (-1: required). */
+static mc_rc S_item_body(struct http_req *req, struct http_res *res, int64_t *product_id, int64_t *qty,
+			 int64_t def, mc_error *err)
+{
+	static const char *const allowed[] = { "productId", "qty", "quantity", NULL };
+	json_t *body = api_body(req, res, allowed, err);
+
+	if (!body)
+		return MC_ERR_INVALID;
+	*qty = def;
+	if (product_id)
+		json_get_int(body, "productId", 1, INT64_MAX, 1, product_id, err);
+	if (!json_get_int(body, "qty", 0, MC_CART_QTY_MAX, 0, qty, err))
+		json_get_int(body, "quantity", 0, MC_CART_QTY_MAX, def < 0, qty, err);
+	return mc_error_fields_result(err);
+}
+
+void api_cart_get(struct http_req *req, struct http_res *res)
+{
+	struct cart_owner o;
+	mc_error err;
+
+	mc_error_init(&err);
+	S_owner(req, res, &o);
+	S_answer(&o, res, 200, MC_OK, &err);
+	mc_error_release(&err);
+}
+
+void api_cart_add(struct http_req *req, struct http_res *res)
+{
+	struct cart_owner o;
+	int64_t pid = 0, qty = 0;
+	mc_error err;
+	mc_rc rc;
+
+	mc_error_init(&err);
+	rc = S_item_body(req, res, &pid, &qty, 1, &err);
+	if (res->status)
+		goto out;
+	S_owner(req, res, &o);
+	if (!rc)
+		rc = cart_add(&o, pid, qty, &err);
+	S_answer(&o, res, 200, rc, &err);
+out:
+	mc_error_release(&err);
+}
+
+/* PUT /api/cart/:productId and /api/cart/items/:productId {qty} */
+void api_cart_set(struct http_req *req, struct http_res *res)
+{
+	struct cart_owner o;
+	int64_t pid = 0, qty = 0;
+	mc_error err;
+	mc_rc rc;
+
+	mc_error_init(&err);
+	rc = http_req_param_id(req, 0, &pid, &err);
+	if (!rc)
+		rc = S_item_body(req, res, NULL, &qty, -1, &err);
+	if (res->status)
+		goto out;
+	S_owner(req, res, &o);
+	if (!rc && qty < 1) {
+		mc_error_field(&err, "quantity", "must be between 1 and %d (DELETE removes a line)", MC_CART_QTY_MAX);
+		rc = mc_error_fields_result(&err);
+	}
+	if (!rc)
+		rc = cart_set(&o, pid, qty, &err);
+	S_answer(&o, res, 200, rc, &err);
+out:
+	mc_error_release(&err);
+}
+
+static void S_remove(struct http_req *req, struct http_res *res, int64_t pid, mc_rc rc, mc_error *err)
+{
+	struct cart_owner o;
+
+	S_owner(req, res, &o);
+	if (!rc)
+		rc = cart_remove(&o, pid, err);
+	S_answer(&o, res, 200, rc, err);
+}
+
+/* DELETE /api/cart/:productId and /api/cart/items/:productId */
+void api_cart_delete(struct http_req *req, struct http_res *res)
+{
+	int64_t pid = 0;
+	mc_error err;
+	mc_rc rc;
+
+	mc_error_init(&err);
+	rc = http_req_param_id(req, 0, &pid, &err);
+	S_remove(req, res, pid, rc, &err);
+	mc_error_release(&err);
+}
+
+/* POST /api/cart/remove {productId} */
+void api_cart_remove(struct http_req *req, struct http_res *res)
+{
+	static const char *const allowed[] = { "productId", NULL };
+	int64_t pid = 0;
+	json_t *body;
+	mc_error err;
+
+	mc_error_init(&err);
+	body = api_body(req, res, allowed, &err);
+	if (body) {
+		json_get_int(body, "productId", 1, INT64_MAX, 1, &pid, &err);
+		S_remove(req, res, pid, mc_error_fields_result(&err), &err);
+	}
+	mc_error_release(&err);
+}
+
+void api_cart_clear(struct http_req *req, struct http_res *res)
+{
+	struct cart_owner o;
+	mc_error err;
+
+	mc_error_init(&err);
+	S_owner(req, res, &o);
+	S_answer(&o, res, 200, cart_clear(&o, &err), &err);
+	mc_error_release(&err);
+}
+
+/* /api/cart/:userId (seed 002): the caller's own cart, or any for an admin. */
+static mc_rc S_user_owner(struct http_req *req, struct cart_owner *o, mc_error *err)
+{
+	int64_t uid;
+	mc_rc rc = http_req_param_id(req, 0, &uid, err);
+
+	memset(o, 0, sizeof(*o));
+	if (rc)
+		return rc;
+	if (uid != req->auth.user_id && req->auth.role != ROLE_ADMIN)
+		return mc_fail(err, MC_ERR_FORBIDDEN, "not_your_cart", "you may only see your own cart");
+	o->user_id = uid;
+	return MC_OK;
+}
+
+void api_cart_user_get(struct http_req *req, struct http_res *res)
+{
+	struct cart_owner o;
+	mc_error err;
+
+	mc_error_init(&err);
+	S_answer(&o, res, 200, S_user_owner(req, &o, &err), &err);
+	mc_error_release(&err);
+}
+
+/* {productId, quantity} sets one line (0 removes it); {items: [...]} replaces the cart. */
+void api_cart_user_post(struct http_req *req, struct http_res *res)
+{
+	static const char *const allowed[] = { "productId", "quantity", "qty", "items", NULL };
+	struct cart_item_req items[MC_CART_LINES_MAX];
+	struct cart_owner o;
+	json_t *body, *arr, *it;
+	int64_t pid = 0, qty = 0;
+	size_t n = 0, i;
+	mc_error err;
+	mc_rc rc;
+
+	mc_error_init(&err);
+	rc = S_user_owner(req, &o, &err);
+	if (rc) {
+		http_res_error(res, rc, &err);
+		goto out;
+	}
+	body = api_body(req, res, allowed, &err);
+	if (!body)
+		goto out;
+	arr = json_object_get(body, "items");
+	if (!arr) {
+		json_get_int(body, "productId", 1, INT64_MAX, 1, &pid, &err);
+		if (!json_get_int(body, "quantity", 0, MC_CART_QTY_MAX, 0, &qty, &err))
+			json_get_int(body, "qty", 0, MC_CART_QTY_MAX, 1, &qty, &err);
+		rc = mc_error_fields_result(&err);
+		if (!rc)
+			rc = cart_set(&o, pid, qty, &err);
+		S_answer(&o, res, 200, rc, &err);
+		goto out;
+	}
+	if (!json_is_array(arr) || json_array_size(arr) > MC_CART_LINES_MAX) {
+		mc_error_field(&err, "items", "must be an array of at most %d {productId, quantity}", MC_CART_LINES_MAX);
+	} else {
+		json_array_foreach(arr, i, it) {
+			static const char *const item_keys[] = { "productId", "quantity", "qty", NULL };
+
+			if (!json_is_object(it) || json_allow_only(it, item_keys, &err)) {
+				mc_error_field(&err, "items", "each item is {productId, quantity}");
+				break;
+			}
+			json_get_int(it, "productId", 1, INT64_MAX, 1, &items[n].product_id, &err);
+			if (!json_get_int(it, "quantity", 0, MC_CART_QTY_MAX, 0, &items[n].quantity, &err))
+				json_get_int(it, "qty", 0, MC_CART_QTY_MAX, 1, &items[n].quantity, &err);
+			n++;
+		}
+	}
+	rc = mc_error_fields_result(&err);
+	if (!rc)
+		rc = cart_replace(&o, items, n, &err);
+	S_answer(&o, res, 200, rc, &err);
+out:
+	mc_error_release(&err);
+}

@@ -1,0 +1,86 @@
+/* Idempotency-Key (Stripe semantics) for requests that create orders,
+ * payments and refunds: the first result is stored for MC_IDEM_TTL and
+ * replayed; the same key with another body is 422; a retry while the first
+ * is still running is 409. */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "core/clock.h"
+#include "store/idempotency.h"
+
+/* A claim older than this belongs to a request whose process died. */
+#define IDEM_STALE_SECONDS 60
+
+static int S_key_ok(const char *k)
+{
+	size_t n = strlen(k);
+
+	if (!n || n > MC_IDEM_KEY_MAX)
+		return 0;
+	for (; *k; k++)
+		if ((unsigned char)*k < 0x21 || (unsigned char)*k > 0x7e)
+			return 0;
+	return 1;
+}
+
+int api_idem_begin(struct http_req *req, struct http_res *res, const char *scope, struct api_idem *st)
+{
+	const char *key = http_req_header(req, "Idempotency-Key");
+	unsigned char h[16];
+	struct idem_record rec;
+	mc_rc rc;
+
+	memset(st, 0, sizeof(*st));
+	if (!key)
+		return 1;
+	if (!S_key_ok(key)) {
+		http_res_problem(res, MC_ERR_INVALID, "invalid_idempotency_key",
+				 "Idempotency-Key must be 1 to 255 printable characters");
+		return 0;
+	}
+	crypto_generichash(h, sizeof(h), (const unsigned char *)(req->body ? req->body : ""), req->body_len,
+			   (const unsigned char *)req->path, strlen(req->path) < 64 ? strlen(req->path) : 64);
+	sodium_bin2hex(st->hash, sizeof(st->hash), h, sizeof(h));
+	rc = store_idem_claim(req->auth.user_id, scope, key, st->hash, clock_now(), IDEM_STALE_SECONDS, MC_IDEM_TTL,
+			      &rec);
+	if (rc) {
+		http_res_problem(res, rc, NULL, "cannot check the idempotency key");
+		return 0;
+	}
+	if (rec.claimed) {
+		st->active = 1;
+		st->user_id = req->auth.user_id;
+		st->scope = scope;
+		snprintf(st->key, sizeof(st->key), "%s", key);
+		return 1;
+	}
+	if (strcmp(rec.request_hash, st->hash))
+		http_res_problem(res, MC_ERR_UNPROCESSABLE, "idempotency_key_reused",
+				 "this Idempotency-Key was used with a different request");
+	else if (!rec.status)
+		http_res_problem(res, MC_ERR_CONFLICT, "idempotency_in_progress",
+				 "a request with this Idempotency-Key is still being processed");
+	else {
+		http_res_bytes(res, rec.status, rec.status >= 400 ? "application/problem+json" : "application/json",
+			       rec.response, strlen(rec.response));
+		rec.response = NULL;
+		http_res_header(res, "Idempotent-Replayed", "true");
+		return 0;
+	}
+	free(rec.response);
+	return 0;
+}
+
+void api_idem_finish(struct api_idem *st, struct http_res *res)
+{
+	if (!st->active)
+		return;
+	/* Server errors are not results: let a retry run again. */
+	if (res->status >= 500 || !res->body)
+		store_idem_forget(st->user_id, st->scope, st->key);
+	else
+		store_idem_complete(st->user_id, st->scope, st->key, res->status, res->body);
+}

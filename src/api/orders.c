@@ -1,0 +1,208 @@
+/* Checkout and order endpoints. */
+#include <stdio.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/catalog_cache.h"
+#include "core/clock.h"
+#include "core/json.h"
+#include "domain/orders.h"
+
+json_t *api_order_json(const struct order *o)
+{
+	json_t *items = json_array();
+	json_t *j;
+
+	for (size_t i = 0; i < o->n; i++) {
+		const struct order_line *l = &o->lines[i];
+
+		json_array_append_new(items, json_pack("{s:I, s:s, s:I, s:I, s:I, s:I, s:I}", "productId",
+						       (json_int_t)l->product_id, "name", l->name, "qty",
+						       (json_int_t)l->quantity, "quantity", (json_int_t)l->quantity,
+						       "unitPrice", (json_int_t)l->unit_price, "lineTotal",
+						       (json_int_t)l->line_total, "sellerId", (json_int_t)l->seller_id));
+	}
+	j = json_pack("{s:I, s:I, s:I, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:s, s:s?, s:s, s:s?, s:s?, s:o, s:o}",
+		      "id", (json_int_t)o->id, "orderId", (json_int_t)o->id, "userId", (json_int_t)o->user_id,
+		      "status", o->status, "items", items, "originalTotal", (json_int_t)o->original_total,
+		      "discountApplied", (json_int_t)o->discount, "total", (json_int_t)o->total, "totalAmount",
+		      (json_int_t)o->total, "payableAmount", (json_int_t)o->total, "currency", o->currency,
+		      "couponCode", o->coupon_code, "paymentStatus", o->payment_status, "cancelledBy",
+		      o->cancelled_by[0] ? o->cancelled_by : NULL, "cancelReason", o->cancel_reason, "createdAt",
+		      api_time_json(o->created_at), "updatedAt", api_time_json(o->updated_at));
+	return j;
+}
+
+static void S_answer_order(struct http_res *res, int status, mc_rc rc, struct order *o, int catalog_changed,
+			   mc_error *err)
+{
+	if (rc) {
+		http_res_error(res, rc, err);
+		return;
+	}
+	if (catalog_changed)
+		catalog_cache_invalidate();
+	http_res_json(res, status, api_order_json(o));
+	order_release(o);
+}
+
+/* POST /api/checkout and POST /api/orders */
+void api_checkout(struct http_req *req, struct http_res *res)
+{
+	static const char *const allowed[] = { "couponCode", "expectedTotal", "cartId", NULL };
+	struct checkout_req in = { 0 };
+	struct api_idem idem;
+	struct order o;
+	struct user buyer;
+	int changed = 0;
+	mc_error err;
+	json_t *body, *j;
+	mc_rc rc;
+
+	mc_error_init(&err);
+	if (!api_idem_begin(req, res, "checkout", &idem))
+		goto out;
+	/* An empty body means "check out my cart as it is". */
+	if (req->body_len) {
+		body = api_body(req, res, allowed, &err);
+		if (!body)
+			goto done;
+		json_get_str(body, "couponCode", 1, 64, 0, &in.coupon_code, &err);
+		in.has_expected = json_get_int(body, "expectedTotal", 0, INT64_MAX, 0, &in.expected_total, &err) > 0;
+		json_get_int(body, "cartId", 1, INT64_MAX, 0, &in.cart_id, &err);
+	}
+	rc = mc_error_fields_result(&err);
+	if (!rc)
+		rc = order_checkout(&(struct actor){ req->auth.user_id, req->auth.role }, &in, &o, &changed, &err);
+	if (!rc && (rc = store_user_by_id(req->auth.user_id, &buyer)))
+		order_release(&o);
+	if (rc) {
+		http_res_error(res, rc, &err);
+		goto done;
+	}
+	if (changed)
+		catalog_cache_invalidate();
+	j = api_order_json(&o);
+	json_object_set_new(j, "timestamp", api_time_json(o.created_at));
+	json_object_set_new(j, "paymentOptions", json_pack("[s, s, s]", "UPI", "CARD", "COD"));
+	json_object_set_new(j, "buyer", json_pack("{s:s, s:s}", "name", buyer.name, "email", buyer.email));
+	order_release(&o);
+	http_res_json(res, 201, j);
+done:
+	api_idem_finish(&idem, res);
+out:
+	mc_error_release(&err);
+}
+
+void api_orders_list(struct http_req *req, struct http_res *res)
+{
+	struct actor a = api_actor(req);
+	struct order *items = NULL;
+	const char *status = NULL, *raw;
+	int64_t limit, offset, total = 0;
+	size_t n = 0;
+	json_t *arr;
+	mc_error err;
+	mc_rc rc;
+
+	mc_error_init(&err);
+	api_query_page(req, &limit, &offset, &err);
+	raw = http_req_query(req, "status");
+	if (raw && !(status = order_status_parse(raw)))
+		mc_error_field(&err, "status", "is not an order status");
+	rc = mc_error_fields_result(&err);
+	if (!rc)
+		rc = order_list(&a, status, limit, offset, &items, &n, &total, &err);
+	if (rc) {
+		http_res_error(res, rc, &err);
+		goto out;
+	}
+	arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, api_order_json(&items[i]));
+	http_res_json(res, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", arr, "total", (json_int_t)total, "limit",
+					  (json_int_t)limit, "offset", (json_int_t)offset));
+out:
+	order_list_free(items, n);
+	mc_error_release(&err);
+}
+
+void api_orders_get(struct http_req *req, struct http_res *res)
+{
+	struct actor a = api_actor(req);
+	struct order o;
+	int64_t id;
+	mc_error err;
+	mc_rc rc;
+
+	mc_error_init(&err);
+	rc = http_req_param_id(req, 0, &id, &err);
+	if (!rc)
+		rc = order_get(&a, id, &o, &err);
+	S_answer_order(res, 200, rc, &o, 0, &err);
+	mc_error_release(&err);
+}
+
+/* PATCH /api/orders/:id and /api/orders/:id/status {status} */
+void api_orders_set_status(struct http_req *req, struct http_res *res)
+{
+	static const char *const allowed[] = { "status", NULL };
+	struct actor a = api_actor(req);
+	const char *status = NULL;
+	struct order o;
+	int64_t id;
+	int changed = 0;
+	json_t *body;
+	mc_error err;
+	mc_rc rc;
+
+	mc_error_init(&err);
+	rc = http_req_param_id(req, 0, &id, &err);
+	if (rc) {
+		http_res_error(res, rc, &err);
+		goto out;
+	}
+	body = api_body(req, res, allowed, &err);
+	if (!body)
+		goto out;
+	json_get_str(body, "status", 1, 32, 1, &status, &err);
+	rc = mc_error_fields_result(&err);
+	if (!rc)
+		rc = order_set_status(&a, id, status, &o, &changed, &err);
+	S_answer_order(res, 200, rc, &o, changed, &err);
+out:
+	mc_error_release(&err);
+}
+
+/* PATCH /api/orders/:id/cancel {reason} */
+void api_orders_cancel(struct http_req *req, struct http_res *res)
+{
+	static const char *const allowed[] = { "reason", NULL };
+	struct actor a = api_actor(req);
+	const char *reason = NULL;
+	struct order o;
+	int64_t id;
+	int changed = 0;
+	json_t *body;
+	mc_error err;
+	mc_rc rc;
+
+	mc_error_init(&err);
+	rc = http_req_param_id(req, 0, &id, &err);
+	if (rc) {
+		http_res_error(res, rc, &err);
+		goto out;
+	}
+	if (req->body_len) {
+		body = api_body(req, res, allowed, &err);
+		if (!body)
+			goto out;
+		json_get_str(body, "reason", 1, MC_CANCEL_REASON_MAX, 0, &reason, &err);
+	}
+	rc = mc_error_fields_result(&err);
+	if (!rc)
+		rc = order_cancel(&a, id, reason, &o, &changed, &err);
+	S_answer_order(res, 200, rc, &o, changed, &err);
+out:
+	mc_error_release(&err);
+}

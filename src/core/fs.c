@@ -1,0 +1,80 @@
+#include "core/fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int fs_mkdirs(const char *path)
+{
+	char buf[4096];
+	size_t n = strlen(path);
+
+	if (!n || n >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(buf, path, n + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+mc_rc fs_read_file(const char *path, size_t max, char **out, size_t *len)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t used = 0;
+	mc_rc rc = MC_ERR_INTERNAL;
+	/* O_NONBLOCK: a FIFO in place of a file must not hang us; it is refused below. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), saved;
+
+	if (fd < 0)
+		return errno == ENOENT || errno == ENOTDIR ? MC_ERR_NOT_FOUND : MC_ERR_INTERNAL;
+	if (fstat(fd, &st))
+		goto out;
+	if (!S_ISREG(st.st_mode)) {
+		rc = MC_ERR_NOT_FOUND;
+		goto out;
+	}
+	if ((unsigned long long)st.st_size > max) {
+		rc = MC_ERR_TOO_LARGE;
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf)
+		goto out;
+	/* Reads what fstat saw; a file growing meanwhile is cut there. */
+	while (used < (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + used, (size_t)st.st_size - used);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			goto out;
+		if (!r)
+			break;
+		used += (size_t)r;
+	}
+	buf[used] = '\0';
+	*out = buf;
+	*len = used;
+	buf = NULL;
+	rc = MC_OK;
+out:
+	saved = errno;
+	free(buf);
+	close(fd);
+	errno = saved;
+	return rc;
+}

@@ -1,0 +1,18 @@
+/* Small file-system helpers for the data directory and operator-given files. */
+#ifndef MC_FS_H
+#define MC_FS_H
+
+#include <stddef.h>
+
+#include "core/result.h"
+
+/* mkdir -p with mode 0755; 0 on success, -1 with errno set. */
+int fs_mkdirs(const char *path);
+
+/* Reads a whole regular file of at most `max` bytes into a malloc'd,
+ * NUL-terminated buffer. MC_ERR_NOT_FOUND when it does not exist (or is not
+ * a regular file), MC_ERR_TOO_LARGE beyond max, MC_ERR_INTERNAL otherwise
+ * (errno tells why). */
+mc_rc fs_read_file(const char *path, size_t max, char **out, size_t *len);
+
+#endif

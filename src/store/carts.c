@@ -1,0 +1,220 @@
+#include "store/carts.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store.h"
+
+static const char sql_find_user[] = "SELECT id FROM carts WHERE user_id = ?";
+static const char sql_find_guest[] = "SELECT id FROM carts WHERE session_hash = ?";
+static const char sql_create[] =
+	"INSERT INTO carts (user_id, session_hash, created_at, updated_at) VALUES (?, ?, ?, ?)"
+	" ON CONFLICT DO NOTHING";
+static const char sql_lines[] =
+	"SELECT i.product_id, i.quantity, i.price_snapshot, p.seller_id, p.price, p.stock, p.sale_start,"
+	" p.sale_end, p.sale_percentage, p.deleted_at IS NOT NULL, p.currency, p.name, p.image_url"
+	" FROM cart_items i JOIN products p ON p.id = i.product_id"
+	" WHERE i.cart_id = ? ORDER BY i.added_at, i.product_id";
+static const char sql_quantity[] = "SELECT quantity FROM cart_items WHERE cart_id = ? AND product_id = ?";
+static const char sql_set[] =
+	"INSERT INTO cart_items (cart_id, product_id, quantity, price_snapshot, added_at) VALUES (?, ?, ?, ?, ?)"
+	" ON CONFLICT (cart_id, product_id) DO UPDATE SET quantity = excluded.quantity,"
+	" price_snapshot = excluded.price_snapshot";
+static const char sql_snapshot[] = "UPDATE cart_items SET price_snapshot = ? WHERE cart_id = ? AND product_id = ?";
+static const char sql_remove[] = "DELETE FROM cart_items WHERE cart_id = ? AND product_id = ?";
+static const char sql_clear[] = "DELETE FROM cart_items WHERE cart_id = ?";
+static const char sql_delete[] = "DELETE FROM carts WHERE id = ?";
+static const char sql_touch[] = "UPDATE carts SET updated_at = ? WHERE id = ?";
+
+void cart_lines_free(struct cart_line *lines, size_t n)
+{
+	if (!lines)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(lines[i].name);
+		free(lines[i].image_url);
+	}
+	free(lines);
+}
+
+/* Runs a statement with integer parameters and no result rows. */
+static mc_rc S_exec_ints(const char *sql, int n, const int64_t *v, int64_t *changes)
+{
+	db *d = store_db();
+	db_stmt *s;
+	int rc;
+
+	if (!d || db_prepare(d, sql, &s) != DB_DONE)
+		return MC_ERR_INTERNAL;
+	for (int i = 0; i < n; i++)
+		db_bind_int(s, i + 1, v[i]);
+	rc = db_step(s);
+	db_reset(s);
+	if (changes)
+		*changes = db_changes(d);
+	return store_rc(rc);
+}
+
+mc_rc store_cart_find(const struct cart_owner *o, int64_t *cart_id)
+{
+	db *d = store_db();
+	db_stmt *s;
+	int rc;
+
+	if (!d || db_prepare(d, o->user_id ? sql_find_user : sql_find_guest, &s) != DB_DONE)
+		return MC_ERR_INTERNAL;
+	if (o->user_id)
+		db_bind_int(s, 1, o->user_id);
+	else
+		db_bind_text(s, 1, o->session_hash);
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		*cart_id = db_col_int(s, 0);
+	db_reset(s);
+	if (rc == DB_DONE)
+		return MC_ERR_NOT_FOUND;
+	return store_rc(rc);
+}
+
+mc_rc store_cart_open(const struct cart_owner *o, int64_t now, int64_t *cart_id)
+{
+	db *d = store_db();
+	db_stmt *s;
+	mc_rc rc = store_cart_find(o, cart_id);
+	int st;
+
+	if (rc != MC_ERR_NOT_FOUND) {
+		int64_t v[2] = { now, 0 };
+
+		if (rc)
+			return rc;
+		v[1] = *cart_id;
+		return S_exec_ints(sql_touch, 2, v, NULL);
+	}
+	if (!d || db_prepare(d, sql_create, &s) != DB_DONE)
+		return MC_ERR_INTERNAL;
+	if (o->user_id) {
+		db_bind_int(s, 1, o->user_id);
+		db_bind_null(s, 2);
+	} else {
+		db_bind_null(s, 1);
+		db_bind_text(s, 2, o->session_hash);
+	}
+	db_bind_int(s, 3, now);
+	db_bind_int(s, 4, now);
+	st = db_step(s);
+	db_reset(s);
+	if (st < 0)
+		return store_rc(st);
+	return store_cart_find(o, cart_id);
+}
+
+mc_rc store_cart_lines(int64_t cart_id, struct cart_line **out, size_t *n)
+{
+	db *d = store_db();
+	struct cart_line *lines = NULL;
+	size_t count = 0, cap = 0;
+	db_stmt *s;
+	mc_rc ret = MC_OK;
+	int rc;
+
+	if (!d || db_prepare(d, sql_lines, &s) != DB_DONE)
+		return MC_ERR_INTERNAL;
+	db_bind_int(s, 1, cart_id);
+	while ((rc = db_step(s)) == DB_ROW) {
+		struct cart_line *l;
+
+		if (count == cap) {
+			struct cart_line *grown = realloc(lines, (cap ? cap * 2 : 8) * sizeof(*lines));
+
+			if (!grown) {
+				ret = MC_ERR_INTERNAL;
+				break;
+			}
+			lines = grown;
+			cap = cap ? cap * 2 : 8;
+		}
+		l = &lines[count++];
+		memset(l, 0, sizeof(*l));
+		l->product_id = db_col_int(s, 0);
+		l->quantity = db_col_int(s, 1);
+		l->price_snapshot = db_col_int(s, 2);
+		l->seller_id = db_col_int(s, 3);
+		l->price = db_col_int(s, 4);
+		l->stock = db_col_int(s, 5);
+		if (!db_col_is_null(s, 8)) {
+			l->sale.start = db_col_int(s, 6);
+			l->sale.end = db_col_int(s, 7);
+			l->sale.percentage = (int)db_col_int(s, 8);
+		}
+		l->deleted = (int)db_col_int(s, 9);
+		snprintf(l->currency, sizeof(l->currency), "%s", db_col_text(s, 10));
+		l->name = strdup(db_col_text(s, 11));
+		l->image_url = db_col_is_null(s, 12) ? NULL : strdup(db_col_text(s, 12));
+		if (!l->name) {
+			ret = MC_ERR_INTERNAL;
+			break;
+		}
+	}
+	db_reset(s);
+	if (!ret && rc < 0)
+		ret = store_rc(rc);
+	if (ret) {
+		cart_lines_free(lines, count);
+		return ret;
+	}
+	*out = lines;
+	*n = count;
+	return MC_OK;
+}
+
+mc_rc store_cart_quantity(int64_t cart_id, int64_t product_id, int64_t *qty)
+{
+	db *d = store_db();
+	db_stmt *s;
+	int rc;
+
+	if (!d || db_prepare(d, sql_quantity, &s) != DB_DONE)
+		return MC_ERR_INTERNAL;
+	db_bind_int(s, 1, cart_id);
+	db_bind_int(s, 2, product_id);
+	rc = db_step(s);
+	*qty = rc == DB_ROW ? db_col_int(s, 0) : 0;
+	db_reset(s);
+	return store_rc(rc);
+}
+
+mc_rc store_cart_set(int64_t cart_id, int64_t product_id, int64_t qty, int64_t snapshot, int64_t now)
+{
+	int64_t v[5] = { cart_id, product_id, qty, snapshot, now };
+
+	return S_exec_ints(sql_set, 5, v, NULL);
+}
+
+mc_rc store_cart_set_snapshot(int64_t cart_id, int64_t product_id, int64_t snapshot)
+{
+	int64_t v[3] = { snapshot, cart_id, product_id };
+
+	return S_exec_ints(sql_snapshot, 3, v, NULL);
+}
+
+mc_rc store_cart_remove(int64_t cart_id, int64_t product_id)
+{
+	int64_t v[2] = { cart_id, product_id }, changed = 0;
+	mc_rc rc = S_exec_ints(sql_remove, 2, v, &changed);
+
+	return rc ? rc : changed ? MC_OK : MC_ERR_NOT_FOUND;
+}
+
+mc_rc store_cart_clear(int64_t cart_id)
+{
+	return S_exec_ints(sql_clear, 1, &cart_id, NULL);
+}
+
+mc_rc store_cart_delete(int64_t cart_id)
+{
+	mc_rc rc = store_cart_clear(cart_id);
+
+	return rc ? rc : S_exec_ints(sql_delete, 1, &cart_id, NULL);
+}

@@ -1,0 +1,50 @@
+/* Carts and their lines, joined with today's product data. */
+#ifndef MC_STORE_CARTS_H
+#define MC_STORE_CARTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/result.h"
+#include "domain/pricing.h"
+
+/* Whose cart: a user, or a guest by the hash of their session cookie. */
+struct cart_owner {
+	int64_t user_id;            /* 0 for a guest */
+	char session_hash[33];      /* hex; empty for a user */
+};
+
+struct cart_line {
+	int64_t product_id;
+	int64_t quantity;
+	int64_t price_snapshot;
+	/* The product as it is now. */
+	int64_t seller_id;
+	int64_t price;
+	int64_t stock;
+	struct sale sale;
+	int deleted;
+	char currency[4];
+	char *name;
+	char *image_url;            /* NULL: none */
+};
+
+void cart_lines_free(struct cart_line *lines, size_t n);
+
+/* MC_ERR_NOT_FOUND when the owner has no cart yet. */
+mc_rc store_cart_find(const struct cart_owner *o, int64_t *cart_id);
+/* Finds or creates. */
+mc_rc store_cart_open(const struct cart_owner *o, int64_t now, int64_t *cart_id);
+/* Lines in the order they were added, with product data (one query). */
+mc_rc store_cart_lines(int64_t cart_id, struct cart_line **lines, size_t *n);
+/* Quantity of one line; 0 when absent. */
+mc_rc store_cart_quantity(int64_t cart_id, int64_t product_id, int64_t *qty);
+/* Inserts or replaces a line's quantity and snapshot. */
+mc_rc store_cart_set(int64_t cart_id, int64_t product_id, int64_t qty, int64_t snapshot, int64_t now);
+mc_rc store_cart_set_snapshot(int64_t cart_id, int64_t product_id, int64_t snapshot);
+/* MC_ERR_NOT_FOUND when the line was not there. */
+mc_rc store_cart_remove(int64_t cart_id, int64_t product_id);
+mc_rc store_cart_clear(int64_t cart_id);
+mc_rc store_cart_delete(int64_t cart_id);
+
+#endif

@@ -1,0 +1,331 @@
+#include "store/orders.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store.h"
+
+#define ORDER_COLS                                                                                  \
+	"o.id, o.user_id, o.status, o.original_total, o.discount, o.total, o.currency, o.coupon_code,"  \
+	" o.payment_status, o.cancelled_by, o.cancel_reason, o.created_at, o.updated_at"
+#define LINE_COLS "i.product_id, i.seller_id, i.name, i.quantity, i.unit_price, i.line_total"
+
+static const char sql_take[] =
+	"UPDATE products SET stock = stock - ? WHERE id = ? AND stock >= ? AND deleted_at IS NULL RETURNING stock";
+static const char sql_stock[] = "SELECT stock FROM products WHERE id = ? AND deleted_at IS NULL";
+static const char sql_give[] = "UPDATE products SET stock = stock + ? WHERE id = ? RETURNING stock";
+static const char sql_insert[] =
+	"INSERT INTO orders (user_id, status, original_total, discount, total, currency, coupon_code,"
+	" payment_status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+static const char sql_insert_line[] =
+	"INSERT INTO order_items (order_id, product_id, seller_id, name, quantity, unit_price, line_total)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?)";
+static const char sql_get[] =
+	"SELECT " ORDER_COLS ", " LINE_COLS " FROM orders o JOIN order_items i ON i.order_id = o.id"
+	" WHERE o.id = ? AND (CAST(? AS BIGINT) = 0 OR i.seller_id = ?) ORDER BY i.product_id";
+#define LIST_FILTER                                                                                 \
+	" FROM orders o, t WHERE (t.st IS NULL OR o.status = t.st) AND (t.scope = 0"                    \
+	" OR (t.scope = 1 AND o.user_id = t.who)"                                                       \
+	" OR (t.scope = 2 AND EXISTS (SELECT 1 FROM order_items x WHERE x.order_id = o.id AND x.seller_id = t.who)))"
+#define LIST_PARAMS "WITH t AS (SELECT CAST(? AS INTEGER) AS scope, CAST(? AS BIGINT) AS who, CAST(? AS TEXT) AS st)"
+static const char sql_list[] =
+	LIST_PARAMS ", page AS (SELECT o.*" LIST_FILTER " ORDER BY o.id DESC LIMIT ? OFFSET ?)"
+	" SELECT " ORDER_COLS ", " LINE_COLS " FROM page o JOIN order_items i ON i.order_id = o.id, t"
+	" WHERE t.scope <> 2 OR i.seller_id = t.who ORDER BY o.id DESC, i.product_id";
+static const char sql_count[] = LIST_PARAMS " SELECT COUNT(*)" LIST_FILTER;
+static const char sql_status[] = "UPDATE orders SET status = ?, updated_at = ? WHERE id = ? AND status = ?";
+static const char sql_cancel[] =
+	"UPDATE orders SET status = ?, cancelled_by = ?, cancel_reason = ?, updated_at = ? WHERE id = ? AND status = ?";
+
+void order_release(struct order *o)
+{
+	for (size_t i = 0; i < o->n; i++)
+		free(o->lines[i].name);
+	free(o->lines);
+	free(o->coupon_code);
+	free(o->cancel_reason);
+	memset(o, 0, sizeof(*o));
+}
+
+void order_list_free(struct order *items, size_t n)
+{
+	if (!items)
+		return;
+	for (size_t i = 0; i < n; i++)
+		order_release(&items[i]);
+	free(items);
+}
+
+static mc_rc S_stock_move(const char *sql, int64_t product_id, int64_t qty, int64_t *out)
+{
+	db *d = store_db();
+	db_stmt *s;
+	int rc;
+
+	if (!d || db_prepare(d, sql, &s) != DB_DONE)
+		return MC_ERR_INTERNAL;
+	db_bind_int(s, 1, qty);
+	db_bind_int(s, 2, product_id);
+	if (sql == sql_take)
+		db_bind_int(s, 3, qty);
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		*out = db_col_int(s, 0);
+	db_reset(s);
+	if (rc == DB_DONE)
+		return MC_ERR_CONFLICT;
+	return store_rc(rc);
+}
+
+mc_rc store_stock_take(int64_t product_id, int64_t qty, int64_t *left)
+{
+	mc_rc rc = S_stock_move(sql_take, product_id, qty, left);
+	db_stmt *s;
+	db *d;
+
+	if (rc != MC_ERR_CONFLICT)
+		return rc;
+	/* Say how many there are, for the client's message. */
+	d = store_db();
+	*left = 0;
+	if (d && db_prepare(d, sql_stock, &s) == DB_DONE) {
+		db_bind_int(s, 1, product_id);
+		if (db_step(s) == DB_ROW)
+			*left = db_col_int(s, 0);
+		db_reset(s);
+	}
+	return MC_ERR_CONFLICT;
+}
+
+mc_rc store_stock_give(int64_t product_id, int64_t qty, int64_t *now_stock)
+{
+	mc_rc rc = S_stock_move(sql_give, product_id, qty, now_stock);
+
+	return rc == MC_ERR_CONFLICT ? MC_ERR_NOT_FOUND : rc;
+}
+
+mc_rc store_order_insert(struct order *o)
+{
+	db *d = store_db();
+	db_stmt *s;
+	int rc;
+
+	if (!d || db_prepare(d, sql_insert, &s) != DB_DONE)
+		return MC_ERR_INTERNAL;
+	db_bind_int(s, 1, o->user_id);
+	db_bind_text(s, 2, o->status);
+	db_bind_int(s, 3, o->original_total);
+	db_bind_int(s, 4, o->discount);
+	db_bind_int(s, 5, o->total);
+	db_bind_text(s, 6, o->currency);
+	db_bind_text(s, 7, o->coupon_code);
+	db_bind_text(s, 8, o->payment_status);
+	db_bind_int(s, 9, o->created_at);
+	db_bind_int(s, 10, o->updated_at);
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		o->id = db_col_int(s, 0);
+	db_reset(s);
+	if (rc != DB_ROW)
+		return store_rc(rc < 0 ? rc : DB_ERR);
+	if (db_prepare(d, sql_insert_line, &s) != DB_DONE)
+		return MC_ERR_INTERNAL;
+	for (size_t i = 0; i < o->n; i++) {
+		const struct order_line *l = &o->lines[i];
+
+		db_bind_int(s, 1, o->id);
+		db_bind_int(s, 2, l->product_id);
+		db_bind_int(s, 3, l->seller_id);
+		db_bind_text(s, 4, l->name);
+		db_bind_int(s, 5, l->quantity);
+		db_bind_int(s, 6, l->unit_price);
+		db_bind_int(s, 7, l->line_total);
+		rc = db_step(s);
+		db_reset(s);
+		if (rc != DB_DONE)
+			return store_rc(rc);
+	}
+	return MC_OK;
+}
+
+static char *S_dup_or_null(db_stmt *s, int col)
+{
+	return db_col_is_null(s, col) ? NULL : strdup(db_col_text(s, col));
+}
+
+static void S_read_order(db_stmt *s, struct order *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->id = db_col_int(s, 0);
+	o->user_id = db_col_int(s, 1);
+	snprintf(o->status, sizeof(o->status), "%s", db_col_text(s, 2));
+	o->original_total = db_col_int(s, 3);
+	o->discount = db_col_int(s, 4);
+	o->total = db_col_int(s, 5);
+	snprintf(o->currency, sizeof(o->currency), "%s", db_col_text(s, 6));
+	o->coupon_code = S_dup_or_null(s, 7);
+	snprintf(o->payment_status, sizeof(o->payment_status), "%s", db_col_text(s, 8));
+	snprintf(o->cancelled_by, sizeof(o->cancelled_by), "%s", db_col_text(s, 9));
+	o->cancel_reason = S_dup_or_null(s, 10);
+	o->created_at = db_col_int(s, 11);
+	o->updated_at = db_col_int(s, 12);
+}
+
+static int S_add_line(db_stmt *s, struct order *o, size_t *cap)
+{
+	struct order_line *l;
+
+	if (o->n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 4;
+		struct order_line *grown = realloc(o->lines, ncap * sizeof(*grown));
+
+		if (!grown)
+			return -1;
+		o->lines = grown;
+		*cap = ncap;
+	}
+	l = &o->lines[o->n];
+	l->product_id = db_col_int(s, 13);
+	l->seller_id = db_col_int(s, 14);
+	l->name = strdup(db_col_text(s, 15));
+	l->quantity = db_col_int(s, 16);
+	l->unit_price = db_col_int(s, 17);
+	l->line_total = db_col_int(s, 18);
+	if (!l->name)
+		return -1;
+	o->n++;
+	return 0;
+}
+
+/* Reads rows of (order columns, line columns) grouped by order id. */
+static mc_rc S_read_orders(db_stmt *s, size_t max, struct order **out, size_t *n)
+{
+	struct order *list = calloc(max ? max : 1, sizeof(*list));
+	size_t count = 0, cap = 0;
+	int rc;
+
+	if (!list)
+		return MC_ERR_INTERNAL;
+	while ((rc = db_step(s)) == DB_ROW) {
+		int64_t id = db_col_int(s, 0);
+
+		if (!count || list[count - 1].id != id) {
+			if (count == max)
+				break;
+			S_read_order(s, &list[count++]);
+			cap = 0;
+		}
+		if (S_add_line(s, &list[count - 1], &cap)) {
+			rc = DB_ERR;
+			break;
+		}
+	}
+	db_reset(s);
+	if (rc < 0) {
+		order_list_free(list, count);
+		return store_rc(rc);
+	}
+	*out = list;
+	*n = count;
+	return MC_OK;
+}
+
+mc_rc store_order_get(int64_t id, int64_t seller_id, struct order *out)
+{
+	db *d = store_db();
+	struct order *list = NULL;
+	size_t n = 0;
+	db_stmt *s;
+	mc_rc rc;
+
+	if (!d || db_prepare(d, sql_get, &s) != DB_DONE)
+		return MC_ERR_INTERNAL;
+	db_bind_int(s, 1, id);
+	db_bind_int(s, 2, seller_id);
+	db_bind_int(s, 3, seller_id);
+	rc = S_read_orders(s, 1, &list, &n);
+	if (rc)
+		return rc;
+	if (!n) {
+		free(list);
+		return MC_ERR_NOT_FOUND;
+	}
+	*out = list[0];
+	free(list);
+	return MC_OK;
+}
+
+static void S_bind_query(db_stmt *s, const struct order_query *q)
+{
+	db_bind_int(s, 1, q->scope);
+	db_bind_int(s, 2, q->who);
+	db_bind_text(s, 3, q->status);
+}
+
+mc_rc store_order_list(const struct order_query *q, struct order **items, size_t *n, int64_t *total)
+{
+	db *d = store_db();
+	db_stmt *s;
+	int rc;
+
+	if (!d || db_prepare(d, sql_count, &s) != DB_DONE)
+		return MC_ERR_INTERNAL;
+	S_bind_query(s, q);
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		*total = db_col_int(s, 0);
+	db_reset(s);
+	if (rc != DB_ROW)
+		return store_rc(rc < 0 ? rc : DB_ERR);
+	if (db_prepare(d, sql_list, &s) != DB_DONE)
+		return MC_ERR_INTERNAL;
+	S_bind_query(s, q);
+	db_bind_int(s, 4, q->limit);
+	db_bind_int(s, 5, q->offset);
+	return S_read_orders(s, (size_t)q->limit, items, n);
+}
+
+static mc_rc S_changed_or_conflict(db *d, int rc)
+{
+	if (rc != DB_DONE)
+		return store_rc(rc);
+	return db_changes(d) ? MC_OK : MC_ERR_CONFLICT;
+}
+
+mc_rc store_order_set_status(int64_t id, const char *from, const char *to, int64_t now)
+{
+	db *d = store_db();
+	db_stmt *s;
+	int rc;
+
+	if (!d || db_prepare(d, sql_status, &s) != DB_DONE)
+		return MC_ERR_INTERNAL;
+	db_bind_text(s, 1, to);
+	db_bind_int(s, 2, now);
+	db_bind_int(s, 3, id);
+	db_bind_text(s, 4, from);
+	rc = db_step(s);
+	db_reset(s);
+	return S_changed_or_conflict(d, rc);
+}
+
+mc_rc store_order_cancel(int64_t id, const char *from, const char *to, const char *by, const char *reason,
+			 int64_t now)
+{
+	db *d = store_db();
+	db_stmt *s;
+	int rc;
+
+	if (!d || db_prepare(d, sql_cancel, &s) != DB_DONE)
+		return MC_ERR_INTERNAL;
+	db_bind_text(s, 1, to);
+	db_bind_text(s, 2, by);
+	db_bind_text(s, 3, reason);
+	db_bind_int(s, 4, now);
+	db_bind_int(s, 5, id);
+	db_bind_text(s, 6, from);
+	rc = db_step(s);
+	db_reset(s);
+	return S_changed_or_conflict(d, rc);
+}

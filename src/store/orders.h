@@ -1,0 +1,70 @@
+/* Orders, their lines, and the stock movements that go with them. */
+#ifndef MC_STORE_ORDERS_H
+#define MC_STORE_ORDERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/result.h"
+
+struct order_line {
+	int64_t product_id;
+	int64_t seller_id;
+	int64_t quantity;
+	int64_t unit_price;
+	int64_t line_total;
+	char *name;
+};
+
+struct order {
+	int64_t id;
+	int64_t user_id;
+	int64_t original_total;
+	int64_t discount;
+	int64_t total;
+	int64_t created_at;
+	int64_t updated_at;
+	char status[20];
+	char payment_status[12];
+	char cancelled_by[8];
+	char currency[4];
+	char *coupon_code;          /* NULL: none */
+	char *cancel_reason;        /* NULL: none */
+	struct order_line *lines;
+	size_t n;
+};
+
+void order_release(struct order *o);
+void order_list_free(struct order *items, size_t n);
+
+/* Takes qty units if that many are left (never below zero). On success
+ * *left is what remains; MC_ERR_CONFLICT with *left = what there is when not. */
+mc_rc store_stock_take(int64_t product_id, int64_t qty, int64_t *left);
+/* Puts qty units back; *now_stock is the result. */
+mc_rc store_stock_give(int64_t product_id, int64_t qty, int64_t *now_stock);
+
+/* Inserts the order and its lines; sets o->id. */
+mc_rc store_order_insert(struct order *o);
+/* The order with all its lines, or only `seller_id`'s lines when non-zero
+ * (MC_ERR_NOT_FOUND when that seller has none in it). */
+mc_rc store_order_get(int64_t id, int64_t seller_id, struct order *out);
+
+enum order_scope { ORDERS_ALL, ORDERS_OF_BUYER, ORDERS_OF_SELLER };
+
+struct order_query {
+	enum order_scope scope;
+	int64_t who;                /* buyer or seller id */
+	const char *status;         /* NULL: any */
+	int64_t limit;
+	int64_t offset;
+};
+
+/* Newest first, each with its lines (a seller sees only their lines). */
+mc_rc store_order_list(const struct order_query *q, struct order **items, size_t *n, int64_t *total);
+
+/* Moves the order from `from` to `to`; MC_ERR_CONFLICT if it was no longer `from`. */
+mc_rc store_order_set_status(int64_t id, const char *from, const char *to, int64_t now);
+mc_rc store_order_cancel(int64_t id, const char *from, const char *to, const char *by, const char *reason,
+			 int64_t now);
+
+#endif
