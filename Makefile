@@ -73,7 +73,7 @@ api: deps
 
 run: deps
 	@$(MAKE) --no-print-directory build/mercato
-	./build/mercato migrate
+	./build/mercato seed
 	./build/mercato serve
 
 test: deps

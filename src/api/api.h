@@ -96,6 +96,13 @@ void api_orders_list(struct http_req *req, struct http_res *res);
 void api_orders_get(struct http_req *req, struct http_res *res);
 void api_orders_set_status(struct http_req *req, struct http_res *res);
 void api_orders_cancel(struct http_req *req, struct http_res *res);
+void api_coupons_create(struct http_req *req, struct http_res *res);
+void api_coupons_update(struct http_req *req, struct http_res *res);
+void api_coupons_list(struct http_req *req, struct http_res *res);
+void api_coupons_apply(struct http_req *req, struct http_res *res);
+void api_payments_create(struct http_req *req, struct http_res *res);
+void api_payments_get(struct http_req *req, struct http_res *res);
+void api_orders_refund(struct http_req *req, struct http_res *res);
 void api_health_live(struct http_req *req, struct http_res *res);
 void api_health_ready(struct http_req *req, struct http_res *res);
 

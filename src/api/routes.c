@@ -51,6 +51,17 @@ const struct route api_routes[] = {
 	{ HTTP_PATCH, "/api/orders/:id", api_orders_set_status, AUTH_USER, 0, 0 },
 	{ HTTP_PATCH, "/api/orders/:id/status", api_orders_set_status, AUTH_USER, 0, 0 },
 	{ HTTP_PATCH, "/api/orders/:id/cancel", api_orders_cancel, AUTH_USER, 0, 0 },
+	{ HTTP_POST, "/api/orders/:id/refund", api_orders_refund, AUTH_ADMIN, 0, 0 },
+
+	/* payments (mock processor) */
+	{ HTTP_POST, "/api/payments", api_payments_create, AUTH_USER, 0, 0 },
+	{ HTTP_GET, "/api/payments/:id", api_payments_get, AUTH_USER, 0, 0 },
+
+	/* coupons */
+	{ HTTP_POST, "/api/coupons", api_coupons_create, AUTH_SELLER, 0, 0 },
+	{ HTTP_GET, "/api/coupons", api_coupons_list, AUTH_SELLER, 0, 0 },
+	{ HTTP_GET, "/api/coupons/apply", api_coupons_apply, AUTH_USER, 0, 0 },
+	{ HTTP_PATCH, "/api/coupons/:id", api_coupons_update, AUTH_SELLER, 0, 0 },
 };
 
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

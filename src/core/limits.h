@@ -45,6 +45,7 @@
 #define MC_CACHE_BYTES         (8 * 1024 * 1024)  /* bytes of cached responses per node: keeps RSS small */
 #define MC_CACHE_POLL_US       1000000            /* how often a node re-reads the catalog version (1 s) */
 #define MC_RATING_COUNT_MAX    1000000000LL       /* ratings of one product: beyond any real shop; rate * count stays exact */
+#define MC_REVIEW_COMMENT_MAX  2000               /* characters of a review comment: a few paragraphs (issue 6) */
 #define MC_IMPORT_FILE_MAX     (16 * 1024 * 1024) /* Fake Store import file: the real catalogue is ~10 KB; bounds memory */
 
 /* Carts and orders */

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "domain/coupons.h"
+#include "domain/payments.h"
 #include "domain/pricing.h"
 #include "store/carts.h"
 #include "store/products.h"
@@ -176,10 +178,19 @@ mc_rc order_checkout(const struct actor *a, const struct checkout_req *req, stru
 		goto out;
 	}
 	if (req->coupon_code) {
-		rc = mc_fail(err, MC_ERR_CONFLICT, "coupon_unavailable", "coupon %s does not exist", req->coupon_code);
-		goto out;
+		struct coupon_quote q;
+
+		rc = coupon_redeem(req->coupon_code, o.lines, o.n, now, &q, err);
+		if (rc)
+			goto out;
+		o.coupon_id = q.coupon.id;
+		o.discount = q.discount;
+		o.coupon_code = strdup(q.coupon.code);
+		if (!o.coupon_code) {
+			rc = MC_ERR_INTERNAL;
+			goto out;
+		}
 	}
-	o.discount = 0;
 	o.total = o.original_total - o.discount;
 	rc = S_take_stock(&o, &sold_out, err);
 	if (rc)
@@ -272,8 +283,8 @@ mc_rc order_cancel(const struct actor *a, int64_t id, const char *reason, struct
 		   int *catalog_changed, mc_error *err)
 {
 	struct order o;
-	const char *by;
-	int restocked = 0;
+	const char *by, *end = "cancelled";
+	int restocked = 0, refunded = 0;
 	mc_rc rc;
 
 	rc = store_begin(DB_TXN_DURABLE);
@@ -303,8 +314,15 @@ mc_rc order_cancel(const struct actor *a, int64_t id, const char *reason, struct
 		if (!rc && now_stock == o.lines[i].quantity)
 			restocked = 1; /* back from sold out */
 	}
+	if (!rc && o.coupon_id)
+		rc = store_coupon_release(o.coupon_id);
 	if (!rc)
-		rc = store_order_cancel(id, o.status, "cancelled", by, reason, clock_now());
+		rc = payment_settle_cancel(&o, by, reason, &refunded);
+	/* A captured payment is refunded at once: the order ends refunded. */
+	if (refunded)
+		end = "refunded";
+	if (!rc)
+		rc = store_order_cancel(id, o.status, end, by, reason, clock_now());
 	if (!rc && restocked)
 		rc = store_catalog_bump();
 	order_release(&o);
@@ -347,10 +365,19 @@ mc_rc order_set_status(const struct actor *a, int64_t id, const char *status, st
 			     to);
 	else if (!allowed)
 		rc = mc_fail(err, MC_ERR_FORBIDDEN, "forbidden", "you may not move this order to %s", to);
-	else
+	if (rc) {
+		order_release(&o);
+		return rc;
+	}
+	rc = store_begin(DB_TXN_DURABLE);
+	if (!rc)
 		rc = store_order_set_status(id, o.status, to, clock_now());
-	if (rc == MC_ERR_CONFLICT && known && allowed)
+	if (rc == MC_ERR_CONFLICT)
 		rc = mc_fail(err, rc, "order_changed", "the order changed meanwhile; reload it");
+	/* Marking an order paid is the admin receiving the money (COD, offline). */
+	if (!rc && !strcmp(to, "paid"))
+		rc = payment_capture_offline(&o);
+	rc = S_finish(rc);
 	order_release(&o);
 	*catalog_changed = 0;
 	return rc ? rc : order_get(a, id, out, err);

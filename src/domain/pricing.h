@@ -17,5 +17,8 @@ int pricing_on_sale(const struct sale *s, int64_t now);
  * store/products.c computes the same expression for filters and sorting. */
 int64_t pricing_sale_price(int64_t price, int percentage);
 int64_t pricing_effective(int64_t price, const struct sale *s, int64_t now);
+/* A coupon's discount on the lines it applies to: eligible * pct / 100,
+ * rounded half up to the minor unit, once per order (not per line). */
+int64_t pricing_discount(int64_t eligible_total, int percentage);
 
 #endif

@@ -8,7 +8,7 @@
 
 #define ORDER_COLS                                                                                  \
 	"o.id, o.user_id, o.status, o.original_total, o.discount, o.total, o.currency, o.coupon_code,"  \
-	" o.payment_status, o.cancelled_by, o.cancel_reason, o.created_at, o.updated_at"
+	" o.payment_status, o.cancelled_by, o.cancel_reason, o.created_at, o.updated_at, o.coupon_id"
 #define LINE_COLS "i.product_id, i.seller_id, i.name, i.quantity, i.unit_price, i.line_total"
 
 static const char sql_take[] =
@@ -17,7 +17,7 @@ static const char sql_stock[] = "SELECT stock FROM products WHERE id = ? AND del
 static const char sql_give[] = "UPDATE products SET stock = stock + ? WHERE id = ? RETURNING stock";
 static const char sql_insert[] =
 	"INSERT INTO orders (user_id, status, original_total, discount, total, currency, coupon_code,"
-	" payment_status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+	" payment_status, created_at, updated_at, coupon_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 static const char sql_insert_line[] =
 	"INSERT INTO order_items (order_id, product_id, seller_id, name, quantity, unit_price, line_total)"
 	" VALUES (?, ?, ?, ?, ?, ?, ?)";
@@ -35,6 +35,7 @@ static const char sql_list[] =
 	" WHERE t.scope <> 2 OR i.seller_id = t.who ORDER BY o.id DESC, i.product_id";
 static const char sql_count[] = LIST_PARAMS " SELECT COUNT(*)" LIST_FILTER;
 static const char sql_status[] = "UPDATE orders SET status = ?, updated_at = ? WHERE id = ? AND status = ?";
+static const char sql_payment_status[] = "UPDATE orders SET payment_status = ?, updated_at = ? WHERE id = ?";
 static const char sql_cancel[] =
 	"UPDATE orders SET status = ?, cancelled_by = ?, cancel_reason = ?, updated_at = ? WHERE id = ? AND status = ?";
 
@@ -123,6 +124,10 @@ mc_rc store_order_insert(struct order *o)
 	db_bind_text(s, 8, o->payment_status);
 	db_bind_int(s, 9, o->created_at);
 	db_bind_int(s, 10, o->updated_at);
+	if (o->coupon_id)
+		db_bind_int(s, 11, o->coupon_id);
+	else
+		db_bind_null(s, 11);
 	rc = db_step(s);
 	if (rc == DB_ROW)
 		o->id = db_col_int(s, 0);
@@ -170,6 +175,7 @@ static void S_read_order(db_stmt *s, struct order *o)
 	o->cancel_reason = S_dup_or_null(s, 10);
 	o->created_at = db_col_int(s, 11);
 	o->updated_at = db_col_int(s, 12);
+	o->coupon_id = db_col_is_null(s, 13) ? 0 : db_col_int(s, 13);
 }
 
 static int S_add_line(db_stmt *s, struct order *o, size_t *cap)
@@ -186,12 +192,12 @@ static int S_add_line(db_stmt *s, struct order *o, size_t *cap)
 		*cap = ncap;
 	}
 	l = &o->lines[o->n];
-	l->product_id = db_col_int(s, 13);
-	l->seller_id = db_col_int(s, 14);
-	l->name = strdup(db_col_text(s, 15));
-	l->quantity = db_col_int(s, 16);
-	l->unit_price = db_col_int(s, 17);
-	l->line_total = db_col_int(s, 18);
+	l->product_id = db_col_int(s, 14);
+	l->seller_id = db_col_int(s, 15);
+	l->name = strdup(db_col_text(s, 16));
+	l->quantity = db_col_int(s, 17);
+	l->unit_price = db_col_int(s, 18);
+	l->line_total = db_col_int(s, 19);
 	if (!l->name)
 		return -1;
 	o->n++;
@@ -325,6 +331,22 @@ mc_rc store_order_cancel(int64_t id, const char *from, const char *to, const cha
 	db_bind_int(s, 4, now);
 	db_bind_int(s, 5, id);
 	db_bind_text(s, 6, from);
+	rc = db_step(s);
+	db_reset(s);
+	return S_changed_or_conflict(d, rc);
+}
+
+mc_rc store_order_set_payment_status(int64_t id, const char *payment_status, int64_t now)
+{
+	db *d = store_db();
+	db_stmt *s;
+	int rc;
+
+	if (!d || db_prepare(d, sql_payment_status, &s) != DB_DONE)
+		return MC_ERR_INTERNAL;
+	db_bind_text(s, 1, payment_status);
+	db_bind_int(s, 2, now);
+	db_bind_int(s, 3, id);
 	rc = db_step(s);
 	db_reset(s);
 	return S_changed_or_conflict(d, rc);

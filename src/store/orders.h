@@ -24,6 +24,7 @@ struct order {
 	int64_t total;
 	int64_t created_at;
 	int64_t updated_at;
+	int64_t coupon_id;          /* 0: none */
 	char status[20];
 	char payment_status[12];
 	char cancelled_by[8];
@@ -66,5 +67,8 @@ mc_rc store_order_list(const struct order_query *q, struct order **items, size_t
 mc_rc store_order_set_status(int64_t id, const char *from, const char *to, int64_t now);
 mc_rc store_order_cancel(int64_t id, const char *from, const char *to, const char *by, const char *reason,
 			 int64_t now);
+
+/* unpaid | pending (COD awaiting cash) | paid | refunded */
+mc_rc store_order_set_payment_status(int64_t id, const char *payment_status, int64_t now);
 
 #endif

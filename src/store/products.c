@@ -11,14 +11,6 @@
 #include "core/strbuf.h"
 #include "store/store.h"
 
-/* Column order read by S_read(); `c` is a product row joined with its seller. */
-#define PRODUCT_COLS                                                                                 \
-	"c.id, c.seller_id, c.price, c.stock, c.sale_start, c.sale_end, c.sale_percentage,"          \
-	" c.rating_sum, c.rating_count, c.created_at, c.updated_at, c.currency, c.name,"             \
-	" c.description, c.image_url, c.category, c.seller_name"
-#define PRODUCT_SOURCE                                                                               \
-	"SELECT p.*, u.name AS seller_name FROM products p JOIN users u ON u.id = p.seller_id"        \
-	" WHERE p.deleted_at IS NULL"
 /* The same rounding as pricing_sale_price(). */
 #define ON_SALE "(c.sale_percentage IS NOT NULL AND c.sale_start <= t.now AND t.now < c.sale_end)"
 #define EFFECTIVE "(CASE WHEN " ON_SALE " THEN (c.price * (100 - c.sale_percentage) + 50) / 100 ELSE c.price END)"
@@ -60,7 +52,7 @@ void product_list_free(struct product *items, size_t n)
 	free(items);
 }
 
-static int S_read(db_stmt *s, struct product *p)
+int store_product_read(db_stmt *s, struct product *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->id = db_col_int(s, 0);
@@ -208,7 +200,7 @@ mc_rc store_product_list(const struct product_filter *f, int64_t now, struct pro
 	db_bind_int(s, idx++, f->limit);
 	db_bind_int(s, idx, f->offset);
 	while ((rc = db_step(s)) == DB_ROW && count < (size_t)f->limit) {
-		if (S_read(s, &list[count])) {
+		if (store_product_read(s, &list[count])) {
 			db_reset(s);
 			goto out;
 		}
@@ -254,7 +246,7 @@ mc_rc store_product_get(int64_t id, struct product *out)
 		return MC_ERR_INTERNAL;
 	db_bind_int(s, 1, id);
 	rc = db_step(s);
-	if (rc == DB_ROW && S_read(s, out))
+	if (rc == DB_ROW && store_product_read(s, out))
 		rc = DB_ERR;
 	db_reset(s);
 	if (rc == DB_DONE)

@@ -7,6 +7,19 @@
 
 #include "core/result.h"
 #include "domain/pricing.h"
+#include "store/db.h"
+
+/* For queries that join products (store/ only): PRODUCT_SOURCE is the live
+ * products with their seller's name; select PRODUCT_COLS from it as `c`,
+ * first, and read them with store_product_read(). */
+#define PRODUCT_COLS                                                                                 \
+	"c.id, c.seller_id, c.price, c.stock, c.sale_start, c.sale_end, c.sale_percentage,"          \
+	" c.rating_sum, c.rating_count, c.created_at, c.updated_at, c.currency, c.name,"             \
+	" c.description, c.image_url, c.category, c.seller_name"
+#define PRODUCT_NCOLS 17
+#define PRODUCT_SOURCE                                                                               \
+	"SELECT p.*, u.name AS seller_name FROM products p JOIN users u ON u.id = p.seller_id"        \
+	" WHERE p.deleted_at IS NULL"
 
 struct product {
 	int64_t id;
@@ -55,6 +68,9 @@ mc_rc store_product_list(const struct product_filter *f, int64_t now, struct pro
 			 int64_t *total);
 /* A live (not deleted) product. */
 mc_rc store_product_get(int64_t id, struct product *out);
+/* Reads PRODUCT_COLS from columns 0..PRODUCT_NCOLS-1 of the current row; -1
+ * when out of memory (p is then empty). */
+int store_product_read(db_stmt *s, struct product *p);
 
 /* Writes. Each bumps the catalog version in the same transaction. */
 mc_rc store_product_insert(struct product *p);

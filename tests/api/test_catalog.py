@@ -742,7 +742,8 @@ def test_etag_differs_between_filters(api, seller):
     a = api.get("/api/products", params={"category": cat, "sort": "price"})
     b = api.get("/api/products", params={"category": cat, "sort": "-price"})
     assert a.headers["ETag"] != b.headers["ETag"]
-    r = api.get("/api/products", params={"category": cat, "sort": "-price"}, headers={"If-None-Match": a.headers["ETag"]})
+    r = api.get("/api/products", params={"category": cat, "sort": "-price"},
+                headers={"If-None-Match": a.headers["ETag"]})
     assert r.status_code == 200 and r.content == b.content
 
 

@@ -1,0 +1,135 @@
+#include "store/payments.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "store/store.h"
+
+#define PAYMENT_COLS \
+	"id, order_id, amount, currency, method, status, transaction_id, refund_date, created_at, updated_at"
+
+static const char sql_insert[] =
+	"INSERT INTO payments (order_id, amount, currency, method, status, transaction_id, created_at, updated_at)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+static const char sql_get[] = "SELECT " PAYMENT_COLS " FROM payments WHERE id = ?";
+static const char sql_find[] =
+	"SELECT " PAYMENT_COLS " FROM payments WHERE order_id = ? AND status = ? ORDER BY id DESC LIMIT 1";
+static const char sql_status[] =
+	"UPDATE payments SET status = ?, updated_at = ?,"
+	" refund_date = CASE WHEN ? = 'refunded' THEN ? ELSE refund_date END WHERE id = ? AND status = ?";
+static const char sql_refund[] =
+	"INSERT INTO refunds (order_id, payment_id, amount, reason, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)";
+
+static void S_read(db_stmt *s, struct payment *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->id = db_col_int(s, 0);
+	p->order_id = db_col_int(s, 1);
+	p->amount = db_col_int(s, 2);
+	snprintf(p->currency, sizeof(p->currency), "%s", db_col_text(s, 3));
+	snprintf(p->method, sizeof(p->method), "%s", db_col_text(s, 4));
+	snprintf(p->status, sizeof(p->status), "%s", db_col_text(s, 5));
+	snprintf(p->transaction_id, sizeof(p->transaction_id), "%s", db_col_text(s, 6));
+	p->refund_date = db_col_is_null(s, 7) ? 0 : db_col_int(s, 7);
+	p->created_at = db_col_int(s, 8);
+	p->updated_at = db_col_int(s, 9);
+}
+
+mc_rc store_payment_insert(struct payment *p)
+{
+	db *d = store_db();
+	db_stmt *s;
+	int rc;
+
+	if (!d || db_prepare(d, sql_insert, &s) != DB_DONE)
+		return MC_ERR_INTERNAL;
+	db_bind_int(s, 1, p->order_id);
+	db_bind_int(s, 2, p->amount);
+	db_bind_text(s, 3, p->currency);
+	db_bind_text(s, 4, p->method);
+	db_bind_text(s, 5, p->status);
+	db_bind_text(s, 6, p->transaction_id[0] ? p->transaction_id : NULL);
+	db_bind_int(s, 7, p->created_at);
+	db_bind_int(s, 8, p->updated_at);
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		p->id = db_col_int(s, 0);
+	db_reset(s);
+	return rc == DB_ROW ? MC_OK : store_rc(rc < 0 ? rc : DB_ERR);
+}
+
+static mc_rc S_one(db_stmt *s, struct payment *out)
+{
+	int rc = db_step(s);
+
+	if (rc == DB_ROW)
+		S_read(s, out);
+	db_reset(s);
+	if (rc == DB_DONE)
+		return MC_ERR_NOT_FOUND;
+	return store_rc(rc);
+}
+
+mc_rc store_payment_get(int64_t id, struct payment *out)
+{
+	db *d = store_db();
+	db_stmt *s;
+
+	if (!d || db_prepare(d, sql_get, &s) != DB_DONE)
+		return MC_ERR_INTERNAL;
+	db_bind_int(s, 1, id);
+	return S_one(s, out);
+}
+
+mc_rc store_payment_find(int64_t order_id, const char *status, struct payment *out)
+{
+	db *d = store_db();
+	db_stmt *s;
+
+	if (!d || db_prepare(d, sql_find, &s) != DB_DONE)
+		return MC_ERR_INTERNAL;
+	db_bind_int(s, 1, order_id);
+	db_bind_text(s, 2, status);
+	return S_one(s, out);
+}
+
+mc_rc store_payment_set_status(int64_t id, const char *from, const char *to, int64_t now)
+{
+	db *d = store_db();
+	db_stmt *s;
+	int rc;
+
+	if (!d || db_prepare(d, sql_status, &s) != DB_DONE)
+		return MC_ERR_INTERNAL;
+	db_bind_text(s, 1, to);
+	db_bind_int(s, 2, now);
+	db_bind_text(s, 3, to);
+	db_bind_int(s, 4, now);
+	db_bind_int(s, 5, id);
+	db_bind_text(s, 6, from);
+	rc = db_step(s);
+	db_reset(s);
+	if (rc != DB_DONE)
+		return store_rc(rc);
+	return db_changes(d) ? MC_OK : MC_ERR_CONFLICT;
+}
+
+mc_rc store_refund_insert(int64_t order_id, int64_t payment_id, int64_t amount, const char *reason,
+			  const char *by, int64_t now)
+{
+	db *d = store_db();
+	db_stmt *s;
+	int rc;
+
+	if (!d || db_prepare(d, sql_refund, &s) != DB_DONE)
+		return MC_ERR_INTERNAL;
+	db_bind_int(s, 1, order_id);
+	db_bind_int(s, 2, payment_id);
+	db_bind_int(s, 3, amount);
+	db_bind_text(s, 4, reason);
+	db_bind_text(s, 5, by);
+	db_bind_int(s, 6, now);
+	rc = db_step(s);
+	db_reset(s);
+	return store_rc(rc);
+}

@@ -1,0 +1,118 @@
+#include "store/wishlist.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store.h"
+
+static const char sql_add[] =
+	"INSERT INTO wishlist_items (user_id, product_id, added_at) VALUES (?, ?, ?)"
+	" ON CONFLICT (user_id, product_id) DO NOTHING";
+static const char sql_remove[] = "DELETE FROM wishlist_items WHERE user_id = ? AND product_id = ?";
+/* Withdrawn products drop out: PRODUCT_SOURCE holds live products only. */
+#define LIST_FROM                                                                                   \
+	" FROM wishlist_items w JOIN (" PRODUCT_SOURCE ") c ON c.id = w.product_id"                    \
+	" WHERE w.user_id = ? AND (CAST(? AS BIGINT) = 0 OR w.product_id = ?)"
+static const char sql_count[] = "SELECT COUNT(*)" LIST_FROM;
+static const char sql_page[] =
+	"SELECT " PRODUCT_COLS ", w.added_at" LIST_FROM " ORDER BY w.added_at DESC, w.product_id DESC LIMIT ? OFFSET ?";
+
+void wishlist_items_free(struct wishlist_item *items, size_t n)
+{
+	if (!items)
+		return;
+	for (size_t i = 0; i < n; i++)
+		product_release(&items[i].product);
+	free(items);
+}
+
+static mc_rc S_exec(const char *sql, int64_t user_id, int64_t product_id, int64_t now, int64_t *changes)
+{
+	db *d = store_db();
+	db_stmt *s;
+	int rc;
+
+	if (!d || db_prepare(d, sql, &s) != DB_DONE)
+		return MC_ERR_INTERNAL;
+	db_bind_int(s, 1, user_id);
+	db_bind_int(s, 2, product_id);
+	if (sql == sql_add)
+		db_bind_int(s, 3, now);
+	rc = db_step(s);
+	db_reset(s);
+	*changes = db_changes(d);
+	return store_rc(rc);
+}
+
+mc_rc store_wishlist_add(int64_t user_id, int64_t product_id, int64_t now, int *added)
+{
+	int64_t changes = 0;
+	mc_rc rc = S_exec(sql_add, user_id, product_id, now, &changes);
+
+	if (!rc)
+		*added = changes > 0;
+	return rc;
+}
+
+mc_rc store_wishlist_remove(int64_t user_id, int64_t product_id)
+{
+	int64_t changes = 0;
+	mc_rc rc = S_exec(sql_remove, user_id, product_id, 0, &changes);
+
+	return rc ? rc : changes ? MC_OK : MC_ERR_NOT_FOUND;
+}
+
+static void S_bind_owner(db_stmt *s, int64_t user_id, int64_t product_id)
+{
+	db_bind_int(s, 1, user_id);
+	db_bind_int(s, 2, product_id);
+	db_bind_int(s, 3, product_id);
+}
+
+mc_rc store_wishlist_list(int64_t user_id, int64_t product_id, int64_t limit, int64_t offset,
+			  struct wishlist_item **items, size_t *n, int64_t *total)
+{
+	db *d = store_db();
+	struct wishlist_item *list = NULL;
+	size_t count = 0;
+	int64_t tot = 0;
+	db_stmt *s;
+	int rc;
+	mc_rc ret = MC_ERR_INTERNAL;
+
+	if (!d || db_prepare(d, sql_count, &s) != DB_DONE)
+		return MC_ERR_INTERNAL;
+	S_bind_owner(s, user_id, product_id);
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		tot = db_col_int(s, 0);
+	db_reset(s);
+	if (rc != DB_ROW)
+		return store_rc(rc < 0 ? rc : DB_ERR);
+	list = calloc((size_t)limit, sizeof(*list));
+	if (!list || db_prepare(d, sql_page, &s) != DB_DONE)
+		goto out;
+	S_bind_owner(s, user_id, product_id);
+	db_bind_int(s, 4, limit);
+	db_bind_int(s, 5, offset);
+	while ((rc = db_step(s)) == DB_ROW && count < (size_t)limit) {
+		if (store_product_read(s, &list[count].product)) {
+			rc = DB_ERR;
+			break;
+		}
+		list[count++].added_at = db_col_int(s, PRODUCT_NCOLS);
+	}
+	db_reset(s);
+	if (rc < 0) {
+		ret = store_rc(rc);
+		goto out;
+	}
+	*items = list;
+	*n = count;
+	*total = tot;
+	list = NULL;
+	ret = MC_OK;
+out:
+	wishlist_items_free(list, count);
+	return ret;
+}
