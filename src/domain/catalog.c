@@ -186,7 +186,8 @@ mc_rc catalog_update(const struct actor *a, int64_t id, const struct product_inp
 	if (rc)
 		return rc;
 	if (replace) {
-		/* PUT: what is not given returns to its default. */
+		/* PUT: descriptive fields not given return to their defaults. Stock is
+		 * inventory, not description: it changes only when given. */
 		struct product_input all = *in;
 
 		if (!(all.set & PI_DESCRIPTION))

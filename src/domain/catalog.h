@@ -34,7 +34,8 @@ struct product_input {
  * another way (imports); field errors go to err. */
 mc_rc catalog_check_input(const struct product_input *in, mc_error *err);
 mc_rc catalog_create(const struct actor *a, const struct product_input *in, struct product *out, mc_error *err);
-/* replace = PUT semantics: name and price required, unset fields reset. */
+/* replace = PUT semantics: name and price required; description, category,
+ * currency and imageUrl reset when left out; stock is kept unless given. */
 mc_rc catalog_update(const struct actor *a, int64_t id, const struct product_input *in, int replace,
 		     struct product *out, mc_error *err);
 mc_rc catalog_delete(const struct actor *a, int64_t id, mc_error *err);
