@@ -9,6 +9,7 @@
 #include "api/catalog_cache.h"
 #include "core/clock.h"
 #include "core/json.h"
+#include "core/metrics.h"
 #include "core/strbuf.h"
 #include "domain/catalog.h"
 #include "domain/media.h"
@@ -179,9 +180,11 @@ void api_products_list(struct http_req *req, struct http_res *res)
 	S_filter_key(&f, &key);
 	gen = catalog_cache_refresh(now);
 	if (!key.failed && (e = catalog_cache_get(key.buf))) {
+		metrics_inc(METRIC_CACHE_HIT);
 		S_send_entry(req, res, e);
 		goto out;
 	}
+	metrics_inc(METRIC_CACHE_MISS);
 	rc = store_product_list(&f, now, &items, &n, &total);
 	if (rc) {
 		http_res_problem(res, rc, NULL, "cannot list products");
@@ -227,9 +230,11 @@ void api_products_get(struct http_req *req, struct http_res *res)
 	gen = catalog_cache_refresh(now);
 	e = catalog_cache_get(key);
 	if (e) {
+		metrics_inc(METRIC_CACHE_HIT);
 		S_send_entry(req, res, e);
 		goto out;
 	}
+	metrics_inc(METRIC_CACHE_MISS);
 	rc = store_product_get(id, &p);
 	if (rc) {
 		http_res_problem(res, rc, rc == MC_ERR_NOT_FOUND ? "product_not_found" : NULL, "no such product");

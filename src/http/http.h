@@ -53,7 +53,7 @@ struct route {
 
 /* Route flags. */
 #define ROUTE_AUTH_RATE  (1u << 0) /* counts against the login/register limiter */
-#define ROUTE_PROBE      (1u << 1) /* health probes: not logged, not rate limited */
+#define ROUTE_PROBE      (1u << 1) /* probes: not logged, not rate limited, no JWT decoding */
 #define ROUTE_RAW_BODY   (1u << 2) /* body is not JSON (uploads) */
 
 struct http_req {

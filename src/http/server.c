@@ -16,6 +16,7 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/ratelimit.h"
 #include "core/strbuf.h"
 #include "http/http.h"
@@ -275,7 +276,8 @@ static mc_rc S_authenticate(struct http_server *srv, struct http_req *req, mc_er
 	const struct route *r = req->route;
 	mc_rc rc;
 
-	if (h) {
+	/* Probes read their own credentials (the metrics token). */
+	if (h && !(r->flags & ROUTE_PROBE)) {
 		if (strncasecmp(h, "Bearer ", 7) || strlen(h + 7) > MC_JWT_MAX)
 			return mc_fail(err, MC_ERR_UNAUTHORIZED, "invalid_token",
 				       "expected 'Authorization: Bearer <token>'");
@@ -449,6 +451,7 @@ static enum MHD_Result S_send(struct http_server *srv, struct request_ctx *x, st
 		MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
 	ret = MHD_queue_response(req->conn, (unsigned)res->status, r);
 	MHD_destroy_response(r);
+	metrics_request(res->status, clock_mono_us() - x->start_us);
 	S_access_log(srv, x, res);
 	return ret;
 }

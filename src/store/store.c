@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/metrics.h"
 
 static char *store_url;
 static pthread_key_t conn_key;
@@ -87,6 +88,7 @@ mc_rc store_rc(int dbrc)
 	case DB_ROW:
 		return MC_OK;
 	case DB_BUSY:
+		metrics_inc(METRIC_DB_BUSY);
 		return MC_ERR_BUSY;
 	case DB_CONSTRAINT:
 		return MC_ERR_CONFLICT;
@@ -123,4 +125,30 @@ void store_rollback(void)
 
 	if (d)
 		db_rollback(d);
+}
+
+mc_rc store_finish(mc_rc rc)
+{
+	if (rc) {
+		store_rollback();
+		return rc;
+	}
+	return store_commit();
+}
+
+mc_rc store_exec_ints(const char *sql, int n, const int64_t *v, int64_t *changes)
+{
+	db *d = store_db();
+	db_stmt *s;
+	int rc;
+
+	if (!d || db_prepare(d, sql, &s) != DB_DONE)
+		return MC_ERR_INTERNAL;
+	for (int i = 0; i < n; i++)
+		db_bind_int(s, i + 1, v[i]);
+	rc = db_step(s);
+	db_reset(s);
+	if (changes)
+		*changes = db_changes(d);
+	return store_rc(rc);
 }

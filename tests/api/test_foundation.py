@@ -97,3 +97,27 @@ def test_keepalive_survives_many_requests(api):
 def test_head_is_answered_like_get(api):
     r = api.request("HEAD", "/healthz")
     assert r.status_code == 200 and r.content == b""
+
+
+def test_metrics_on_loopback(api):
+    api.get("/api/products/999999999")
+    before = api.get("/metrics")
+    assert before.status_code == 200 and before.headers["Content-Type"].startswith("text/plain")
+    text = before.text
+    assert 'mercato_http_requests_total{code="4xx"}' in text
+    assert "mercato_http_request_duration_seconds_bucket{le=\"+Inf\"}" in text
+    count = int([line for line in text.splitlines() if line.startswith('mercato_http_requests_total{code="4xx"}')][0]
+                .split()[1])
+    api.get("/api/nothing-here")
+    after = api.get("/metrics").text
+    assert int([line for line in after.splitlines() if line.startswith('mercato_http_requests_total{code="4xx"}')][0]
+               .split()[1]) == count + 1
+
+
+def test_metrics_from_elsewhere_need_the_token(make_server):
+    from conftest import Api
+    api = Api(make_server("sqlite", {"MERCATO_TRUSTED_PROXIES": "127.0.0.1", "MERCATO_METRICS_TOKEN": "s3cret-token"}))
+    far = {"X-Forwarded-For": "203.0.113.9"}
+    assert_problem(api.get("/metrics", headers=far), 403, "metrics_forbidden")
+    assert_problem(api.get("/metrics", headers={**far, "Authorization": "Bearer wrong"}), 403)
+    assert api.get("/metrics", headers={**far, "Authorization": "Bearer s3cret-token"}).status_code == 200
