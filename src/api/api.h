@@ -103,6 +103,7 @@ void api_coupons_apply(struct http_req *req, struct http_res *res);
 void api_payments_create(struct http_req *req, struct http_res *res);
 void api_payments_get(struct http_req *req, struct http_res *res);
 void api_orders_refund(struct http_req *req, struct http_res *res);
+void api_metrics(struct http_req *req, struct http_res *res);
 void api_health_live(struct http_req *req, struct http_res *res);
 void api_health_ready(struct http_req *req, struct http_res *res);
 

@@ -6,6 +6,7 @@ const struct route api_routes[] = {
 	/* ops */
 	{ HTTP_GET, "/healthz", api_health_live, AUTH_PUBLIC, 0, ROUTE_PROBE },
 	{ HTTP_GET, "/readyz", api_health_ready, AUTH_PUBLIC, 0, ROUTE_PROBE },
+	{ HTTP_GET, "/metrics", api_metrics, AUTH_PUBLIC, 0, ROUTE_PROBE },
 
 	/* auth and profile */
 	{ HTTP_POST, "/api/auth/register", api_auth_register, AUTH_PUBLIC, 0, ROUTE_AUTH_RATE },
