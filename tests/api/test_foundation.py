@@ -121,3 +121,21 @@ def test_metrics_from_elsewhere_need_the_token(make_server):
     assert_problem(api.get("/metrics", headers=far), 403, "metrics_forbidden")
     assert_problem(api.get("/metrics", headers={**far, "Authorization": "Bearer wrong"}), 403)
     assert api.get("/metrics", headers={**far, "Authorization": "Bearer s3cret-token"}).status_code == 200
+
+
+def test_cors_only_for_configured_origins(make_server):
+    from conftest import Api
+    api = Api(make_server("sqlite", {"MERCATO_CORS_ORIGINS": "https://shop.example, https://admin.example"}))
+    pre = api.request("OPTIONS", "/api/products", headers={"Origin": "https://shop.example",
+                                                            "Access-Control-Request-Method": "GET"})
+    assert pre.status_code == 204
+    assert pre.headers["Access-Control-Allow-Origin"] == "https://shop.example"
+    assert "GET" in pre.headers["Access-Control-Allow-Methods"]
+    assert "Idempotency-Key" in pre.headers["Access-Control-Allow-Headers"]
+    r = api.get("/api/products", headers={"Origin": "https://admin.example"})
+    assert r.headers["Access-Control-Allow-Origin"] == "https://admin.example" and r.headers["Vary"] == "Origin"
+    for origin in ("https://evil.example", "null"):
+        r = api.get("/api/products", headers={"Origin": origin})
+        assert "Access-Control-Allow-Origin" not in r.headers
+        pre = api.request("OPTIONS", "/api/products", headers={"Origin": origin})
+        assert "Access-Control-Allow-Origin" not in pre.headers
