@@ -46,6 +46,8 @@ struct strbuf;
 struct product;
 /* The one JSON shape of a product, written straight into a buffer. */
 void api_product_write(struct strbuf *sb, const struct product *p, int64_t now);
+/* Answers with the JSON written into sb (emptied). */
+void api_res_strbuf(struct http_res *res, int status, struct strbuf *sb);
 
 /* Guest carts: the hash of a valid cart_session cookie (1), or 0. */
 int api_guest_session(struct http_req *req, char out[33]);
@@ -103,6 +105,12 @@ void api_coupons_apply(struct http_req *req, struct http_res *res);
 void api_payments_create(struct http_req *req, struct http_res *res);
 void api_payments_get(struct http_req *req, struct http_res *res);
 void api_orders_refund(struct http_req *req, struct http_res *res);
+void api_wishlist_add(struct http_req *req, struct http_res *res);
+void api_wishlist_list(struct http_req *req, struct http_res *res);
+void api_wishlist_remove(struct http_req *req, struct http_res *res);
+void api_reviews_post(struct http_req *req, struct http_res *res);
+void api_reviews_list(struct http_req *req, struct http_res *res);
+void api_reviews_delete(struct http_req *req, struct http_res *res);
 void api_metrics(struct http_req *req, struct http_res *res);
 void api_health_live(struct http_req *req, struct http_res *res);
 void api_health_ready(struct http_req *req, struct http_res *res);

@@ -7,6 +7,7 @@
 #include "api/api.h"
 #include "core/clock.h"
 #include "core/json.h"
+#include "core/strbuf.h"
 
 static const struct config *cfg;
 static struct token_key signing_key;
@@ -142,4 +143,15 @@ void api_query_page(struct http_req *req, int64_t *limit, int64_t *offset, mc_er
 {
 	api_query_int(req, "limit", 1, MC_PAGE_MAX, MC_PAGE_DEFAULT, limit, err);
 	api_query_int(req, "offset", 0, MC_OFFSET_MAX, 0, offset, err);
+}
+
+void api_res_strbuf(struct http_res *res, int status, strbuf *sb)
+{
+	size_t len = 0;
+	char *body = strbuf_detach(sb, &len);
+
+	if (!body)
+		http_res_problem(res, MC_ERR_INTERNAL, NULL, "out of memory");
+	else
+		http_res_bytes(res, status, "application/json", body, len);
 }

@@ -27,6 +27,12 @@ const struct route api_routes[] = {
 	{ HTTP_POST, "/api/products/:id/sale", api_products_sale, AUTH_SELLER, 0, 0 },
 	{ HTTP_POST, "/api/products/:id/image", api_products_image, AUTH_SELLER, MC_MAX_IMAGE_BODY, ROUTE_RAW_BODY },
 
+	/* reviews: buyers write (the domain checks the purchase), anyone reads, admins moderate */
+	{ HTTP_POST, "/api/products/:id/review", api_reviews_post, AUTH_USER, 0, 0 },
+	{ HTTP_POST, "/api/products/:id/reviews", api_reviews_post, AUTH_USER, 0, 0 },
+	{ HTTP_GET, "/api/products/:id/reviews", api_reviews_list, AUTH_PUBLIC, 0, 0 },
+	{ HTTP_DELETE, "/api/products/:id/reviews/:reviewId", api_reviews_delete, AUTH_ADMIN, 0, 0 },
+
 	/* media: content-addressed files, public */
 	{ HTTP_GET, "/media/products/:file", api_media_product, AUTH_PUBLIC, 0, 0 },
 
@@ -43,6 +49,11 @@ const struct route api_routes[] = {
 	{ HTTP_DELETE, "/api/cart/:productId", api_cart_delete, AUTH_PUBLIC, 0, 0 },
 	{ HTTP_GET, "/api/cart/:userId", api_cart_user_get, AUTH_USER, 0, 0 },
 	{ HTTP_POST, "/api/cart/:userId", api_cart_user_post, AUTH_USER, 0, 0 },
+
+	/* wishlist: always the caller's own */
+	{ HTTP_POST, "/api/wishlist", api_wishlist_add, AUTH_USER, 0, 0 },
+	{ HTTP_GET, "/api/wishlist", api_wishlist_list, AUTH_USER, 0, 0 },
+	{ HTTP_DELETE, "/api/wishlist/:productId", api_wishlist_remove, AUTH_USER, 0, 0 },
 
 	/* checkout and orders */
 	{ HTTP_POST, "/api/checkout", api_checkout, AUTH_USER, 0, 0 },

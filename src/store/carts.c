@@ -38,24 +38,6 @@ void cart_lines_free(struct cart_line *lines, size_t n)
 	free(lines);
 }
 
-/* Runs a statement with integer parameters and no result rows. */
-static mc_rc S_exec_ints(const char *sql, int n, const int64_t *v, int64_t *changes)
-{
-	db *d = store_db();
-	db_stmt *s;
-	int rc;
-
-	if (!d || db_prepare(d, sql, &s) != DB_DONE)
-		return MC_ERR_INTERNAL;
-	for (int i = 0; i < n; i++)
-		db_bind_int(s, i + 1, v[i]);
-	rc = db_step(s);
-	db_reset(s);
-	if (changes)
-		*changes = db_changes(d);
-	return store_rc(rc);
-}
-
 mc_rc store_cart_find(const struct cart_owner *o, int64_t *cart_id)
 {
 	db *d = store_db();
@@ -90,7 +72,7 @@ mc_rc store_cart_open(const struct cart_owner *o, int64_t now, int64_t *cart_id)
 		if (rc)
 			return rc;
 		v[1] = *cart_id;
-		return S_exec_ints(sql_touch, 2, v, NULL);
+		return store_exec_ints(sql_touch, 2, v, NULL);
 	}
 	if (!d || db_prepare(d, sql_create, &s) != DB_DONE)
 		return MC_ERR_INTERNAL;
@@ -189,32 +171,32 @@ mc_rc store_cart_set(int64_t cart_id, int64_t product_id, int64_t qty, int64_t s
 {
 	int64_t v[5] = { cart_id, product_id, qty, snapshot, now };
 
-	return S_exec_ints(sql_set, 5, v, NULL);
+	return store_exec_ints(sql_set, 5, v, NULL);
 }
 
 mc_rc store_cart_set_snapshot(int64_t cart_id, int64_t product_id, int64_t snapshot)
 {
 	int64_t v[3] = { snapshot, cart_id, product_id };
 
-	return S_exec_ints(sql_snapshot, 3, v, NULL);
+	return store_exec_ints(sql_snapshot, 3, v, NULL);
 }
 
 mc_rc store_cart_remove(int64_t cart_id, int64_t product_id)
 {
 	int64_t v[2] = { cart_id, product_id }, changed = 0;
-	mc_rc rc = S_exec_ints(sql_remove, 2, v, &changed);
+	mc_rc rc = store_exec_ints(sql_remove, 2, v, &changed);
 
 	return rc ? rc : changed ? MC_OK : MC_ERR_NOT_FOUND;
 }
 
 mc_rc store_cart_clear(int64_t cart_id)
 {
-	return S_exec_ints(sql_clear, 1, &cart_id, NULL);
+	return store_exec_ints(sql_clear, 1, &cart_id, NULL);
 }
 
 mc_rc store_cart_delete(int64_t cart_id)
 {
 	mc_rc rc = store_cart_clear(cart_id);
 
-	return rc ? rc : S_exec_ints(sql_delete, 1, &cart_id, NULL);
+	return rc ? rc : store_exec_ints(sql_delete, 1, &cart_id, NULL);
 }

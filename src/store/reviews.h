@@ -29,11 +29,17 @@ struct review_purchases {
 };
 mc_rc store_review_purchases(int64_t user_id, int64_t product_id, struct review_purchases *out);
 
-/* Creates r->user_id's review of r->product_id, or replaces its rating and
+/* What a post writes. */
+struct review_draft {
+	int64_t product_id;
+	int64_t user_id;
+	int64_t rating;
+	const char *comment;
+};
+/* Creates d->user_id's review of d->product_id, or replaces its rating and
  * comment, and moves the product's rating totals by the difference, all in
- * one transaction that also bumps the catalog version. Sets r->id and
- * *created. */
-mc_rc store_review_upsert(struct review *r, int64_t now, int *created);
+ * one transaction that also bumps the catalog version. */
+mc_rc store_review_upsert(const struct review_draft *d, int64_t now, int64_t *id, int *created);
 /* Deletes the review (MC_ERR_NOT_FOUND unless it is product_id's) and takes
  * its rating out of the product's totals, in one transaction. */
 mc_rc store_review_delete(int64_t product_id, int64_t review_id);

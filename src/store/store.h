@@ -21,5 +21,12 @@ mc_rc store_rc(int dbrc);
 mc_rc store_begin(db_txn_mode mode);
 mc_rc store_commit(void);
 void store_rollback(void);
+/* Ends the transaction: commits when rc is MC_OK, else rolls back and
+ * returns rc. */
+mc_rc store_finish(mc_rc rc);
+
+/* Runs a statement with n integer parameters and no result rows; *changes
+ * (when not NULL) gets the number of rows it changed. */
+mc_rc store_exec_ints(const char *sql, int n, const int64_t *v, int64_t *changes);
 
 #endif

@@ -5,8 +5,10 @@
 
 #include "store/store.h"
 
+/* Only a live product goes in. */
 static const char sql_add[] =
-	"INSERT INTO wishlist_items (user_id, product_id, added_at) VALUES (?, ?, ?)"
+	"INSERT INTO wishlist_items (user_id, product_id, added_at)"
+	" SELECT CAST(? AS BIGINT), id, CAST(? AS BIGINT) FROM products WHERE id = ? AND deleted_at IS NULL"
 	" ON CONFLICT (user_id, product_id) DO NOTHING";
 static const char sql_remove[] = "DELETE FROM wishlist_items WHERE user_id = ? AND product_id = ?";
 /* Withdrawn products drop out: PRODUCT_SOURCE holds live products only. */
@@ -26,28 +28,10 @@ void wishlist_items_free(struct wishlist_item *items, size_t n)
 	free(items);
 }
 
-static mc_rc S_exec(const char *sql, int64_t user_id, int64_t product_id, int64_t now, int64_t *changes)
-{
-	db *d = store_db();
-	db_stmt *s;
-	int rc;
-
-	if (!d || db_prepare(d, sql, &s) != DB_DONE)
-		return MC_ERR_INTERNAL;
-	db_bind_int(s, 1, user_id);
-	db_bind_int(s, 2, product_id);
-	if (sql == sql_add)
-		db_bind_int(s, 3, now);
-	rc = db_step(s);
-	db_reset(s);
-	*changes = db_changes(d);
-	return store_rc(rc);
-}
-
 mc_rc store_wishlist_add(int64_t user_id, int64_t product_id, int64_t now, int *added)
 {
-	int64_t changes = 0;
-	mc_rc rc = S_exec(sql_add, user_id, product_id, now, &changes);
+	int64_t v[3] = { user_id, now, product_id }, changes = 0;
+	mc_rc rc = store_exec_ints(sql_add, 3, v, &changes);
 
 	if (!rc)
 		*added = changes > 0;
@@ -56,8 +40,8 @@ mc_rc store_wishlist_add(int64_t user_id, int64_t product_id, int64_t now, int *
 
 mc_rc store_wishlist_remove(int64_t user_id, int64_t product_id)
 {
-	int64_t changes = 0;
-	mc_rc rc = S_exec(sql_remove, user_id, product_id, 0, &changes);
+	int64_t v[2] = { user_id, product_id }, changes = 0;
+	mc_rc rc = store_exec_ints(sql_remove, 2, v, &changes);
 
 	return rc ? rc : changes ? MC_OK : MC_ERR_NOT_FOUND;
 }

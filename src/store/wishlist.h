@@ -15,7 +15,8 @@ struct wishlist_item {
 
 void wishlist_items_free(struct wishlist_item *items, size_t n);
 
-/* Adds product_id to the user's list; *added is 0 when it was already there. */
+/* Adds product_id to the user's list if it is a live product; *added is 0
+ * when nothing was added (already there, or no such product). */
 mc_rc store_wishlist_add(int64_t user_id, int64_t product_id, int64_t now, int *added);
 /* MC_ERR_NOT_FOUND when it was not in the list. */
 mc_rc store_wishlist_remove(int64_t user_id, int64_t product_id);

@@ -1,0 +1,298 @@
+#include "store/reviews.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/products.h"
+#include "store/store.h"
+
+#define REVIEW_COLS "r.id, r.product_id, r.user_id, r.rating, r.created_at, r.updated_at, r.comment, u.name"
+#define REVIEW_FROM " FROM reviews r JOIN users u ON u.id = r.user_id"
+
+static const char sql_purchases[] =
+	"SELECT DISTINCT o.status FROM orders o JOIN order_items i ON i.order_id = o.id"
+	" WHERE o.user_id = ? AND i.product_id = ?";
+/* The caller's review, locked on PostgreSQL so two posts by one user apply
+ * their differences one after the other; a SQLite write transaction already
+ * holds the database's only write lock. */
+static const char *const sql_mine[2] = {
+	[DB_SQLITE] = "SELECT id, rating FROM reviews WHERE product_id = ? AND user_id = ?",
+	[DB_PG] = "SELECT id, rating FROM reviews WHERE product_id = ? AND user_id = ? FOR UPDATE",
+};
+static const char sql_insert[] =
+	"INSERT INTO reviews (product_id, user_id, rating, comment, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
+	" ON CONFLICT (product_id, user_id) DO NOTHING RETURNING id";
+static const char sql_update[] = "UPDATE reviews SET rating = ?, comment = ?, updated_at = ? WHERE id = ?";
+static const char sql_delete[] = "DELETE FROM reviews WHERE id = ? AND product_id = ? RETURNING rating";
+/* Relative, so concurrent reviews of one product never lose each other's change. */
+static const char sql_rate[] =
+	"UPDATE products SET rating_sum = rating_sum + ? - ?, rating_count = rating_count + ? WHERE id = ?";
+static const char sql_get[] = "SELECT " REVIEW_COLS REVIEW_FROM " WHERE r.id = ?";
+static const char sql_count[] = "SELECT COUNT(*) FROM reviews WHERE product_id = ?";
+static const char sql_list[] =
+	"SELECT " REVIEW_COLS REVIEW_FROM " WHERE r.product_id = ? ORDER BY r.created_at DESC, r.id DESC LIMIT ? OFFSET ?";
+
+void review_release(struct review *r)
+{
+	free(r->comment);
+	memset(r, 0, sizeof(*r));
+}
+
+void review_list_free(struct review *items, size_t n)
+{
+	if (!items)
+		return;
+	for (size_t i = 0; i < n; i++)
+		review_release(&items[i]);
+	free(items);
+}
+
+static int S_read(db_stmt *s, struct review *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = db_col_int(s, 0);
+	r->product_id = db_col_int(s, 1);
+	r->user_id = db_col_int(s, 2);
+	r->rating = db_col_int(s, 3);
+	r->created_at = db_col_int(s, 4);
+	r->updated_at = db_col_int(s, 5);
+	r->comment = strdup(db_col_text(s, 6));
+	snprintf(r->reviewer_name, sizeof(r->reviewer_name), "%s", db_col_text(s, 7));
+	return r->comment ? 0 : -1;
+}
+
+mc_rc store_review_purchases(int64_t user_id, int64_t product_id, struct review_purchases *out)
+{
+	db *d = store_db();
+	struct review_purchases p = { 0 };
+	db_stmt *s;
+	int rc;
+
+	if (!d || db_prepare(d, sql_purchases, &s) != DB_DONE)
+		return MC_ERR_INTERNAL;
+	db_bind_int(s, 1, user_id);
+	db_bind_int(s, 2, product_id);
+	while ((rc = db_step(s)) == DB_ROW && p.n < sizeof(p.status) / sizeof(p.status[0]))
+		snprintf(p.status[p.n++], sizeof(p.status[0]), "%s", db_col_text(s, 0));
+	db_reset(s);
+	if (rc < 0)
+		return store_rc(rc);
+	*out = p;
+	return MC_OK;
+}
+
+/* --- writes: each ends with S_rate_and_commit() ---------------------------- */
+
+/* Moves the product's totals by (add - sub, count) and bumps the catalog
+ * version, then commits; or rolls everything back. */
+static mc_rc S_rate_and_commit(mc_rc rc, int64_t product_id, int64_t add, int64_t sub, int64_t count)
+{
+	db *d = store_db();
+	db_stmt *s;
+
+	if (!rc && db_prepare(d, sql_rate, &s) != DB_DONE)
+		rc = MC_ERR_INTERNAL;
+	if (!rc) {
+		db_bind_int(s, 1, add);
+		db_bind_int(s, 2, sub);
+		db_bind_int(s, 3, count);
+		db_bind_int(s, 4, product_id);
+		rc = store_rc(db_step(s));
+		db_reset(s);
+	}
+	if (!rc)
+		rc = store_catalog_bump();
+	if (rc) {
+		store_rollback();
+		return rc;
+	}
+	return store_commit();
+}
+
+/* DB_ROW with the caller's review id and rating, DB_DONE when there is none. */
+static int S_mine(db *d, const struct review_draft *r, int64_t *id, int64_t *rating)
+{
+	db_stmt *s;
+	int rc;
+
+	if (db_prepare(d, sql_mine[db_get_kind(d)], &s) != DB_DONE)
+		return DB_ERR;
+	db_bind_int(s, 1, r->product_id);
+	db_bind_int(s, 2, r->user_id);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
+		*id = db_col_int(s, 0);
+		*rating = db_col_int(s, 1);
+	}
+	db_reset(s);
+	return rc;
+}
+
+/* DB_ROW with the new id, DB_DONE when a review by this user already exists. */
+static int S_insert(db *d, const struct review_draft *r, int64_t now, int64_t *id)
+{
+	db_stmt *s;
+	int rc;
+
+	if (db_prepare(d, sql_insert, &s) != DB_DONE)
+		return DB_ERR;
+	db_bind_int(s, 1, r->product_id);
+	db_bind_int(s, 2, r->user_id);
+	db_bind_int(s, 3, r->rating);
+	db_bind_text(s, 4, r->comment);
+	db_bind_int(s, 5, now);
+	db_bind_int(s, 6, now);
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		*id = db_col_int(s, 0);
+	db_reset(s);
+	return rc;
+}
+
+static int S_update(db *d, const struct review_draft *r, int64_t id, int64_t now)
+{
+	db_stmt *s;
+	int rc;
+
+	if (db_prepare(d, sql_update, &s) != DB_DONE)
+		return DB_ERR;
+	db_bind_int(s, 1, r->rating);
+	db_bind_text(s, 2, r->comment);
+	db_bind_int(s, 3, now);
+	db_bind_int(s, 4, id);
+	rc = db_step(s);
+	db_reset(s);
+	return rc;
+}
+
+mc_rc store_review_upsert(const struct review_draft *r, int64_t now, int64_t *id, int *created)
+{
+	db *d = store_db();
+	int64_t rid = 0, old = 0;
+	int found = 0, inserted = 0, st = DB_DONE;
+	mc_rc rc;
+
+	if (!d)
+		return MC_ERR_INTERNAL;
+	rc = store_begin(DB_TXN_WRITE);
+	if (rc)
+		return rc;
+	/* When the user's first post races another, the loser's insert does
+	 * nothing and its second look finds the winner's row to update. */
+	for (int tries = 0; tries < 2 && !found && !inserted && st >= 0; tries++) {
+		st = S_mine(d, r, &rid, &old);
+		found = st == DB_ROW;
+		if (st == DB_DONE) {
+			st = S_insert(d, r, now, &rid);
+			inserted = st == DB_ROW;
+		}
+	}
+	if (found)
+		st = S_update(d, r, rid, now);
+	if (st < 0)
+		rc = store_rc(st);
+	else if (!found && !inserted)
+		rc = MC_ERR_BUSY;
+	rc = S_rate_and_commit(rc, r->product_id, r->rating, found ? old : 0, inserted);
+	if (!rc) {
+		*id = rid;
+		*created = inserted;
+	}
+	return rc;
+}
+
+mc_rc store_review_delete(int64_t product_id, int64_t review_id)
+{
+	db *d = store_db();
+	int64_t rating = 0;
+	db_stmt *s;
+	mc_rc rc;
+	int st;
+
+	if (!d)
+		return MC_ERR_INTERNAL;
+	rc = store_begin(DB_TXN_WRITE);
+	if (rc)
+		return rc;
+	if (db_prepare(d, sql_delete, &s) != DB_DONE) {
+		store_rollback();
+		return MC_ERR_INTERNAL;
+	}
+	db_bind_int(s, 1, review_id);
+	db_bind_int(s, 2, product_id);
+	st = db_step(s);
+	if (st == DB_ROW)
+		rating = db_col_int(s, 0);
+	db_reset(s);
+	rc = st == DB_DONE ? MC_ERR_NOT_FOUND : store_rc(st);
+	return S_rate_and_commit(rc, product_id, 0, rating, -1);
+}
+
+/* --- reads ------------------------------------------------------------------ */
+
+mc_rc store_review_get(int64_t id, struct review *out)
+{
+	db *d = store_db();
+	db_stmt *s;
+	int rc;
+
+	if (!d || db_prepare(d, sql_get, &s) != DB_DONE)
+		return MC_ERR_INTERNAL;
+	db_bind_int(s, 1, id);
+	rc = db_step(s);
+	if (rc == DB_ROW && S_read(s, out))
+		rc = DB_ERR;
+	db_reset(s);
+	if (rc == DB_DONE)
+		return MC_ERR_NOT_FOUND;
+	return rc == DB_ROW ? MC_OK : store_rc(rc);
+}
+
+mc_rc store_review_list(int64_t product_id, int64_t limit, int64_t offset, struct review **items, size_t *n,
+			int64_t *total)
+{
+	db *d = store_db();
+	struct review *list = NULL;
+	size_t count = 0;
+	int64_t tot = 0;
+	db_stmt *s;
+	int rc;
+	mc_rc ret = MC_ERR_INTERNAL;
+
+	if (!d || db_prepare(d, sql_count, &s) != DB_DONE)
+		return MC_ERR_INTERNAL;
+	db_bind_int(s, 1, product_id);
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		tot = db_col_int(s, 0);
+	db_reset(s);
+	if (rc != DB_ROW)
+		return store_rc(rc < 0 ? rc : DB_ERR);
+	list = calloc((size_t)limit, sizeof(*list));
+	if (!list || db_prepare(d, sql_list, &s) != DB_DONE)
+		goto out;
+	db_bind_int(s, 1, product_id);
+	db_bind_int(s, 2, limit);
+	db_bind_int(s, 3, offset);
+	while ((rc = db_step(s)) == DB_ROW && count < (size_t)limit) {
+		if (S_read(s, &list[count])) {
+			rc = DB_ERR;
+			break;
+		}
+		count++;
+	}
+	db_reset(s);
+	if (rc < 0) {
+		ret = store_rc(rc);
+		goto out;
+	}
+	*items = list;
+	*n = count;
+	*total = tot;
+	list = NULL;
+	ret = MC_OK;
+out:
+	review_list_free(list, count);
+	return ret;
+}
