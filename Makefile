@@ -16,8 +16,8 @@ MIGS      := $(shell find src/store/migrations -name '*.sql' | sort)
 GEN       := build/gen/migrations.c
 UNIT_SRCS := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 
-REL_OBJS  := $(patsubst src/%.c,build/rel/%.o,$(SRCS)) build/rel/gen/migrations.o
-SAN_LIB_OBJS := $(patsubst src/%.c,build/san/%.o,$(LIB_SRCS)) build/san/gen/migrations.o
+REL_OBJS  := $(patsubst src/%.c,build/rel/%.o,$(SRCS)) build/rel/gen/migrations.o build/rel/gen/openapi.o
+SAN_LIB_OBJS := $(patsubst src/%.c,build/san/%.o,$(LIB_SRCS)) build/san/gen/migrations.o build/san/gen/openapi.o
 UNIT_BINS := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT_SRCS))
 
 .PHONY: all deps run test unit api asan clean bench
@@ -35,6 +35,17 @@ build/rel/gen/migrations.o: $(GEN)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) $(REL_FLAGS) -c -o $@ $<
 build/san/gen/migrations.o: $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(SAN_FLAGS) -c -o $@ $<
+
+# docs/openapi.json, served at GET /api/openapi.json (src/api/docs.c).
+build/gen/openapi.c: docs/openapi.json scripts/embed_file.sh
+	@mkdir -p $(dir $@)
+	bash scripts/embed_file.sh docs/openapi.json mc_openapi_json > $@
+build/rel/gen/openapi.o: build/gen/openapi.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(REL_FLAGS) -c -o $@ $<
+build/san/gen/openapi.o: build/gen/openapi.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) $(SAN_FLAGS) -c -o $@ $<
 

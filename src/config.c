@@ -34,6 +34,33 @@ static int S_check_nonempty(const char *v)
 	return !*v;
 }
 
+/* "addr@host" or "Name <addr@host>", printable ASCII: it goes into the
+ * From header as it is. */
+static int S_check_mailbox(const char *v)
+{
+	const char *addr = strrchr(v, '<');
+	size_t n;
+
+	for (const char *p = v; *p; p++)
+		if (*p < ' ' || *p > '~')
+			return 1;
+	addr = addr ? addr + 1 : v;
+	n = strcspn(addr, " <>\"");
+	/* The address ends the value, or its closing '>' does. */
+	return !memchr(addr, '@', n) || strcmp(addr + n, addr == v ? "" : ">");
+}
+
+/* "HH:MM", 24-hour clock. */
+static int S_check_hhmm(const char *v)
+{
+	if (strlen(v) != 5 || v[2] != ':')
+		return 1;
+	for (int i = 0; i < 5; i++)
+		if (i != 2 && (v[i] < '0' || v[i] > '9'))
+			return 1;
+	return (v[0] - '0') * 10 + (v[1] - '0') > 23 || v[3] > '5';
+}
+
 #define OFF(f) offsetof(struct config, f)
 static const struct setting settings[] = {
 	{ "db", "MERCATO_DB", K_STR, OFF(db), "sqlite:data/mercato.db", 0, 0, NULL, S_check_db,
@@ -67,6 +94,20 @@ static const struct setting settings[] = {
 	  "bearer token for /metrics from non-loopback clients" },
 	{ "access-log", "MERCATO_ACCESS_LOG", K_INT, OFF(access_log), "1", 0, 1, NULL, NULL,
 	  "1 = one JSON line per request on stderr" },
+	{ "smtp-from", "MERCATO_SMTP_FROM", K_STR, OFF(smtp_from), "Mercato <shop@mercato.local>", 0, 0, NULL,
+	  S_check_mailbox, "sender of every email: addr@host or Name <addr@host>" },
+	{ "mail-max-attempts", "MERCATO_MAIL_MAX_ATTEMPTS", K_INT, OFF(mail_max_attempts), "5", 1, 100, NULL, NULL,
+	  "delivery attempts before an email is marked dead" },
+	{ "mail-backoff-ms", "MERCATO_MAIL_BACKOFF_MS", K_INT, OFF(mail_backoff_ms), "30000", 10, 3600000, NULL, NULL,
+	  "wait before the first retry of an email; doubles each attempt, with jitter" },
+	{ "job-lease-ms", "MERCATO_JOB_LEASE_MS", K_INT, OFF(job_lease_ms), "300000", 100, 86400000, NULL, NULL,
+	  "a worker's hold on claimed jobs; after it a crashed worker's jobs run again" },
+	{ "worker-poll-ms", "MERCATO_WORKER_POLL_MS", K_INT, OFF(worker_poll_ms), "500", 10, 60000, NULL, NULL,
+	  "how often an idle worker looks for due jobs" },
+	{ "unpaid-ttl", "MERCATO_UNPAID_TTL", K_INT, OFF(unpaid_ttl), "1800", 60, 30L * 86400, NULL, NULL,
+	  "seconds before an unpaid order expires (cancelled, stock restored)" },
+	{ "digest-time", "MERCATO_DIGEST_TIME", K_STR, OFF(digest_time), "09:00", 0, 0, NULL, S_check_hhmm,
+	  "HH:MM (UTC) of the daily promotional digest" },
 };
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
 

@@ -23,6 +23,13 @@ struct config {
 	long rate_burst;       /* MERCATO_RATE_BURST */
 	char *metrics_token;   /* MERCATO_METRICS_TOKEN */
 	long access_log;       /* MERCATO_ACCESS_LOG 0/1 */
+	char *smtp_from;       /* MERCATO_SMTP_FROM: From header of every email */
+	long mail_max_attempts;/* MERCATO_MAIL_MAX_ATTEMPTS per email */
+	long mail_backoff_ms;  /* MERCATO_MAIL_BACKOFF_MS: wait before the first retry (doubles) */
+	long job_lease_ms;     /* MERCATO_JOB_LEASE_MS: a claimed batch returns after this */
+	long worker_poll_ms;   /* MERCATO_WORKER_POLL_MS */
+	long unpaid_ttl;       /* MERCATO_UNPAID_TTL seconds before an unpaid order expires */
+	char *digest_time;     /* MERCATO_DIGEST_TIME "HH:MM" UTC */
 };
 
 /* Loads defaults, the environment, then flags from argv (consumed flags are

@@ -19,8 +19,11 @@
 #include "core/log.h"
 #include "domain/account.h"
 #include "domain/import.h"
+#include "domain/notify.h"
 #include "domain/password.h"
 #include "domain/seed.h"
+#include "jobs/scheduler.h"
+#include "jobs/worker.h"
 #include "store/migrate.h"
 #include "store/store.h"
 
@@ -31,6 +34,10 @@ static void S_usage(FILE *f)
 		"commands:\n"
 		"  serve                 migrate, then serve the HTTP API\n"
 		"  migrate               apply pending database migrations\n"
+		"  worker                deliver queued emails until SIGTERM (PostgreSQL deployments;\n"
+		"                        on SQLite serve runs it)\n"
+		"  scheduler [--run-once expire_unpaid|sale_start_notifications|promo_digest|cleanup]\n"
+		"                        run the timed jobs until SIGTERM, or one of them now\n"
 		"  user create --email E --password P --role admin|seller|buyer --name N\n"
 		"                        create an account (the only way to create admins)\n"
 		"  seed                  migrate, then add the demo sellers, buyers and products\n"
@@ -139,6 +146,50 @@ static void S_raise_fd_limit(void)
 	}
 }
 
+/* Blocks the stop signals in this thread and every thread it starts, so
+ * only the caller's sigwait() sees them. */
+static void S_block_stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void S_wait_stop_signal(sigset_t *set)
+{
+	int sig = 0;
+
+	sigwait(set, &sig);
+	log_info("main", "signal %d: shutting down", sig);
+}
+
+struct jobs {
+	struct worker *worker;
+	struct scheduler *scheduler;
+};
+
+static int S_jobs_start(const struct config *cfg, int worker, int scheduler, struct jobs *j)
+{
+	memset(j, 0, sizeof(*j));
+	if ((worker && worker_start(cfg, &j->worker)) || (scheduler && scheduler_start(cfg, &j->scheduler))) {
+		fprintf(stderr, "mercato: cannot start the background jobs\n");
+		if (j->worker)
+			worker_stop(j->worker);
+		return -1;
+	}
+	return 0;
+}
+
+static void S_jobs_stop(struct jobs *j)
+{
+	if (j->worker)
+		worker_stop(j->worker);
+	if (j->scheduler)
+		scheduler_stop(j->scheduler);
+}
+
 static int S_serve(struct config *cfg)
 {
 	struct http_server_opts opts = {
@@ -157,30 +208,31 @@ static int S_serve(struct config *cfg)
 	};
 	struct http_server *srv = NULL;
 	struct token_key key;
+	struct jobs jobs;
 	char err[256];
 	sigset_t set;
-	int sig = 0;
+	int embedded = !strncmp(cfg->db, "sqlite:", 7);
 
 	if (S_load_key(cfg, &key) || S_open_store(cfg))
 		return 1;
 	if (api_init(cfg, &key) || catalog_cache_init())
 		return 1;
 	S_raise_fd_limit();
-	/* Block the stop signals in every thread; main waits for them. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	S_block_stop_signals(&set);
 	if (http_server_start(&opts, &srv, err, sizeof(err))) {
 		fprintf(stderr, "mercato: %s\n", err);
 		return 1;
 	}
+	/* One node on SQLite: the worker and the scheduler run in this process. */
+	if (S_jobs_start(cfg, embedded, embedded, &jobs)) {
+		http_server_stop(srv);
+		return 1;
+	}
 	log_info("main", "serving on http://%s:%ld (%s, %s)", cfg->host, cfg->port, cfg->env,
-		 strncmp(cfg->db, "sqlite:", 7) ? "postgresql" : "sqlite");
-	sigwait(&set, &sig);
-	log_info("main", "signal %d: shutting down", sig);
+		 embedded ? "sqlite with the worker and scheduler" : "postgresql");
+	S_wait_stop_signal(&set);
 	http_server_stop(srv);
+	S_jobs_stop(&jobs);
 	catalog_cache_release();
 	api_release();
 	sodium_memzero(&key, sizeof(key));
@@ -194,6 +246,45 @@ static const char *S_opt(int argc, char **argv, const char *name)
 		if (!strcmp(argv[i], name))
 			return argv[i + 1];
 	return NULL;
+}
+
+/* worker, scheduler: the background jobs of a PostgreSQL deployment. */
+static int S_run_jobs(struct config *cfg, int worker, int scheduler)
+{
+	struct jobs jobs;
+	sigset_t set;
+
+	if (S_open_store(cfg))
+		return 1;
+	S_block_stop_signals(&set);
+	if (S_jobs_start(cfg, worker, scheduler, &jobs))
+		return 1;
+	S_wait_stop_signal(&set);
+	S_jobs_stop(&jobs);
+	log_info("main", "stopped");
+	return 0;
+}
+
+/* scheduler [--run-once NAME] */
+static int S_scheduler(struct config *cfg, int argc, char **argv)
+{
+	const char *name = S_opt(argc, argv, "--run-once");
+	mc_rc rc;
+
+	if (argc && (argc != 2 || !name)) {
+		fprintf(stderr, "usage: mercato scheduler [--run-once NAME]\n");
+		return 2;
+	}
+	if (!name)
+		return S_run_jobs(cfg, 0, 1);
+	if (S_open_store(cfg))
+		return 1;
+	rc = scheduler_run_once(cfg, name);
+	if (rc == MC_ERR_NOT_FOUND)
+		fprintf(stderr, "mercato: no scheduled job named '%s'\n", name);
+	else if (rc)
+		fprintf(stderr, "mercato: %s failed (see the log)\n", name);
+	return rc == MC_ERR_NOT_FOUND ? 2 : rc ? 1 : 0;
 }
 
 static int S_user_create(struct config *cfg, int argc, char **argv)
@@ -305,6 +396,7 @@ int main(int argc, char **argv)
 	if (config_load(&cfg, &argc, argv))
 		return 2;
 	cmd = argc > 1 ? argv[1] : "help";
+	notify_init(cfg.mail_max_attempts);
 	if (sodium_init() < 0 || password_init((int)cfg.threads) || account_init()) {
 		fprintf(stderr, "mercato: cannot initialise cryptography\n");
 		ret = 1;
@@ -314,6 +406,10 @@ int main(int argc, char **argv)
 		ret = S_serve(&cfg);
 	} else if (!strcmp(cmd, "migrate")) {
 		ret = S_open_store(&cfg) ? 1 : 0;
+	} else if (!strcmp(cmd, "worker") && argc == 2) {
+		ret = S_run_jobs(&cfg, 1, 0);
+	} else if (!strcmp(cmd, "scheduler")) {
+		ret = S_scheduler(&cfg, argc - 2, argv + 2);
 	} else if (!strcmp(cmd, "user") && argc > 2 && !strcmp(argv[2], "create")) {
 		ret = S_user_create(&cfg, argc - 3, argv + 3);
 	} else if (!strcmp(cmd, "seed")) {

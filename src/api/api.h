@@ -111,7 +111,10 @@ void api_wishlist_remove(struct http_req *req, struct http_res *res);
 void api_reviews_post(struct http_req *req, struct http_res *res);
 void api_reviews_list(struct http_req *req, struct http_res *res);
 void api_reviews_delete(struct http_req *req, struct http_res *res);
+void api_jobs_list(struct http_req *req, struct http_res *res);
+void api_jobs_retry(struct http_req *req, struct http_res *res);
 void api_metrics(struct http_req *req, struct http_res *res);
+void api_docs_openapi(struct http_req *req, struct http_res *res);
 void api_health_live(struct http_req *req, struct http_res *res);
 void api_health_ready(struct http_req *req, struct http_res *res);
 

@@ -7,6 +7,7 @@ const struct route api_routes[] = {
 	{ HTTP_GET, "/healthz", api_health_live, AUTH_PUBLIC, 0, ROUTE_PROBE },
 	{ HTTP_GET, "/readyz", api_health_ready, AUTH_PUBLIC, 0, ROUTE_PROBE },
 	{ HTTP_GET, "/metrics", api_metrics, AUTH_PUBLIC, 0, ROUTE_PROBE },
+	{ HTTP_GET, "/api/openapi.json", api_docs_openapi, AUTH_PUBLIC, 0, 0 },
 
 	/* auth and profile */
 	{ HTTP_POST, "/api/auth/register", api_auth_register, AUTH_PUBLIC, 0, ROUTE_AUTH_RATE },
@@ -74,6 +75,10 @@ const struct route api_routes[] = {
 	{ HTTP_GET, "/api/coupons", api_coupons_list, AUTH_SELLER, 0, 0 },
 	{ HTTP_GET, "/api/coupons/apply", api_coupons_apply, AUTH_USER, 0, 0 },
 	{ HTTP_PATCH, "/api/coupons/:id", api_coupons_update, AUTH_SELLER, 0, 0 },
+
+	/* background jobs (the email outbox) */
+	{ HTTP_GET, "/api/admin/jobs", api_jobs_list, AUTH_ADMIN, 0, 0 },
+	{ HTTP_POST, "/api/admin/jobs/:id/retry", api_jobs_retry, AUTH_ADMIN, 0, 0 },
 };
 
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

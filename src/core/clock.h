@@ -7,6 +7,8 @@
 #include <stdint.h>
 
 int64_t clock_now(void);
+/* Wall-clock Unix milliseconds, for job scheduling (backoff, leases). */
+int64_t clock_now_ms(void);
 /* Monotonic microseconds, for durations only. */
 int64_t clock_mono_us(void);
 /* Writes "2026-11-22T10:00:00Z"; buf needs 21 bytes. */

@@ -15,4 +15,9 @@ int fs_mkdirs(const char *path);
  * (errno tells why). */
 mc_rc fs_read_file(const char *path, size_t max, char **out, size_t *len);
 
+/* Writes data to a temporary file beside `path` (flushed to disk, then
+ * given `mode`) and renames it into place, so a reader never sees a
+ * half-written file. 0 on success, -1 with errno set. */
+int fs_write_atomic(const char *path, const void *data, size_t len, unsigned mode);
+
 #endif

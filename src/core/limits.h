@@ -68,4 +68,22 @@
 #define MC_DB_MAX_PARAMS       32                 /* bound parameters in one statement */
 #define MC_DB_BUSY_TIMEOUT_MS  10000              /* SQLite waits this long for the write lock */
 
+/* Background jobs and email */
+#define MC_JOB_BATCH           8                  /* jobs a worker claims at once: few round trips; a crash re-sends at most these */
+#define MC_JOB_ERROR_MAX       300                /* bytes of last_error kept: one SMTP reply line */
+#define MC_JOB_BACKOFF_MAX_MS  (6 * 3600 * 1000LL)/* longest wait between two attempts: a retry still lands the same day */
+#define MC_SMTP_CONNECT_TIMEOUT 10                /* seconds to reach the SMTP server */
+#define MC_SMTP_TIMEOUT        25                 /* seconds for one delivery; MC_JOB_BATCH of them fit the default job lease */
+#define MC_SCHED_LEASE_MS      (10 * 60 * 1000)   /* a scheduler's hold on a running timed job; another node takes over after it */
+#define MC_SCHED_LEASE_WAIT_MS (15 * 60 * 1000)   /* --run-once waits this long for another node's run to finish */
+#define MC_SCHED_BATCH         100                /* rows one timed-job transaction handles: short write locks */
+#define MC_SCHED_EVERY_EXPIRE  60                 /* seconds between unpaid-order expiry runs */
+#define MC_SCHED_EVERY_SALES   60                 /* seconds between sale-start checks: emails within a minute of the start */
+#define MC_SCHED_EVERY_CLEANUP 3600               /* seconds between cleanup runs */
+#define MC_SALE_NOTIFY_WINDOW  (24 * 3600)        /* older sale starts are not announced: no stale news after an outage */
+#define MC_DIGEST_THROTTLE     (20 * 3600)        /* one promotional digest per user per 20 h, whatever the schedule */
+#define MC_DIGEST_PRODUCTS     10                 /* products listed in a digest */
+#define MC_GUEST_CART_IDLE     (90 * 86400)       /* guest carts untouched this long are deleted (DESIGN section 6) */
+#define MC_JOB_DONE_KEEP       (7 * 86400)        /* delivered jobs stay visible to admins this long */
+
 #endif

@@ -6,7 +6,9 @@
 
 #include "core/clock.h"
 #include "core/ratelimit.h"
+#include "domain/notify.h"
 #include "domain/password.h"
+#include "store/store.h"
 
 static struct ratelimit *failed_logins;
 
@@ -82,7 +84,14 @@ mc_rc account_register(const struct account_new *in, int allow_admin, struct use
 	rc = password_hash(in->password, u.password_hash, err);
 	if (rc)
 		return rc;
+	/* Hashed before the transaction: no write lock held while it runs. */
+	rc = store_begin(DB_TXN_WRITE);
+	if (rc)
+		return rc;
 	rc = store_user_insert(&u);
+	if (!rc)
+		rc = notify_welcome(u.id);
+	rc = store_finish(rc);
 	if (rc == MC_ERR_CONFLICT)
 		return mc_fail(err, rc, "email_taken", "an account with this email already exists");
 	if (rc)

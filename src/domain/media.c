@@ -6,8 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "core/fs.h"
 #include "core/limits.h"
@@ -46,50 +44,6 @@ static int S_sniff(const unsigned char *data, size_t len)
 	return -1;
 }
 
-/* Writes data to a temporary file beside `path` and renames it into place, so
- * a reader never sees a half-written image. */
-static mc_rc S_write_atomic(const char *path, const void *data, size_t len)
-{
-	char tmp[4096];
-	size_t done = 0;
-	int fd = -1, n;
-	mc_rc rc = MC_ERR_INTERNAL;
-
-	n = snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
-	if (n < 0 || (size_t)n >= sizeof(tmp))
-		return MC_ERR_INTERNAL;
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		log_error("media", "cannot create %s: %s", tmp, strerror(errno));
-		return MC_ERR_INTERNAL;
-	}
-	while (done < len) {
-		ssize_t w = write(fd, (const char *)data + done, len - done);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			goto out;
-		done += (size_t)w;
-	}
-	/* mkstemp makes 0600; images are public. */
-	if (fchmod(fd, 0644) || fsync(fd))
-		goto out;
-	n = close(fd);
-	fd = -1;
-	if (n || rename(tmp, path))
-		goto out;
-	rc = MC_OK;
-out:
-	if (rc) {
-		log_error("media", "cannot write %s: %s", path, strerror(errno));
-		unlink(tmp);
-	}
-	if (fd >= 0)
-		close(fd);
-	return rc;
-}
-
 mc_rc media_save_product_image(const char *data_dir, int64_t id, const void *data, size_t len, char *url,
 			       mc_error *err)
 {
@@ -117,8 +71,11 @@ mc_rc media_save_product_image(const char *data_dir, int64_t id, const void *dat
 		log_error("media", "cannot create %s: %s", dir, strerror(errno));
 		return MC_ERR_INTERNAL;
 	}
-	if (S_write_atomic(path, data, len))
+	/* Images are public: 0644. */
+	if (fs_write_atomic(path, data, len, 0644)) {
+		log_error("media", "cannot write %s: %s", path, strerror(errno));
 		return MC_ERR_INTERNAL;
+	}
 	snprintf(url, MEDIA_URL_MAX, "/" MEDIA_DIR "/%s", name);
 	return MC_OK;
 }

@@ -7,6 +7,7 @@
 
 #include "core/clock.h"
 #include "domain/coupons.h"
+#include "domain/notify.h"
 #include "domain/payments.h"
 #include "domain/pricing.h"
 #include "store/carts.h"
@@ -203,6 +204,8 @@ mc_rc order_checkout(const struct actor *a, const struct checkout_req *req, stru
 		rc = store_cart_clear(cart_id);
 	if (!rc && sold_out)
 		rc = store_catalog_bump();
+	if (!rc)
+		rc = notify_order_event(o.id, "order_placed");
 out:
 	rc = S_finish(rc);
 	/* The lines borrowed their names from the cart; give the order its own. */
@@ -279,12 +282,44 @@ mc_rc order_list(const struct actor *a, const char *status, int64_t limit, int64
 
 /* --- changes ------------------------------------------------------------- */
 
+/* Cancels `o` inside the open transaction: stock and the coupon use go
+ * back, a captured payment is refunded (the order then ends refunded), the
+ * buyer is emailed. *restocked: a product came back from sold out. */
+static mc_rc S_cancel(const struct order *o, const char *by, const char *reason, int *restocked)
+{
+	const char *end = "cancelled";
+	int refunded = 0;
+	mc_rc rc = MC_OK;
+
+	for (size_t i = 0; !rc && i < o->n; i++) {
+		int64_t now_stock = 0;
+
+		rc = store_stock_give(o->lines[i].product_id, o->lines[i].quantity, &now_stock);
+		if (!rc && now_stock == o->lines[i].quantity)
+			*restocked = 1; /* back from sold out */
+	}
+	if (!rc && o->coupon_id)
+		rc = store_coupon_release(o->coupon_id);
+	if (!rc)
+		rc = payment_settle_cancel(o, by, reason, &refunded);
+	/* A captured payment is refunded at once: the order ends refunded. */
+	if (refunded)
+		end = "refunded";
+	if (!rc)
+		rc = store_order_cancel(o->id, o->status, end, by, reason, clock_now());
+	if (!rc && *restocked)
+		rc = store_catalog_bump();
+	if (!rc)
+		rc = notify_order_event(o->id, "order_cancelled");
+	return rc;
+}
+
 mc_rc order_cancel(const struct actor *a, int64_t id, const char *reason, struct order *out,
 		   int *catalog_changed, mc_error *err)
 {
 	struct order o;
-	const char *by, *end = "cancelled";
-	int restocked = 0, refunded = 0;
+	const char *by;
+	int restocked = 0;
 	mc_rc rc;
 
 	rc = store_begin(DB_TXN_DURABLE);
@@ -307,24 +342,8 @@ mc_rc order_cancel(const struct actor *a, int64_t id, const char *reason, struct
 	else if (!S_in(o.status, cancellable))
 		rc = mc_fail(err, MC_ERR_CONFLICT, "illegal_transition", "an order that is %s cannot be cancelled",
 			     o.status);
-	for (size_t i = 0; !rc && i < o.n; i++) {
-		int64_t now_stock = 0;
-
-		rc = store_stock_give(o.lines[i].product_id, o.lines[i].quantity, &now_stock);
-		if (!rc && now_stock == o.lines[i].quantity)
-			restocked = 1; /* back from sold out */
-	}
-	if (!rc && o.coupon_id)
-		rc = store_coupon_release(o.coupon_id);
 	if (!rc)
-		rc = payment_settle_cancel(&o, by, reason, &refunded);
-	/* A captured payment is refunded at once: the order ends refunded. */
-	if (refunded)
-		end = "refunded";
-	if (!rc)
-		rc = store_order_cancel(id, o.status, end, by, reason, clock_now());
-	if (!rc && restocked)
-		rc = store_catalog_bump();
+		rc = S_cancel(&o, by, reason, &restocked);
 	order_release(&o);
 	rc = S_finish(rc);
 	if (!rc) {
@@ -332,6 +351,28 @@ mc_rc order_cancel(const struct actor *a, int64_t id, const char *reason, struct
 		rc = order_get(a, id, out, err);
 	}
 	return rc;
+}
+
+mc_rc order_expire(int64_t id)
+{
+	struct order o;
+	int restocked = 0;
+	mc_rc rc = store_begin(DB_TXN_DURABLE);
+
+	if (rc)
+		return rc;
+	rc = store_order_get(id, 0, &o);
+	if (rc) {
+		store_rollback();
+		return rc;
+	}
+	/* Paid (or cash on delivery chosen) meanwhile: it stays. */
+	if (strcmp(o.status, "pending_payment") || strcmp(o.payment_status, "unpaid"))
+		rc = MC_ERR_CONFLICT;
+	else
+		rc = S_cancel(&o, "system", "not paid in time", &restocked);
+	order_release(&o);
+	return S_finish(rc);
 }
 
 mc_rc order_set_status(const struct actor *a, int64_t id, const char *status, struct order *out,
@@ -377,6 +418,8 @@ mc_rc order_set_status(const struct actor *a, int64_t id, const char *status, st
 	/* Marking an order paid is the admin receiving the money (COD, offline). */
 	if (!rc && !strcmp(to, "paid"))
 		rc = payment_capture_offline(&o);
+	if (!rc && !strcmp(to, "shipped"))
+		rc = notify_order_event(id, "order_shipped");
 	rc = S_finish(rc);
 	order_release(&o);
 	*catalog_changed = 0;

@@ -37,5 +37,9 @@ mc_rc order_set_status(const struct actor *a, int64_t id, const char *status, st
 		       int *catalog_changed, mc_error *err);
 mc_rc order_cancel(const struct actor *a, int64_t id, const char *reason, struct order *out,
 		   int *catalog_changed, mc_error *err);
+/* The scheduler's expiry of an unpaid order: order_cancel's effects, by
+ * "system". MC_ERR_CONFLICT when it is no longer pending_payment and unpaid
+ * (a pending cash-on-delivery payment keeps it). */
+mc_rc order_expire(int64_t id);
 
 #endif

@@ -10,7 +10,9 @@ static const char *const vars[] = {
 	"MERCATO_DB", "MERCATO_HOST", "MERCATO_PORT", "MERCATO_ENV", "MERCATO_JWT_SECRET",
 	"MERCATO_JWT_TTL", "MERCATO_THREADS", "MERCATO_SMTP_URL", "MERCATO_CORS_ORIGINS",
 	"MERCATO_TRUSTED_PROXIES", "MERCATO_DATA_DIR", "MERCATO_AUTH_RATE", "MERCATO_RATE",
-	"MERCATO_RATE_BURST", "MERCATO_METRICS_TOKEN", "MERCATO_ACCESS_LOG",
+	"MERCATO_RATE_BURST", "MERCATO_METRICS_TOKEN", "MERCATO_ACCESS_LOG", "MERCATO_SMTP_FROM",
+	"MERCATO_MAIL_MAX_ATTEMPTS", "MERCATO_MAIL_BACKOFF_MS", "MERCATO_JOB_LEASE_MS", "MERCATO_WORKER_POLL_MS",
+	"MERCATO_UNPAID_TTL", "MERCATO_DIGEST_TIME",
 };
 
 /* Every test starts from a clean environment. */
@@ -164,6 +166,52 @@ static void test_flag_without_value(void **state)
 	assert_int_equal(S_load(&c, &argc, argv), -1);
 }
 
+/* The background-job settings: defaults, and what the mailbox and HH:MM
+ * validators take and refuse. */
+static void test_job_settings(void **state)
+{
+	static const char *const good[][2] = {
+		{ "--smtp-from", "shop@example.com" }, { "--smtp-from", "The Shop <shop@example.com>" },
+		{ "--digest-time", "00:00" }, { "--digest-time", "23:59" },
+	};
+	static const char *const bad[][2] = {
+		{ "--smtp-from", "" }, { "--smtp-from", "shop" }, { "--smtp-from", "Shop <shop@x> y" },
+		{ "--smtp-from", "Shop <shop>" }, { "--smtp-from", "a b@x" }, { "--smtp-from", "Sh\xc3\xb6p <s@x>" },
+		{ "--smtp-from", "Shop\r\nBcc: x@y <s@x>" }, { "--digest-time", "9:00" }, { "--digest-time", "24:00" },
+		{ "--digest-time", "12:60" }, { "--digest-time", "12:00Z" }, { "--digest-time", "+9:00" },
+		{ "--mail-max-attempts", "0" }, { "--job-lease-ms", "50" }, { "--unpaid-ttl", "1" },
+	};
+	char *argv0[] = { "mercato", NULL };
+	int argc = 1;
+	struct config c;
+	(void)state;
+
+	assert_int_equal(S_load(&c, &argc, argv0), 0);
+	assert_string_equal(c.smtp_from, "Mercato <shop@mercato.local>");
+	assert_int_equal(c.mail_max_attempts, 5);
+	assert_int_equal(c.mail_backoff_ms, 30000);
+	assert_int_equal(c.job_lease_ms, 300000);
+	assert_int_equal(c.worker_poll_ms, 500);
+	assert_int_equal(c.unpaid_ttl, 1800);
+	assert_string_equal(c.digest_time, "09:00");
+	config_release(&c);
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		char *argv[] = { "mercato", (char *)good[i][0], (char *)good[i][1], NULL };
+
+		argc = 3;
+		if (S_load(&c, &argc, argv))
+			fail_msg("%s '%s' was refused", good[i][0], good[i][1]);
+		config_release(&c);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *argv[] = { "mercato", (char *)bad[i][0], (char *)bad[i][1], NULL };
+
+		argc = 3;
+		if (S_load(&c, &argc, argv) != -1)
+			fail_msg("%s '%s' was accepted", bad[i][0], bad[i][1]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -174,6 +222,7 @@ int main(void)
 		cmocka_unit_test_setup(test_bad_flag_values, clean_env),
 		cmocka_unit_test_setup(test_bad_env_values, clean_env),
 		cmocka_unit_test_setup(test_flag_without_value, clean_env),
+		cmocka_unit_test_setup(test_job_settings, clean_env),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

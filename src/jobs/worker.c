@@ -1,0 +1,153 @@
+#include "jobs/worker.h"
+
+#include <curl/curl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "domain/notify.h"
+#include "jobs/loop.h"
+#include "jobs/mail.h"
+#include "store/jobs.h"
+#include "store/store.h"
+
+struct worker {
+	struct loop loop;
+	const struct config *cfg;
+	char spool[4096];
+};
+
+int64_t worker_backoff_ms(int64_t base, int64_t attempt, uint32_t rnd)
+{
+	int64_t d = base;
+
+	for (int64_t i = 1; i < attempt && d < MC_JOB_BACKOFF_MAX_MS; i++)
+		d *= 2;
+	if (d > MC_JOB_BACKOFF_MAX_MS)
+		d = MC_JOB_BACKOFF_MAX_MS;
+	return d / 2 + (int64_t)(rnd % (uint64_t)(d / 2 + 1));
+}
+
+/* Renders and delivers one job; *r says why when it fails. */
+static mc_rc S_deliver(struct worker *w, const struct job *j, struct mail_result *r)
+{
+	char id[MAIL_ID_MAX];
+	struct email e;
+	strbuf msg;
+	mc_rc rc;
+
+	memset(r, 0, sizeof(*r));
+	r->permanent = 1;
+	if (j->attempts > j->max_attempts) {
+		/* Claimed again after its last attempt's worker died. */
+		snprintf(r->error, sizeof(r->error), "the last attempt's worker stopped before it finished");
+		return MC_ERR_BUSY;
+	}
+	if (notify_render(j->kind, j->payload, &e)) {
+		snprintf(r->error, sizeof(r->error), "cannot render a %s email from its payload", j->kind);
+		return MC_ERR_BUSY;
+	}
+	mail_message_id(j->kind, e.ref, j->dedupe_key, id);
+	strbuf_init(&msg);
+	mail_compose(&e, w->cfg->smtp_from, id, j->created_at, &msg);
+	if (msg.failed) {
+		r->permanent = 0;
+		snprintf(r->error, sizeof(r->error), "out of memory");
+		rc = MC_ERR_BUSY;
+	} else if (*w->cfg->smtp_url) {
+		rc = mail_send_smtp(w->cfg->smtp_url, w->cfg->smtp_from, e.to, msg.buf, msg.len, r);
+	} else {
+		rc = mail_spool(w->spool, id, msg.buf, msg.len, r);
+	}
+	strbuf_release(&msg);
+	email_release(&e);
+	return rc;
+}
+
+/* Delivers one claimed job and records the outcome of this attempt. */
+static void S_run(struct worker *w, const struct job *j)
+{
+	struct mail_result r;
+	mc_rc rc = S_deliver(w, j, &r), rec;
+
+	if (!rc) {
+		rec = store_job_complete(j->id, j->attempts);
+		log_info("worker", "job %lld (%s) delivered, attempt %lld", (long long)j->id, j->kind,
+			 (long long)j->attempts);
+	} else if (r.permanent || j->attempts >= j->max_attempts) {
+		rec = store_job_bury(j->id, j->attempts, r.error);
+		log_error("worker", "job %lld (%s) dead after attempt %lld: %s", (long long)j->id, j->kind,
+			  (long long)j->attempts, r.error);
+	} else {
+		int64_t wait = worker_backoff_ms(w->cfg->mail_backoff_ms, j->attempts, randombytes_random());
+
+		rec = store_job_retry(j->id, j->attempts, clock_now_ms() + wait, r.error);
+		log_info("worker", "job %lld (%s) attempt %lld failed, retry in %lld ms: %s", (long long)j->id, j->kind,
+			 (long long)j->attempts, (long long)wait, r.error);
+	}
+	/* CONFLICT: the lease ran out and another worker owns the job now. */
+	if (rec)
+		log_error("worker", "job %lld: cannot record attempt %lld (%d)", (long long)j->id, (long long)j->attempts,
+			  (int)rec);
+}
+
+static void *S_main(void *arg)
+{
+	struct worker *w = arg;
+	size_t n;
+
+	log_info("worker", "started: %s", *w->cfg->smtp_url ? "smtp" : w->spool);
+	do {
+		int64_t now = clock_now_ms();
+		struct job *jobs = NULL;
+		mc_rc rc = store_job_claim(now, now + w->cfg->job_lease_ms, MC_JOB_BATCH, &jobs, &n);
+
+		if (rc) {
+			log_error("worker", "cannot claim jobs (%d)", (int)rc);
+			n = 0;
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (!loop_stopping(&w->loop))
+				S_run(w, &jobs[i]);
+			else if (store_job_unclaim(jobs[i].id, jobs[i].attempts))
+				log_error("worker", "job %lld: cannot hand it back", (long long)jobs[i].id);
+		}
+		job_list_free(jobs, n);
+		/* A full batch: more may be due at once. */
+	} while (n == MC_JOB_BATCH ? !loop_stopping(&w->loop) : !loop_sleep(&w->loop, w->cfg->worker_poll_ms));
+	store_thread_release();
+	log_info("worker", "stopped");
+	return NULL;
+}
+
+mc_rc worker_start(const struct config *cfg, struct worker **out)
+{
+	struct worker *w = calloc(1, sizeof(*w));
+	int n;
+
+	if (!w)
+		return MC_ERR_INTERNAL;
+	w->cfg = cfg;
+	n = snprintf(w->spool, sizeof(w->spool), "%s/mail", cfg->data_dir);
+	if (n < 0 || (size_t)n >= sizeof(w->spool) || curl_global_init(CURL_GLOBAL_DEFAULT)) {
+		free(w);
+		return MC_ERR_INTERNAL;
+	}
+	if (loop_start(&w->loop, S_main, w)) {
+		curl_global_cleanup();
+		free(w);
+		return MC_ERR_INTERNAL;
+	}
+	*out = w;
+	return MC_OK;
+}
+
+void worker_stop(struct worker *w)
+{
+	loop_stop(&w->loop);
+	curl_global_cleanup();
+	free(w);
+}

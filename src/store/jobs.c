@@ -1,0 +1,278 @@
+#include "store/jobs.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "store/store.h"
+
+#define JOB_COLS \
+	"id, kind, status, attempts, max_attempts, run_at, created_at, updated_at, dedupe_key, payload, last_error"
+#define DUE "(status = 'queued' AND run_at <= ?) OR (status = 'running' AND lease_until <= ?)"
+#define CLAIM_SET \
+	" UPDATE jobs SET status = 'running', lease_until = ?, attempts = attempts + 1, updated_at = ?" \
+	" WHERE id IN (SELECT id FROM due) RETURNING " JOB_COLS
+
+static const char sql_enqueue[] =
+	"INSERT INTO jobs (kind, dedupe_key, payload, max_attempts, run_at, created_at, updated_at)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING";
+/* The same claim in both dialects; PostgreSQL also skips rows that another
+ * worker's claim has locked, where SQLite's write lock serializes claims. */
+static const char sql_claim_sqlite[] =
+	"WITH due AS (SELECT id FROM jobs WHERE " DUE " ORDER BY run_at, id LIMIT ?)" CLAIM_SET;
+static const char sql_claim_pg[] =
+	"WITH due AS (SELECT id FROM jobs WHERE " DUE " ORDER BY run_at, id LIMIT ? FOR UPDATE SKIP LOCKED)" CLAIM_SET;
+/* Ends a running attempt: status, a retry time, the attempt given back, the error. */
+static const char sql_end[] =
+	"UPDATE jobs SET status = ?, run_at = COALESCE(?, run_at), attempts = attempts - ?,"
+	" last_error = COALESCE(?, last_error), lease_until = NULL, updated_at = ?"
+	" WHERE id = ? AND attempts = ? AND status = 'running'";
+static const char sql_requeue[] =
+	"UPDATE jobs SET status = 'queued', attempts = 0, run_at = ?, lease_until = NULL, updated_at = ?"
+	" WHERE id = ? AND status = 'dead'";
+static const char sql_get[] = "SELECT " JOB_COLS " FROM jobs WHERE id = ?";
+static const char sql_list[] =
+	"SELECT " JOB_COLS " FROM jobs WHERE CAST(? AS TEXT) IS NULL OR status = ? ORDER BY id DESC LIMIT ? OFFSET ?";
+static const char sql_count[] = "SELECT COUNT(*) FROM jobs WHERE CAST(? AS TEXT) IS NULL OR status = ?";
+
+void job_release(struct job *j)
+{
+	free(j->dedupe_key);
+	free(j->payload);
+	free(j->last_error);
+	memset(j, 0, sizeof(*j));
+}
+
+void job_list_free(struct job *items, size_t n)
+{
+	if (!items)
+		return;
+	for (size_t i = 0; i < n; i++)
+		job_release(&items[i]);
+	free(items);
+}
+
+mc_rc store_job_enqueue(const char *kind, const char *dedupe_key, const char *payload, int64_t run_at,
+			int64_t max_attempts)
+{
+	db *d = store_db();
+	int64_t now = clock_now();
+	db_stmt *s;
+	int rc;
+
+	if (!d || db_prepare(d, sql_enqueue, &s) != DB_DONE)
+		return MC_ERR_INTERNAL;
+	db_bind_text(s, 1, kind);
+	db_bind_text(s, 2, dedupe_key);
+	db_bind_text(s, 3, payload);
+	db_bind_int(s, 4, max_attempts);
+	db_bind_int(s, 5, run_at);
+	db_bind_int(s, 6, now);
+	db_bind_int(s, 7, now);
+	rc = db_step(s);
+	db_reset(s);
+	return store_rc(rc);
+}
+
+static int S_read_job(db_stmt *s, struct job *j)
+{
+	memset(j, 0, sizeof(*j));
+	j->id = db_col_int(s, 0);
+	snprintf(j->kind, sizeof(j->kind), "%s", db_col_text(s, 1));
+	snprintf(j->status, sizeof(j->status), "%s", db_col_text(s, 2));
+	j->attempts = db_col_int(s, 3);
+	j->max_attempts = db_col_int(s, 4);
+	j->run_at = db_col_int(s, 5);
+	j->created_at = db_col_int(s, 6);
+	j->updated_at = db_col_int(s, 7);
+	j->dedupe_key = strdup(db_col_text(s, 8));
+	j->payload = strdup(db_col_text(s, 9));
+	if (!j->dedupe_key || !j->payload)
+		return -1;
+	if (!db_col_is_null(s, 10) && !(j->last_error = strdup(db_col_text(s, 10))))
+		return -1;
+	return 0;
+}
+
+/* Reads up to max rows of JOB_COLS. */
+static mc_rc S_read_jobs(db_stmt *s, size_t max, struct job **out, size_t *n)
+{
+	struct job *list = calloc(max ? max : 1, sizeof(*list));
+	size_t count = 0;
+	int rc = DB_ERR;
+
+	if (list) {
+		while (count < max && (rc = db_step(s)) == DB_ROW)
+			if (S_read_job(s, &list[count++])) {
+				rc = DB_ERR;
+				break;
+			}
+		/* A RETURNING statement runs to its end before anyone commits. */
+		while (rc == DB_ROW)
+			rc = db_step(s);
+	}
+	db_reset(s);
+	if (rc < 0) {
+		job_list_free(list, count);
+		return store_rc(rc);
+	}
+	*out = list;
+	*n = count;
+	return MC_OK;
+}
+
+mc_rc store_job_claim(int64_t now, int64_t lease_until, size_t max, struct job **out, size_t *n)
+{
+	db *d = store_db();
+	db_stmt *s;
+	mc_rc rc;
+
+	if (!d)
+		return MC_ERR_INTERNAL;
+	rc = store_begin(DB_TXN_WRITE);
+	if (rc)
+		return rc;
+	if (db_prepare(d, db_get_kind(d) == DB_PG ? sql_claim_pg : sql_claim_sqlite, &s) != DB_DONE) {
+		store_rollback();
+		return MC_ERR_INTERNAL;
+	}
+	db_bind_int(s, 1, now);
+	db_bind_int(s, 2, now);
+	db_bind_int(s, 3, (int64_t)max);
+	db_bind_int(s, 4, lease_until);
+	db_bind_int(s, 5, now / 1000);
+	rc = S_read_jobs(s, max, out, n);
+	if (rc) {
+		store_rollback();
+		return rc;
+	}
+	rc = store_commit();
+	if (rc) {
+		job_list_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+static mc_rc S_end(int64_t id, int64_t attempt, const char *status, int64_t run_at, int uncount, const char *error)
+{
+	db *d = store_db();
+	db_stmt *s;
+	int rc;
+
+	if (!d || db_prepare(d, sql_end, &s) != DB_DONE)
+		return MC_ERR_INTERNAL;
+	db_bind_text(s, 1, status);
+	if (run_at)
+		db_bind_int(s, 2, run_at);
+	else
+		db_bind_null(s, 2);
+	db_bind_int(s, 3, uncount);
+	db_bind_text(s, 4, error);
+	db_bind_int(s, 5, clock_now());
+	db_bind_int(s, 6, id);
+	db_bind_int(s, 7, attempt);
+	rc = db_step(s);
+	db_reset(s);
+	if (rc != DB_DONE)
+		return store_rc(rc);
+	return db_changes(d) ? MC_OK : MC_ERR_CONFLICT;
+}
+
+mc_rc store_job_complete(int64_t id, int64_t attempt)
+{
+	return S_end(id, attempt, "done", 0, 0, NULL);
+}
+
+mc_rc store_job_retry(int64_t id, int64_t attempt, int64_t run_at, const char *error)
+{
+	return S_end(id, attempt, "queued", run_at, 0, error);
+}
+
+mc_rc store_job_bury(int64_t id, int64_t attempt, const char *error)
+{
+	return S_end(id, attempt, "dead", 0, 0, error);
+}
+
+mc_rc store_job_unclaim(int64_t id, int64_t attempt)
+{
+	return S_end(id, attempt, "queued", 0, 1, NULL);
+}
+
+mc_rc store_job_get(int64_t id, struct job *out)
+{
+	db *d = store_db();
+	struct job *list = NULL;
+	size_t n = 0;
+	db_stmt *s;
+	mc_rc rc;
+
+	if (!d || db_prepare(d, sql_get, &s) != DB_DONE)
+		return MC_ERR_INTERNAL;
+	db_bind_int(s, 1, id);
+	rc = S_read_jobs(s, 1, &list, &n);
+	if (rc)
+		return rc;
+	if (n)
+		*out = list[0];
+	free(list);
+	return n ? MC_OK : MC_ERR_NOT_FOUND;
+}
+
+mc_rc store_job_requeue(int64_t id, int64_t now, struct job *out)
+{
+	db *d = store_db();
+	db_stmt *s;
+	int rc;
+
+	if (!d || db_prepare(d, sql_requeue, &s) != DB_DONE)
+		return MC_ERR_INTERNAL;
+	db_bind_int(s, 1, now);
+	db_bind_int(s, 2, now / 1000);
+	db_bind_int(s, 3, id);
+	rc = db_step(s);
+	db_reset(s);
+	if (rc != DB_DONE)
+		return store_rc(rc);
+	if (!db_changes(d)) {
+		/* Tell a missing job from one that is not dead. */
+		rc = store_job_get(id, out);
+		if (!rc)
+			job_release(out);
+		return rc ? rc : MC_ERR_CONFLICT;
+	}
+	return store_job_get(id, out);
+}
+
+static void S_bind_status(db_stmt *s, const char *status)
+{
+	db_bind_text(s, 1, status);
+	db_bind_text(s, 2, status);
+}
+
+mc_rc store_job_list(const char *status, int64_t limit, int64_t offset, struct job **items, size_t *n,
+		     int64_t *total)
+{
+	db *d = store_db();
+	db_stmt *s;
+	int rc;
+
+	if (!d || db_prepare(d, sql_count, &s) != DB_DONE)
+		return MC_ERR_INTERNAL;
+	S_bind_status(s, status);
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		*total = db_col_int(s, 0);
+	db_reset(s);
+	if (rc != DB_ROW)
+		return store_rc(rc < 0 ? rc : DB_ERR);
+	if (db_prepare(d, sql_list, &s) != DB_DONE)
+		return MC_ERR_INTERNAL;
+	S_bind_status(s, status);
+	db_bind_int(s, 3, limit);
+	db_bind_int(s, 4, offset);
+	return S_read_jobs(s, (size_t)limit, items, n);
+}
+

@@ -1,0 +1,183 @@
+#include "store/schedule.h"
+
+#include "store/store.h"
+
+static const char sql_lease_take[] =
+	"INSERT INTO scheduler_leases (name, holder, lease_until) VALUES (?, ?, ?)"
+	" ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, lease_until = excluded.lease_until"
+	" WHERE scheduler_leases.lease_until <= ? OR scheduler_leases.holder = excluded.holder";
+static const char sql_lease_release[] = "UPDATE scheduler_leases SET lease_until = 0 WHERE name = ? AND holder = ?";
+static const char sql_unpaid[] =
+	"SELECT id FROM orders WHERE status = 'pending_payment' AND payment_status = 'unpaid' AND created_at < ?"
+	" AND id > ? ORDER BY id LIMIT ?";
+static const char sql_sale_starts[] =
+	"SELECT p.id, p.sale_start FROM products p WHERE p.deleted_at IS NULL AND p.sale_start >= ?"
+	" AND p.sale_start <= ? AND p.sale_end > ? AND NOT EXISTS (SELECT 1 FROM sale_notifications n"
+	" WHERE n.product_id = p.id AND n.sale_start = p.sale_start) ORDER BY p.sale_start, p.id LIMIT ?";
+static const char sql_sale_mark[] =
+	"INSERT INTO sale_notifications (product_id, sale_start, sent_at) VALUES (?, ?, ?)"
+	" ON CONFLICT (product_id, sale_start) DO NOTHING";
+static const char sql_wishlist_users[] =
+	"SELECT user_id FROM wishlist_items WHERE product_id = ? AND user_id > ? ORDER BY user_id LIMIT ?";
+static const char sql_digest_due[] =
+	"SELECT u.id FROM users u LEFT JOIN digest_sends d ON d.user_id = u.id WHERE u.role = 'buyer'"
+	" AND (d.sent_at IS NULL OR d.sent_at < ?) AND u.id > ? ORDER BY u.id LIMIT ?";
+static const char sql_digest_mark[] =
+	"INSERT INTO digest_sends (user_id, sent_at) VALUES (?, ?) ON CONFLICT (user_id)"
+	" DO UPDATE SET sent_at = excluded.sent_at WHERE digest_sends.sent_at < ?";
+static const char sql_clean_carts[] = "DELETE FROM carts WHERE user_id IS NULL AND updated_at < ?";
+static const char sql_clean_tokens[] = "DELETE FROM revoked_tokens WHERE expires_at < ?";
+static const char sql_clean_idem[] = "DELETE FROM idempotency_keys WHERE created_at < ?";
+static const char sql_clean_jobs[] = "DELETE FROM jobs WHERE status = 'done' AND updated_at < ?";
+
+/* Runs a statement that changes rows; *changed (may be NULL) says whether it did. */
+static mc_rc S_write(db *d, db_stmt *s, int *changed)
+{
+	int rc = db_step(s);
+
+	db_reset(s);
+	if (rc != DB_DONE)
+		return store_rc(rc);
+	if (changed)
+		*changed = db_changes(d) > 0;
+	return MC_OK;
+}
+
+mc_rc store_lease_take(const char *name, const char *holder, int64_t now, int64_t until, int *taken)
+{
+	db *d = store_db();
+	db_stmt *s;
+
+	if (!d || db_prepare(d, sql_lease_take, &s) != DB_DONE)
+		return MC_ERR_INTERNAL;
+	db_bind_text(s, 1, name);
+	db_bind_text(s, 2, holder);
+	db_bind_int(s, 3, until);
+	db_bind_int(s, 4, now);
+	return S_write(d, s, taken);
+}
+
+mc_rc store_lease_release(const char *name, const char *holder)
+{
+	db *d = store_db();
+	db_stmt *s;
+
+	if (!d || db_prepare(d, sql_lease_release, &s) != DB_DONE)
+		return MC_ERR_INTERNAL;
+	db_bind_text(s, 1, name);
+	db_bind_text(s, 2, holder);
+	return S_write(d, s, NULL);
+}
+
+/* Reads the first column of every row as an id. */
+static mc_rc S_read_ids(db_stmt *s, size_t max, int64_t *ids, size_t *n)
+{
+	int rc;
+
+	*n = 0;
+	while ((rc = db_step(s)) == DB_ROW && *n < max)
+		ids[(*n)++] = db_col_int(s, 0);
+	db_reset(s);
+	return rc < 0 ? store_rc(rc) : MC_OK;
+}
+
+/* The id queries: (cut-off, after, limit) or (key, after, limit). */
+static mc_rc S_ids(const char *sql, int64_t first, int64_t after, size_t max, int64_t *ids, size_t *n)
+{
+	db *d = store_db();
+	db_stmt *s;
+
+	if (!d || db_prepare(d, sql, &s) != DB_DONE)
+		return MC_ERR_INTERNAL;
+	db_bind_int(s, 1, first);
+	db_bind_int(s, 2, after);
+	db_bind_int(s, 3, (int64_t)max);
+	return S_read_ids(s, max, ids, n);
+}
+
+mc_rc store_unpaid_orders(int64_t before, int64_t after, size_t max, int64_t *ids, size_t *n)
+{
+	return S_ids(sql_unpaid, before, after, max, ids, n);
+}
+
+mc_rc store_wishlist_users(int64_t product_id, int64_t after, size_t max, int64_t *ids, size_t *n)
+{
+	return S_ids(sql_wishlist_users, product_id, after, max, ids, n);
+}
+
+mc_rc store_digest_due(int64_t before, int64_t after, size_t max, int64_t *ids, size_t *n)
+{
+	return S_ids(sql_digest_due, before, after, max, ids, n);
+}
+
+mc_rc store_sale_starts(int64_t since, int64_t now, size_t max, struct sale_window *out, size_t *n)
+{
+	db *d = store_db();
+	db_stmt *s;
+	int rc;
+
+	if (!d || db_prepare(d, sql_sale_starts, &s) != DB_DONE)
+		return MC_ERR_INTERNAL;
+	db_bind_int(s, 1, since);
+	db_bind_int(s, 2, now);
+	db_bind_int(s, 3, now);
+	db_bind_int(s, 4, (int64_t)max);
+	*n = 0;
+	while ((rc = db_step(s)) == DB_ROW && *n < max) {
+		out[*n].product_id = db_col_int(s, 0);
+		out[*n].start = db_col_int(s, 1);
+		(*n)++;
+	}
+	db_reset(s);
+	return rc < 0 ? store_rc(rc) : MC_OK;
+}
+
+mc_rc store_sale_mark(const struct sale_window *w, int64_t now, int *first)
+{
+	const int64_t v[] = { w->product_id, w->start, now };
+	int64_t changes = 0;
+	mc_rc rc = store_exec_ints(sql_sale_mark, 3, v, &changes);
+
+	*first = changes > 0;
+	return rc;
+}
+
+mc_rc store_digest_mark(int64_t user_id, int64_t now, int64_t before, int *first)
+{
+	const int64_t v[] = { user_id, now, before };
+	int64_t changes = 0;
+	mc_rc rc = store_exec_ints(sql_digest_mark, 3, v, &changes);
+
+	*first = changes > 0;
+	return rc;
+}
+
+static mc_rc S_delete_before(const char *sql, int64_t t, int64_t *deleted)
+{
+	int64_t n = 0;
+	mc_rc rc = store_exec_ints(sql, 1, &t, &n);
+
+	if (!rc)
+		*deleted += n;
+	return rc;
+}
+
+mc_rc store_cleanup_guest_carts(int64_t idle_since, int64_t *deleted)
+{
+	return S_delete_before(sql_clean_carts, idle_since, deleted);
+}
+
+mc_rc store_cleanup_revoked_tokens(int64_t now, int64_t *deleted)
+{
+	return S_delete_before(sql_clean_tokens, now, deleted);
+}
+
+mc_rc store_cleanup_idempotency_keys(int64_t before, int64_t *deleted)
+{
+	return S_delete_before(sql_clean_idem, before, deleted);
+}
+
+mc_rc store_cleanup_done_jobs(int64_t before, int64_t *deleted)
+{
+	return S_delete_before(sql_clean_jobs, before, deleted);
+}
