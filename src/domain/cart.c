@@ -21,16 +21,6 @@ void cart_view_release(struct cart_view *v)
 	memset(v, 0, sizeof(*v));
 }
 
-/* Ends a write transaction: commit on success, roll back otherwise. */
-static mc_rc S_finish(mc_rc rc)
-{
-	if (rc) {
-		store_rollback();
-		return rc;
-	}
-	return store_commit();
-}
-
 static mc_rc S_insufficient(mc_error *err, int64_t product_id, int64_t available)
 {
 	err->extra = json_pack("{s:I, s:I}", "productId", (json_int_t)product_id, "available", (json_int_t)available);
@@ -92,7 +82,7 @@ mc_rc cart_add(const struct cart_owner *o, int64_t product_id, int64_t qty, mc_e
 	rc = store_cart_open(o, now, &cart_id);
 	if (!rc)
 		rc = S_put_line(cart_id, product_id, qty, 1, now, err);
-	return S_finish(rc);
+	return store_finish(rc);
 }
 
 mc_rc cart_set(const struct cart_owner *o, int64_t product_id, int64_t qty, mc_error *err)
@@ -115,7 +105,7 @@ mc_rc cart_set(const struct cart_owner *o, int64_t product_id, int64_t qty, mc_e
 	} else if (!rc) {
 		rc = S_put_line(cart_id, product_id, qty, 0, now, err);
 	}
-	return S_finish(rc);
+	return store_finish(rc);
 }
 
 mc_rc cart_remove(const struct cart_owner *o, int64_t product_id, mc_error *err)
@@ -157,7 +147,7 @@ mc_rc cart_replace(const struct cart_owner *o, const struct cart_item_req *items
 	for (size_t i = 0; !rc && i < n; i++)
 		if (items[i].quantity > 0)
 			rc = S_put_line(cart_id, items[i].product_id, items[i].quantity, 0, now, err);
-	return S_finish(rc);
+	return store_finish(rc);
 }
 
 mc_rc cart_view(const struct cart_owner *o, struct cart_view *out, mc_error *err)
@@ -267,7 +257,7 @@ mc_rc cart_merge(int64_t user_id, const char *session_hash, struct cart_merged *
 	if (!rc)
 		rc = store_cart_delete(guest_id);
 	cart_lines_free(lines, count);
-	rc = S_finish(rc);
+	rc = store_finish(rc);
 	if (rc) {
 		free(merged);
 		return rc;

@@ -57,15 +57,6 @@ static int S_in(const char *s, const char *const *list)
 	return 0;
 }
 
-static mc_rc S_finish(mc_rc rc)
-{
-	if (rc) {
-		store_rollback();
-		return rc;
-	}
-	return store_commit();
-}
-
 /* --- checkout ------------------------------------------------------------ */
 
 /* Builds the order from the cart at `now`; fails on a withdrawn product or
@@ -207,7 +198,7 @@ mc_rc order_checkout(const struct actor *a, const struct checkout_req *req, stru
 	if (!rc)
 		rc = notify_order_event(o.id, "order_placed");
 out:
-	rc = S_finish(rc);
+	rc = store_finish(rc);
 	/* The lines borrowed their names from the cart; give the order its own. */
 	for (size_t i = 0; i < o.n; i++)
 		o.lines[i].name = NULL;
@@ -345,7 +336,7 @@ mc_rc order_cancel(const struct actor *a, int64_t id, const char *reason, struct
 	if (!rc)
 		rc = S_cancel(&o, by, reason, &restocked);
 	order_release(&o);
-	rc = S_finish(rc);
+	rc = store_finish(rc);
 	if (!rc) {
 		*catalog_changed = restocked;
 		rc = order_get(a, id, out, err);
@@ -372,7 +363,7 @@ mc_rc order_expire(int64_t id)
 	else
 		rc = S_cancel(&o, "system", "not paid in time", &restocked);
 	order_release(&o);
-	return S_finish(rc);
+	return store_finish(rc);
 }
 
 mc_rc order_set_status(const struct actor *a, int64_t id, const char *status, struct order *out,
@@ -420,7 +411,7 @@ mc_rc order_set_status(const struct actor *a, int64_t id, const char *status, st
 		rc = payment_capture_offline(&o);
 	if (!rc && !strcmp(to, "shipped"))
 		rc = notify_order_event(id, "order_shipped");
-	rc = S_finish(rc);
+	rc = store_finish(rc);
 	order_release(&o);
 	*catalog_changed = 0;
 	return rc ? rc : order_get(a, id, out, err);

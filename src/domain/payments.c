@@ -6,17 +6,9 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "domain/notify.h"
 #include "domain/orders.h"
 #include "store/store.h"
-
-static mc_rc S_finish(mc_rc rc)
-{
-	if (rc) {
-		store_rollback();
-		return rc;
-	}
-	return store_commit();
-}
 
 static void S_fill(struct payment *p, const struct order *o, const char *method, const char *status,
 		   const char *txid, int64_t now)
@@ -102,8 +94,10 @@ mc_rc payment_create(const struct actor *a, const struct payment_req *req, struc
 		rc = store_payment_insert(&p);
 	if (rc == MC_ERR_CONFLICT && !err->code)
 		rc = mc_fail(err, rc, "already_paid", "order %lld is already paid", (long long)o.id);
+	if (!rc && !cod)
+		rc = notify_order_event(o.id, declined ? "payment_failed" : "payment_succeeded");
 out:
-	rc = S_finish(rc);
+	rc = store_finish(rc);
 	if (!rc) {
 		*out = p;
 		snprintf(order_status, 20, "%s", cod || declined ? o.status : "processing");
@@ -203,7 +197,9 @@ mc_rc payment_refund_order(const struct actor *a, int64_t order_id, const char *
 			     (long long)order_id);
 	if (!rc)
 		rc = store_order_set_status(order_id, "delivered", "refunded", clock_now());
+	if (!rc)
+		rc = notify_order_event(order_id, "order_refunded");
 	order_release(&o);
-	rc = S_finish(rc);
+	rc = store_finish(rc);
 	return rc ? rc : order_get(a, order_id, out, err);
 }

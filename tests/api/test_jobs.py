@@ -308,6 +308,33 @@ def test_shipping_and_cancelling_email_the_buyer(shop, backend):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
+def test_payments_and_refunds_email_the_buyer(shop, backend):
+    s = shop(backend)
+    api, sink = s.api, s.sink
+    seller = api.register(role="seller")
+    p = new_product(api, seller["token"], price=2500, stock=5)
+    buyer = api.register()
+    order = buy(api, buyer["token"], p["id"])
+    r = api.post("/api/payments", token=buyer["token"],
+                 json={"orderId": order["id"], "method": "CARD", "transactionId": "fail-1"})
+    assert_problem(r, 402, "payment_failed")
+    r = api.post("/api/payments", token=buyer["token"], json={"orderId": order["id"], "method": "UPI"})
+    assert r.status_code == 201, r.text
+    for status in ("shipped", "delivered"):
+        assert api.patch("/api/orders/%d" % order["id"], token=s.admin(), json={"status": status}).status_code == 200
+    assert api.post("/api/orders/%d/refund" % order["id"], token=s.admin()).status_code == 200
+    s.start_worker()
+    for kind in ("payment_failed", "payment_succeeded", "order_refunded"):
+        msgs = wait_for(lambda: sink.find(kind, ref=order["id"]), kind + " email")
+        assert len(msgs) == 1 and msgs[0]["To"] == buyer["user"]["email"]
+    # A rolled-back payment (already paid) writes no email.
+    r = api.post("/api/payments", token=buyer["token"], json={"orderId": order["id"], "method": "UPI"})
+    assert r.status_code == 409
+    assert len([j for j in s.jobs() if j["kind"] == "payment_succeeded"
+                and j["dedupeKey"].startswith("payment_succeeded:%d:" % order["id"])]) == 1
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_temporary_failures_are_retried_with_backoff(shop, backend):
     s = shop(backend)
     api, sink = s.api, s.sink
