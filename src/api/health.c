@@ -34,8 +34,6 @@ void api_metrics(struct http_req *req, struct http_res *res)
 {
 	const char *token = api_config()->metrics_token;
 	const char *auth = http_req_header(req, "Authorization");
-	size_t len = 0;
-	char *body;
 	strbuf sb;
 
 	if (!S_loopback(req->client_ip)) {
@@ -50,9 +48,7 @@ void api_metrics(struct http_req *req, struct http_res *res)
 	}
 	strbuf_init(&sb);
 	metrics_render(&sb);
-	body = strbuf_detach(&sb, &len);
-	if (!body)
-		http_res_problem(res, MC_ERR_INTERNAL, NULL, "out of memory");
-	else
-		http_res_bytes(res, 200, "text/plain; version=0.0.4", body, len);
+	api_res_strbuf(res, 200, &sb);
+	if (res->status == 200)
+		res->content_type = "text/plain; version=0.0.4";
 }

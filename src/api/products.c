@@ -291,18 +291,12 @@ static mc_rc S_parse_input(struct http_req *req, struct http_res *res, struct pr
 static void S_answer_product(struct http_res *res, int status, struct product *p)
 {
 	strbuf sb;
-	size_t len = 0;
-	char *body;
 
 	catalog_cache_invalidate();
 	strbuf_init(&sb);
 	api_product_write(&sb, p, clock_now());
 	product_release(p);
-	body = strbuf_detach(&sb, &len);
-	if (!body)
-		http_res_problem(res, MC_ERR_INTERNAL, NULL, "out of memory");
-	else
-		http_res_bytes(res, status, "application/json", body, len);
+	api_res_strbuf(res, status, &sb);
 }
 
 void api_products_create(struct http_req *req, struct http_res *res)
