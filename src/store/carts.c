@@ -40,31 +40,21 @@ void cart_lines_free(struct cart_line *lines, size_t n)
 
 mc_rc store_cart_find(const struct cart_owner *o, int64_t *cart_id)
 {
-	db *d = store_db();
-	db_stmt *s;
-	int rc;
+	db_stmt *s = store_stmt(o->user_id ? sql_find_user : sql_find_guest);
 
-	if (!d || db_prepare(d, o->user_id ? sql_find_user : sql_find_guest, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	if (o->user_id)
 		db_bind_int(s, 1, o->user_id);
 	else
 		db_bind_text(s, 1, o->session_hash);
-	rc = db_step(s);
-	if (rc == DB_ROW)
-		*cart_id = db_col_int(s, 0);
-	db_reset(s);
-	if (rc == DB_DONE)
-		return MC_ERR_NOT_FOUND;
-	return store_rc(rc);
+	return store_row_int(s, MC_ERR_NOT_FOUND, cart_id);
 }
 
 mc_rc store_cart_open(const struct cart_owner *o, int64_t now, int64_t *cart_id)
 {
-	db *d = store_db();
-	db_stmt *s;
 	mc_rc rc = store_cart_find(o, cart_id);
-	int st;
+	db_stmt *s;
 
 	if (rc != MC_ERR_NOT_FOUND) {
 		int64_t v[2] = { now, 0 };
@@ -74,7 +64,7 @@ mc_rc store_cart_open(const struct cart_owner *o, int64_t now, int64_t *cart_id)
 		v[1] = *cart_id;
 		return store_exec_ints(sql_touch, 2, v, NULL);
 	}
-	if (!d || db_prepare(d, sql_create, &s) != DB_DONE)
+	if (!(s = store_stmt(sql_create)))
 		return MC_ERR_INTERNAL;
 	if (o->user_id) {
 		db_bind_int(s, 1, o->user_id);
@@ -85,23 +75,19 @@ mc_rc store_cart_open(const struct cart_owner *o, int64_t now, int64_t *cart_id)
 	}
 	db_bind_int(s, 3, now);
 	db_bind_int(s, 4, now);
-	st = db_step(s);
-	db_reset(s);
-	if (st < 0)
-		return store_rc(st);
-	return store_cart_find(o, cart_id);
+	rc = store_exec(s, NULL);
+	return rc ? rc : store_cart_find(o, cart_id);
 }
 
 mc_rc store_cart_lines(int64_t cart_id, struct cart_line **out, size_t *n)
 {
-	db *d = store_db();
+	db_stmt *s = store_stmt(sql_lines);
 	struct cart_line *lines = NULL;
 	size_t count = 0, cap = 0;
-	db_stmt *s;
 	mc_rc ret = MC_OK;
 	int rc;
 
-	if (!d || db_prepare(d, sql_lines, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_int(s, 1, cart_id);
 	while ((rc = db_step(s)) == DB_ROW) {
@@ -153,18 +139,14 @@ mc_rc store_cart_lines(int64_t cart_id, struct cart_line **out, size_t *n)
 
 mc_rc store_cart_quantity(int64_t cart_id, int64_t product_id, int64_t *qty)
 {
-	db *d = store_db();
-	db_stmt *s;
-	int rc;
+	db_stmt *s = store_stmt(sql_quantity);
 
-	if (!d || db_prepare(d, sql_quantity, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_int(s, 1, cart_id);
 	db_bind_int(s, 2, product_id);
-	rc = db_step(s);
-	*qty = rc == DB_ROW ? db_col_int(s, 0) : 0;
-	db_reset(s);
-	return store_rc(rc);
+	*qty = 0;
+	return store_row_int(s, MC_OK, qty);
 }
 
 mc_rc store_cart_set(int64_t cart_id, int64_t product_id, int64_t qty, int64_t snapshot, int64_t now)

@@ -45,11 +45,9 @@ static void S_read(db_stmt *s, struct coupon *c)
 
 mc_rc store_coupon_insert(struct coupon *c)
 {
-	db *d = store_db();
-	db_stmt *s;
-	int rc;
+	db_stmt *s = store_stmt(sql_insert);
 
-	if (!d || db_prepare(d, sql_insert, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_text(s, 1, c->code);
 	db_bind_int(s, 2, c->percentage);
@@ -64,32 +62,26 @@ mc_rc store_coupon_insert(struct coupon *c)
 	db_bind_int(s, 8, c->created_by);
 	db_bind_int(s, 9, c->created_at);
 	db_bind_int(s, 10, c->updated_at);
-	rc = db_step(s);
-	if (rc == DB_ROW)
-		c->id = db_col_int(s, 0);
-	db_reset(s);
-	return rc == DB_ROW ? MC_OK : store_rc(rc < 0 ? rc : DB_ERR);
+	return store_row_int(s, MC_ERR_INTERNAL, &c->id);
 }
 
 static mc_rc S_get(const char *sql, int64_t id, const char *code, struct coupon *out)
 {
-	db *d = store_db();
-	db_stmt *s;
-	int rc;
+	db_stmt *s = store_stmt(sql);
+	mc_rc rc;
 
-	if (!d || db_prepare(d, sql, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	if (code)
 		db_bind_text(s, 1, code);
 	else
 		db_bind_int(s, 1, id);
-	rc = db_step(s);
-	if (rc == DB_ROW)
+	rc = store_row(s, MC_ERR_NOT_FOUND);
+	if (!rc) {
 		S_read(s, out);
-	db_reset(s);
-	if (rc == DB_DONE)
-		return MC_ERR_NOT_FOUND;
-	return store_rc(rc);
+		db_reset(s);
+	}
+	return rc;
 }
 
 mc_rc store_coupon_get(int64_t id, struct coupon *out)
@@ -105,14 +97,13 @@ mc_rc store_coupon_by_code(const char *upper_code, struct coupon *out)
 mc_rc store_coupon_list(int64_t seller_id, int64_t limit, int64_t offset, struct coupon **items, size_t *n,
 			int64_t *total)
 {
-	db *d = store_db();
 	struct coupon *list = calloc((size_t)limit, sizeof(*list));
 	size_t count = 0;
 	db_stmt *s;
 	int rc;
 
 	*total = 0;
-	if (!list || !d || db_prepare(d, sql_list, &s) != DB_DONE) {
+	if (!list || !(s = store_stmt(sql_list))) {
 		free(list);
 		return MC_ERR_INTERNAL;
 	}
@@ -136,11 +127,9 @@ mc_rc store_coupon_list(int64_t seller_id, int64_t limit, int64_t offset, struct
 
 mc_rc store_coupon_update(const struct coupon *c)
 {
-	db *d = store_db();
-	db_stmt *s;
-	int rc;
+	db_stmt *s = store_stmt(sql_update);
 
-	if (!d || db_prepare(d, sql_update, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_int(s, 1, c->percentage);
 	db_bind_int(s, 2, c->valid_from);
@@ -150,31 +139,21 @@ mc_rc store_coupon_update(const struct coupon *c)
 	db_bind_int(s, 6, c->updated_at);
 	db_bind_int(s, 7, c->id);
 	db_bind_int(s, 8, c->usage_limit);
-	rc = db_step(s);
-	db_reset(s);
-	if (rc != DB_DONE)
-		return store_rc(rc);
-	return db_changes(d) ? MC_OK : MC_ERR_CONFLICT;
+	return store_exec_changed(s, MC_ERR_CONFLICT);
 }
 
 static mc_rc S_count(const char *sql, int64_t id, int64_t now)
 {
-	db *d = store_db();
-	db_stmt *s;
-	int rc;
+	db_stmt *s = store_stmt(sql);
 
-	if (!d || db_prepare(d, sql, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_int(s, 1, id);
 	if (sql == sql_use) {
 		db_bind_int(s, 2, now);
 		db_bind_int(s, 3, now);
 	}
-	rc = db_step(s);
-	db_reset(s);
-	if (rc != DB_DONE)
-		return store_rc(rc);
-	return db_changes(d) ? MC_OK : MC_ERR_CONFLICT;
+	return store_exec_changed(s, MC_ERR_CONFLICT);
 }
 
 mc_rc store_coupon_use(int64_t id, int64_t now)

@@ -6,13 +6,7 @@ static const char sql_ping[] = "SELECT 1";
 
 mc_rc store_ping(void)
 {
-	db *d = store_db();
-	db_stmt *s;
-	int rc;
+	db_stmt *s = store_stmt(sql_ping);
 
-	if (!d || db_prepare(d, sql_ping, &s) != DB_DONE)
-		return MC_ERR_INTERNAL;
-	rc = db_step(s);
-	db_reset(s);
-	return rc == DB_ROW ? MC_OK : store_rc(rc);
+	return s ? store_exec(s, NULL) : MC_ERR_INTERNAL;
 }

@@ -31,79 +31,64 @@ static void S_bind_id(db_stmt *s, int first, int64_t user_id, const char *scope,
 mc_rc store_idem_claim(int64_t user_id, const char *scope, const char *key, const char *hash, int64_t now,
 		       int64_t stale_after, int64_t ttl, struct idem_record *out)
 {
-	db *d = store_db();
 	db_stmt *s;
-	int rc;
+	mc_rc rc;
 
 	memset(out, 0, sizeof(*out));
-	if (!d || db_prepare(d, sql_claim, &s) != DB_DONE)
+	if (!(s = store_stmt(sql_claim)))
 		return MC_ERR_INTERNAL;
 	S_bind_id(s, 1, user_id, scope, key);
 	db_bind_text(s, 4, hash);
 	db_bind_int(s, 5, now);
-	rc = db_step(s);
-	db_reset(s);
-	if (rc != DB_DONE)
-		return store_rc(rc);
-	if (db_changes(d)) {
-		out->claimed = 1;
-		return MC_OK;
+	/* MC_ERR_NOT_FOUND (no database error maps to it): someone holds the
+	 * key, so try to take it over, then read it. */
+	rc = store_exec_changed(s, MC_ERR_NOT_FOUND);
+	if (rc == MC_ERR_NOT_FOUND) {
+		if (!(s = store_stmt(sql_takeover)))
+			return MC_ERR_INTERNAL;
+		db_bind_text(s, 1, hash);
+		db_bind_int(s, 2, now);
+		S_bind_id(s, 3, user_id, scope, key);
+		db_bind_int(s, 6, now - stale_after);
+		db_bind_int(s, 7, now - ttl);
+		rc = store_exec_changed(s, MC_ERR_NOT_FOUND);
 	}
-	if (db_prepare(d, sql_takeover, &s) != DB_DONE)
-		return MC_ERR_INTERNAL;
-	db_bind_text(s, 1, hash);
-	db_bind_int(s, 2, now);
-	S_bind_id(s, 3, user_id, scope, key);
-	db_bind_int(s, 6, now - stale_after);
-	db_bind_int(s, 7, now - ttl);
-	rc = db_step(s);
-	db_reset(s);
-	if (rc != DB_DONE)
-		return store_rc(rc);
-	if (db_changes(d)) {
-		out->claimed = 1;
-		return MC_OK;
+	if (rc != MC_ERR_NOT_FOUND) {
+		out->claimed = !rc;
+		return rc;
 	}
-	if (db_prepare(d, sql_read, &s) != DB_DONE)
+	if (!(s = store_stmt(sql_read)))
 		return MC_ERR_INTERNAL;
 	S_bind_id(s, 1, user_id, scope, key);
-	rc = db_step(s);
-	if (rc == DB_ROW) {
+	rc = store_row(s, MC_ERR_INTERNAL);
+	if (!rc) {
 		snprintf(out->request_hash, sizeof(out->request_hash), "%s", db_col_text(s, 0));
 		out->status = db_col_is_null(s, 1) ? 0 : (int)db_col_int(s, 1);
 		if (out->status && !(out->response = strdup(db_col_text(s, 2))))
-			rc = DB_ERR;
+			rc = MC_ERR_INTERNAL;
+		db_reset(s);
 	}
-	db_reset(s);
-	return rc == DB_ROW ? MC_OK : store_rc(rc < 0 ? rc : DB_ERR);
+	return rc;
 }
 
 mc_rc store_idem_complete(int64_t user_id, const char *scope, const char *key, int status, const char *response)
 {
-	db *d = store_db();
-	db_stmt *s;
-	int rc;
+	db_stmt *s = store_stmt(sql_complete);
 
-	if (!d || db_prepare(d, sql_complete, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_int(s, 1, status);
 	db_bind_text(s, 2, response);
 	S_bind_id(s, 3, user_id, scope, key);
-	rc = db_step(s);
-	db_reset(s);
-	return store_rc(rc);
+	return store_exec(s, NULL);
 }
 
 mc_rc store_idem_forget(int64_t user_id, const char *scope, const char *key)
 {
-	db *d = store_db();
-	db_stmt *s;
-	int rc;
+	db_stmt *s = store_stmt(sql_forget);
 
-	if (!d || db_prepare(d, sql_forget, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	S_bind_id(s, 1, user_id, scope, key);
-	rc = db_step(s);
-	db_reset(s);
-	return store_rc(rc);
+	return store_exec(s, NULL);
 }

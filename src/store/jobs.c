@@ -56,12 +56,10 @@ void job_list_free(struct job *items, size_t n)
 mc_rc store_job_enqueue(const char *kind, const char *dedupe_key, const char *payload, int64_t run_at,
 			int64_t max_attempts)
 {
-	db *d = store_db();
+	db_stmt *s = store_stmt(sql_enqueue);
 	int64_t now = clock_now();
-	db_stmt *s;
-	int rc;
 
-	if (!d || db_prepare(d, sql_enqueue, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_text(s, 1, kind);
 	db_bind_text(s, 2, dedupe_key);
@@ -70,9 +68,7 @@ mc_rc store_job_enqueue(const char *kind, const char *dedupe_key, const char *pa
 	db_bind_int(s, 5, run_at);
 	db_bind_int(s, 6, now);
 	db_bind_int(s, 7, now);
-	rc = db_step(s);
-	db_reset(s);
-	return store_rc(rc);
+	return store_exec(s, NULL);
 }
 
 static int S_read_job(db_stmt *s, struct job *j)
@@ -133,10 +129,8 @@ mc_rc store_job_claim(int64_t now, int64_t lease_until, size_t max, struct job *
 	rc = store_begin(DB_TXN_WRITE);
 	if (rc)
 		return rc;
-	if (db_prepare(d, db_get_kind(d) == DB_PG ? sql_claim_pg : sql_claim_sqlite, &s) != DB_DONE) {
-		store_rollback();
-		return MC_ERR_INTERNAL;
-	}
+	if (!(s = store_stmt(db_get_kind(d) == DB_PG ? sql_claim_pg : sql_claim_sqlite)))
+		return store_finish(MC_ERR_INTERNAL);
 	db_bind_int(s, 1, now);
 	db_bind_int(s, 2, now);
 	db_bind_int(s, 3, (int64_t)max);
@@ -158,11 +152,9 @@ mc_rc store_job_claim(int64_t now, int64_t lease_until, size_t max, struct job *
 
 static mc_rc S_end(int64_t id, int64_t attempt, const char *status, int64_t run_at, int uncount, const char *error)
 {
-	db *d = store_db();
-	db_stmt *s;
-	int rc;
+	db_stmt *s = store_stmt(sql_end);
 
-	if (!d || db_prepare(d, sql_end, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_text(s, 1, status);
 	if (run_at)
@@ -174,11 +166,7 @@ static mc_rc S_end(int64_t id, int64_t attempt, const char *status, int64_t run_
 	db_bind_int(s, 5, clock_now());
 	db_bind_int(s, 6, id);
 	db_bind_int(s, 7, attempt);
-	rc = db_step(s);
-	db_reset(s);
-	if (rc != DB_DONE)
-		return store_rc(rc);
-	return db_changes(d) ? MC_OK : MC_ERR_CONFLICT;
+	return store_exec_changed(s, MC_ERR_CONFLICT);
 }
 
 mc_rc store_job_complete(int64_t id, int64_t attempt)
@@ -203,13 +191,12 @@ mc_rc store_job_unclaim(int64_t id, int64_t attempt)
 
 mc_rc store_job_get(int64_t id, struct job *out)
 {
-	db *d = store_db();
+	db_stmt *s = store_stmt(sql_get);
 	struct job *list = NULL;
 	size_t n = 0;
-	db_stmt *s;
 	mc_rc rc;
 
-	if (!d || db_prepare(d, sql_get, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_int(s, 1, id);
 	rc = S_read_jobs(s, 1, &list, &n);
@@ -223,27 +210,24 @@ mc_rc store_job_get(int64_t id, struct job *out)
 
 mc_rc store_job_requeue(int64_t id, int64_t now, struct job *out)
 {
-	db *d = store_db();
-	db_stmt *s;
-	int rc;
+	db_stmt *s = store_stmt(sql_requeue);
+	mc_rc rc;
 
-	if (!d || db_prepare(d, sql_requeue, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_int(s, 1, now);
 	db_bind_int(s, 2, now / 1000);
 	db_bind_int(s, 3, id);
-	rc = db_step(s);
-	db_reset(s);
-	if (rc != DB_DONE)
-		return store_rc(rc);
-	if (!db_changes(d)) {
-		/* Tell a missing job from one that is not dead. */
+	/* MC_ERR_NOT_FOUND (no database error maps to it): nothing changed, so
+	 * tell a missing job from one that is not dead. */
+	rc = store_exec_changed(s, MC_ERR_NOT_FOUND);
+	if (rc == MC_ERR_NOT_FOUND) {
 		rc = store_job_get(id, out);
 		if (!rc)
 			job_release(out);
 		return rc ? rc : MC_ERR_CONFLICT;
 	}
-	return store_job_get(id, out);
+	return rc ? rc : store_job_get(id, out);
 }
 
 static void S_bind_status(db_stmt *s, const char *status)
@@ -255,24 +239,19 @@ static void S_bind_status(db_stmt *s, const char *status)
 mc_rc store_job_list(const char *status, int64_t limit, int64_t offset, struct job **items, size_t *n,
 		     int64_t *total)
 {
-	db *d = store_db();
-	db_stmt *s;
-	int rc;
+	db_stmt *s = store_stmt(sql_count);
+	mc_rc rc;
 
-	if (!d || db_prepare(d, sql_count, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	S_bind_status(s, status);
-	rc = db_step(s);
-	if (rc == DB_ROW)
-		*total = db_col_int(s, 0);
-	db_reset(s);
-	if (rc != DB_ROW)
-		return store_rc(rc < 0 ? rc : DB_ERR);
-	if (db_prepare(d, sql_list, &s) != DB_DONE)
+	rc = store_row_int(s, MC_ERR_INTERNAL, total);
+	if (rc)
+		return rc;
+	if (!(s = store_stmt(sql_list)))
 		return MC_ERR_INTERNAL;
 	S_bind_status(s, status);
 	db_bind_int(s, 3, limit);
 	db_bind_int(s, 4, offset);
 	return S_read_jobs(s, (size_t)limit, items, n);
 }
-

@@ -10,8 +10,28 @@ static const char sql_create[] =
 	" version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
 static const char sql_has[] = "SELECT 1 FROM schema_migrations WHERE version = ?";
 static const char sql_record[] = "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)";
-/* Several nodes may start at once on PostgreSQL: one migrates, the others wait. */
 static const char sql_pg_lock[] = "SELECT pg_advisory_xact_lock(727274)";
+
+/* A write transaction holding the migration lock (PostgreSQL: several nodes
+ * may start at once; SQLite's BEGIN IMMEDIATE is lock enough). */
+static int S_begin_locked(db *d)
+{
+	db_stmt *s;
+	int rc = db_begin(d, DB_TXN_WRITE);
+
+	if (rc != DB_DONE || db_get_kind(d) != DB_PG)
+		return rc;
+	rc = db_prepare(d, sql_pg_lock, &s);
+	if (rc == DB_DONE) {
+		rc = db_step(s);
+		db_reset(s);
+	}
+	if (rc < 0) {
+		db_rollback(d);
+		return rc;
+	}
+	return DB_DONE;
+}
 
 static int S_applied(db *d, int version, int *yes)
 {
@@ -34,18 +54,9 @@ static int S_apply(db *d, const struct migration *m, int *ran)
 	db_stmt *s;
 	int yes = 0, rc;
 
-	rc = db_begin(d, DB_TXN_WRITE);
+	rc = S_begin_locked(d);
 	if (rc != DB_DONE)
 		return rc;
-	if (db_get_kind(d) == DB_PG) {
-		rc = db_prepare(d, sql_pg_lock, &s);
-		if (rc == DB_DONE) {
-			rc = db_step(s);
-			db_reset(s);
-		}
-		if (rc < 0)
-			goto out;
-	}
 	rc = S_applied(d, m->version, &yes);
 	if (rc != DB_DONE || yes)
 		goto out;
@@ -73,12 +84,29 @@ out:
 	return rc;
 }
 
+/* Creates the bookkeeping table. On PostgreSQL a concurrent CREATE TABLE IF
+ * NOT EXISTS can still fail on the catalog's unique index, so nodes starting
+ * together serialize on the migration lock first. */
+static int S_create_table(db *d)
+{
+	int rc = S_begin_locked(d);
+
+	if (rc != DB_DONE)
+		return rc;
+	rc = db_exec(d, sql_create);
+	if (rc >= 0)
+		return db_commit(d);
+	log_error("migrate", "cannot create schema_migrations: %s", db_errmsg(d));
+	db_rollback(d);
+	return rc;
+}
+
 int migrate_run(db *d, int *applied)
 {
 	const struct migration *list = db_get_kind(d) == DB_PG ? migrations_pg : migrations_sqlite;
 	int count = 0, rc;
 
-	rc = db_exec(d, sql_create);
+	rc = S_create_table(d);
 	if (rc != DB_DONE)
 		return rc;
 	for (const struct migration *m = list; m->name; m++) {

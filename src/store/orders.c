@@ -60,37 +60,28 @@ void order_list_free(struct order *items, size_t n)
 
 static mc_rc S_stock_move(const char *sql, int64_t product_id, int64_t qty, int64_t *out)
 {
-	db *d = store_db();
-	db_stmt *s;
-	int rc;
+	db_stmt *s = store_stmt(sql);
 
-	if (!d || db_prepare(d, sql, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_int(s, 1, qty);
 	db_bind_int(s, 2, product_id);
 	if (sql == sql_take)
 		db_bind_int(s, 3, qty);
-	rc = db_step(s);
-	if (rc == DB_ROW)
-		*out = db_col_int(s, 0);
-	db_reset(s);
-	if (rc == DB_DONE)
-		return MC_ERR_CONFLICT;
-	return store_rc(rc);
+	return store_row_int(s, MC_ERR_CONFLICT, out);
 }
 
 mc_rc store_stock_take(int64_t product_id, int64_t qty, int64_t *left)
 {
 	mc_rc rc = S_stock_move(sql_take, product_id, qty, left);
 	db_stmt *s;
-	db *d;
 
 	if (rc != MC_ERR_CONFLICT)
 		return rc;
-	/* Say how many there are, for the client's message. */
-	d = store_db();
+	/* Say how many there are, for the client's message; a failure here
+	 * is neither returned nor counted, so no store_row_int(). */
 	*left = 0;
-	if (d && db_prepare(d, sql_stock, &s) == DB_DONE) {
+	if ((s = store_stmt(sql_stock))) {
 		db_bind_int(s, 1, product_id);
 		if (db_step(s) == DB_ROW)
 			*left = db_col_int(s, 0);
@@ -108,11 +99,10 @@ mc_rc store_stock_give(int64_t product_id, int64_t qty, int64_t *now_stock)
 
 mc_rc store_order_insert(struct order *o)
 {
-	db *d = store_db();
-	db_stmt *s;
-	int rc;
+	db_stmt *s = store_stmt(sql_insert);
+	mc_rc rc;
 
-	if (!d || db_prepare(d, sql_insert, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_int(s, 1, o->user_id);
 	db_bind_text(s, 2, o->status);
@@ -128,13 +118,10 @@ mc_rc store_order_insert(struct order *o)
 		db_bind_int(s, 11, o->coupon_id);
 	else
 		db_bind_null(s, 11);
-	rc = db_step(s);
-	if (rc == DB_ROW)
-		o->id = db_col_int(s, 0);
-	db_reset(s);
-	if (rc != DB_ROW)
-		return store_rc(rc < 0 ? rc : DB_ERR);
-	if (db_prepare(d, sql_insert_line, &s) != DB_DONE)
+	rc = store_row_int(s, MC_ERR_INTERNAL, &o->id);
+	if (rc)
+		return rc;
+	if (!(s = store_stmt(sql_insert_line)))
 		return MC_ERR_INTERNAL;
 	for (size_t i = 0; i < o->n; i++) {
 		const struct order_line *l = &o->lines[i];
@@ -146,10 +133,9 @@ mc_rc store_order_insert(struct order *o)
 		db_bind_int(s, 5, l->quantity);
 		db_bind_int(s, 6, l->unit_price);
 		db_bind_int(s, 7, l->line_total);
-		rc = db_step(s);
-		db_reset(s);
-		if (rc != DB_DONE)
-			return store_rc(rc);
+		rc = store_exec(s, NULL);
+		if (rc)
+			return rc;
 	}
 	return MC_OK;
 }
@@ -239,13 +225,12 @@ static mc_rc S_read_orders(db_stmt *s, size_t max, struct order **out, size_t *n
 
 mc_rc store_order_get(int64_t id, int64_t seller_id, struct order *out)
 {
-	db *d = store_db();
+	db_stmt *s = store_stmt(sql_get);
 	struct order *list = NULL;
 	size_t n = 0;
-	db_stmt *s;
 	mc_rc rc;
 
-	if (!d || db_prepare(d, sql_get, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_int(s, 1, id);
 	db_bind_int(s, 2, seller_id);
@@ -271,20 +256,16 @@ static void S_bind_query(db_stmt *s, const struct order_query *q)
 
 mc_rc store_order_list(const struct order_query *q, struct order **items, size_t *n, int64_t *total)
 {
-	db *d = store_db();
-	db_stmt *s;
-	int rc;
+	db_stmt *s = store_stmt(sql_count);
+	mc_rc rc;
 
-	if (!d || db_prepare(d, sql_count, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	S_bind_query(s, q);
-	rc = db_step(s);
-	if (rc == DB_ROW)
-		*total = db_col_int(s, 0);
-	db_reset(s);
-	if (rc != DB_ROW)
-		return store_rc(rc < 0 ? rc : DB_ERR);
-	if (db_prepare(d, sql_list, &s) != DB_DONE)
+	rc = store_row_int(s, MC_ERR_INTERNAL, total);
+	if (rc)
+		return rc;
+	if (!(s = store_stmt(sql_list)))
 		return MC_ERR_INTERNAL;
 	S_bind_query(s, q);
 	db_bind_int(s, 4, q->limit);
@@ -292,38 +273,25 @@ mc_rc store_order_list(const struct order_query *q, struct order **items, size_t
 	return S_read_orders(s, (size_t)q->limit, items, n);
 }
 
-static mc_rc S_changed_or_conflict(db *d, int rc)
-{
-	if (rc != DB_DONE)
-		return store_rc(rc);
-	return db_changes(d) ? MC_OK : MC_ERR_CONFLICT;
-}
-
 mc_rc store_order_set_status(int64_t id, const char *from, const char *to, int64_t now)
 {
-	db *d = store_db();
-	db_stmt *s;
-	int rc;
+	db_stmt *s = store_stmt(sql_status);
 
-	if (!d || db_prepare(d, sql_status, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_text(s, 1, to);
 	db_bind_int(s, 2, now);
 	db_bind_int(s, 3, id);
 	db_bind_text(s, 4, from);
-	rc = db_step(s);
-	db_reset(s);
-	return S_changed_or_conflict(d, rc);
+	return store_exec_changed(s, MC_ERR_CONFLICT);
 }
 
 mc_rc store_order_cancel(int64_t id, const char *from, const char *to, const char *by, const char *reason,
 			 int64_t now)
 {
-	db *d = store_db();
-	db_stmt *s;
-	int rc;
+	db_stmt *s = store_stmt(sql_cancel);
 
-	if (!d || db_prepare(d, sql_cancel, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_text(s, 1, to);
 	db_bind_text(s, 2, by);
@@ -331,23 +299,17 @@ mc_rc store_order_cancel(int64_t id, const char *from, const char *to, const cha
 	db_bind_int(s, 4, now);
 	db_bind_int(s, 5, id);
 	db_bind_text(s, 6, from);
-	rc = db_step(s);
-	db_reset(s);
-	return S_changed_or_conflict(d, rc);
+	return store_exec_changed(s, MC_ERR_CONFLICT);
 }
 
 mc_rc store_order_set_payment_status(int64_t id, const char *payment_status, int64_t now)
 {
-	db *d = store_db();
-	db_stmt *s;
-	int rc;
+	db_stmt *s = store_stmt(sql_payment_status);
 
-	if (!d || db_prepare(d, sql_payment_status, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_text(s, 1, payment_status);
 	db_bind_int(s, 2, now);
 	db_bind_int(s, 3, id);
-	rc = db_step(s);
-	db_reset(s);
-	return S_changed_or_conflict(d, rc);
+	return store_exec_changed(s, MC_ERR_CONFLICT);
 }

@@ -37,11 +37,9 @@ static void S_read(db_stmt *s, struct payment *p)
 
 mc_rc store_payment_insert(struct payment *p)
 {
-	db *d = store_db();
-	db_stmt *s;
-	int rc;
+	db_stmt *s = store_stmt(sql_insert);
 
-	if (!d || db_prepare(d, sql_insert, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_int(s, 1, p->order_id);
 	db_bind_int(s, 2, p->amount);
@@ -51,31 +49,25 @@ mc_rc store_payment_insert(struct payment *p)
 	db_bind_text(s, 6, p->transaction_id[0] ? p->transaction_id : NULL);
 	db_bind_int(s, 7, p->created_at);
 	db_bind_int(s, 8, p->updated_at);
-	rc = db_step(s);
-	if (rc == DB_ROW)
-		p->id = db_col_int(s, 0);
-	db_reset(s);
-	return rc == DB_ROW ? MC_OK : store_rc(rc < 0 ? rc : DB_ERR);
+	return store_row_int(s, MC_ERR_INTERNAL, &p->id);
 }
 
 static mc_rc S_one(db_stmt *s, struct payment *out)
 {
-	int rc = db_step(s);
+	mc_rc rc = store_row(s, MC_ERR_NOT_FOUND);
 
-	if (rc == DB_ROW)
+	if (!rc) {
 		S_read(s, out);
-	db_reset(s);
-	if (rc == DB_DONE)
-		return MC_ERR_NOT_FOUND;
-	return store_rc(rc);
+		db_reset(s);
+	}
+	return rc;
 }
 
 mc_rc store_payment_get(int64_t id, struct payment *out)
 {
-	db *d = store_db();
-	db_stmt *s;
+	db_stmt *s = store_stmt(sql_get);
 
-	if (!d || db_prepare(d, sql_get, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_int(s, 1, id);
 	return S_one(s, out);
@@ -83,10 +75,9 @@ mc_rc store_payment_get(int64_t id, struct payment *out)
 
 mc_rc store_payment_find(int64_t order_id, const char *status, struct payment *out)
 {
-	db *d = store_db();
-	db_stmt *s;
+	db_stmt *s = store_stmt(sql_find);
 
-	if (!d || db_prepare(d, sql_find, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_int(s, 1, order_id);
 	db_bind_text(s, 2, status);
@@ -95,11 +86,9 @@ mc_rc store_payment_find(int64_t order_id, const char *status, struct payment *o
 
 mc_rc store_payment_set_status(int64_t id, const char *from, const char *to, int64_t now)
 {
-	db *d = store_db();
-	db_stmt *s;
-	int rc;
+	db_stmt *s = store_stmt(sql_status);
 
-	if (!d || db_prepare(d, sql_status, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_text(s, 1, to);
 	db_bind_int(s, 2, now);
@@ -107,21 +96,15 @@ mc_rc store_payment_set_status(int64_t id, const char *from, const char *to, int
 	db_bind_int(s, 4, now);
 	db_bind_int(s, 5, id);
 	db_bind_text(s, 6, from);
-	rc = db_step(s);
-	db_reset(s);
-	if (rc != DB_DONE)
-		return store_rc(rc);
-	return db_changes(d) ? MC_OK : MC_ERR_CONFLICT;
+	return store_exec_changed(s, MC_ERR_CONFLICT);
 }
 
 mc_rc store_refund_insert(int64_t order_id, int64_t payment_id, int64_t amount, const char *reason,
 			  const char *by, int64_t now)
 {
-	db *d = store_db();
-	db_stmt *s;
-	int rc;
+	db_stmt *s = store_stmt(sql_refund);
 
-	if (!d || db_prepare(d, sql_refund, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_int(s, 1, order_id);
 	db_bind_int(s, 2, payment_id);
@@ -129,7 +112,5 @@ mc_rc store_refund_insert(int64_t order_id, int64_t payment_id, int64_t amount, 
 	db_bind_text(s, 4, reason);
 	db_bind_text(s, 5, by);
 	db_bind_int(s, 6, now);
-	rc = db_step(s);
-	db_reset(s);
-	return store_rc(rc);
+	return store_exec(s, NULL);
 }

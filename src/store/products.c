@@ -187,7 +187,7 @@ mc_rc store_product_list(const struct product_filter *f, int64_t now, struct pro
 	if (q.failed || !list_sql[db_get_kind(d)][f->sort][has_q])
 		goto out;
 	list = calloc((size_t)f->limit + 1, sizeof(*list));
-	if (!list || db_prepare(d, list_sql[db_get_kind(d)][f->sort][has_q], &s) != DB_DONE)
+	if (!list || !(s = store_stmt(list_sql[db_get_kind(d)][f->sort][has_q])))
 		goto out;
 	db_bind_int(s, 1, now);
 	db_bind_text(s, 2, f->category);
@@ -238,33 +238,26 @@ out:
 
 mc_rc store_product_get(int64_t id, struct product *out)
 {
-	db *d = store_db();
-	db_stmt *s;
-	int rc;
+	db_stmt *s = store_stmt(sql_get);
+	mc_rc rc;
 
-	if (!d || db_prepare(d, sql_get, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_int(s, 1, id);
-	rc = db_step(s);
-	if (rc == DB_ROW && store_product_read(s, out))
-		rc = DB_ERR;
-	db_reset(s);
-	if (rc == DB_DONE)
-		return MC_ERR_NOT_FOUND;
-	return rc == DB_ROW ? MC_OK : store_rc(rc);
+	rc = store_row(s, MC_ERR_NOT_FOUND);
+	if (!rc) {
+		if (store_product_read(s, out))
+			rc = MC_ERR_INTERNAL;
+		db_reset(s);
+	}
+	return rc;
 }
 
 mc_rc store_catalog_bump(void)
 {
-	db *d = store_db();
-	db_stmt *s;
-	int rc;
+	db_stmt *s = store_stmt(sql_bump);
 
-	if (!d || db_prepare(d, sql_bump, &s) != DB_DONE)
-		return MC_ERR_INTERNAL;
-	rc = db_step(s);
-	db_reset(s);
-	return store_rc(rc);
+	return s ? store_exec(s, NULL) : MC_ERR_INTERNAL;
 }
 
 /* Ends a product write's transaction with the version bump. */
@@ -272,11 +265,7 @@ static mc_rc S_bump_and_commit(mc_rc rc)
 {
 	if (!rc)
 		rc = store_catalog_bump();
-	if (rc) {
-		store_rollback();
-		return rc;
-	}
-	return store_commit();
+	return store_finish(rc);
 }
 
 static void S_bind_sale(db_stmt *s, int idx, const struct sale *sale)
@@ -294,18 +283,13 @@ static void S_bind_sale(db_stmt *s, int idx, const struct sale *sale)
 
 mc_rc store_product_insert_ref(struct product *p, const char *ref, int *inserted)
 {
-	db *d = store_db();
 	int64_t now = clock_now();
 	db_stmt *s;
-	mc_rc rc;
-	int st;
+	mc_rc rc = store_begin(DB_TXN_WRITE);
 
-	if (!d)
-		return MC_ERR_INTERNAL;
-	rc = store_begin(DB_TXN_WRITE);
 	if (rc)
 		return rc;
-	if (db_prepare(d, sql_insert, &s) != DB_DONE)
+	if (!(s = store_stmt(sql_insert)))
 		return S_bump_and_commit(MC_ERR_INTERNAL);
 	db_bind_int(s, 1, p->seller_id);
 	db_bind_text(s, 2, p->name);
@@ -321,19 +305,16 @@ mc_rc store_product_insert_ref(struct product *p, const char *ref, int *inserted
 	db_bind_int(s, 14, now);
 	db_bind_int(s, 15, now);
 	db_bind_text(s, 16, ref);
-	st = db_step(s);
-	if (st == DB_ROW) {
-		p->id = db_col_int(s, 0);
-		p->created_at = p->updated_at = now;
-	}
-	db_reset(s);
-	*inserted = st == DB_ROW;
-	if (st == DB_DONE) {
+	rc = store_row_int(s, MC_ERR_NOT_FOUND, &p->id);
+	*inserted = !rc;
+	if (rc == MC_ERR_NOT_FOUND) {
 		/* The reference existed: nothing changed, nothing to invalidate. */
 		store_rollback();
 		return MC_OK;
 	}
-	return S_bump_and_commit(st == DB_ROW ? MC_OK : store_rc(st));
+	if (!rc)
+		p->created_at = p->updated_at = now;
+	return S_bump_and_commit(rc);
 }
 
 mc_rc store_product_insert(struct product *p)
@@ -345,17 +326,12 @@ mc_rc store_product_insert(struct product *p)
 
 mc_rc store_product_update(const struct product *p)
 {
-	db *d = store_db();
 	db_stmt *s;
-	mc_rc rc;
-	int st;
+	mc_rc rc = store_begin(DB_TXN_WRITE);
 
-	if (!d)
-		return MC_ERR_INTERNAL;
-	rc = store_begin(DB_TXN_WRITE);
 	if (rc)
 		return rc;
-	if (db_prepare(d, sql_update, &s) != DB_DONE)
+	if (!(s = store_stmt(sql_update)))
 		return S_bump_and_commit(MC_ERR_INTERNAL);
 	db_bind_text(s, 1, p->name);
 	db_bind_text(s, 2, p->description);
@@ -367,52 +343,33 @@ mc_rc store_product_update(const struct product *p)
 	S_bind_sale(s, 8, &p->sale);
 	db_bind_int(s, 11, p->updated_at);
 	db_bind_int(s, 12, p->id);
-	st = db_step(s);
-	db_reset(s);
-	rc = store_rc(st);
-	if (!rc && !db_changes(d))
-		rc = MC_ERR_NOT_FOUND;
-	return S_bump_and_commit(rc);
+	return S_bump_and_commit(store_exec_changed(s, MC_ERR_NOT_FOUND));
 }
 
 mc_rc store_product_delete(int64_t id, int64_t now)
 {
-	db *d = store_db();
 	db_stmt *s;
-	mc_rc rc;
+	mc_rc rc = store_begin(DB_TXN_WRITE);
 
-	if (!d)
-		return MC_ERR_INTERNAL;
-	rc = store_begin(DB_TXN_WRITE);
 	if (rc)
 		return rc;
-	if (db_prepare(d, sql_delete, &s) != DB_DONE)
+	if (!(s = store_stmt(sql_delete)))
 		return S_bump_and_commit(MC_ERR_INTERNAL);
 	db_bind_int(s, 1, now);
 	db_bind_int(s, 2, now);
 	db_bind_int(s, 3, id);
-	rc = store_rc(db_step(s));
-	db_reset(s);
-	if (!rc && !db_changes(d))
-		rc = MC_ERR_NOT_FOUND;
-	return S_bump_and_commit(rc);
+	return S_bump_and_commit(store_exec_changed(s, MC_ERR_NOT_FOUND));
 }
 
 static mc_rc S_single_int(const char *sql, int64_t bind, int nbind, int64_t *out)
 {
-	db *d = store_db();
-	db_stmt *s;
-	int rc;
+	db_stmt *s = store_stmt(sql);
 
-	if (!d || db_prepare(d, sql, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	for (int i = 1; i <= nbind; i++)
 		db_bind_int(s, i, bind);
-	rc = db_step(s);
-	if (rc == DB_ROW)
-		*out = db_col_is_null(s, 0) ? 0 : db_col_int(s, 0);
-	db_reset(s);
-	return rc == DB_ROW ? MC_OK : store_rc(rc < 0 ? rc : DB_ERR);
+	return store_row_int(s, MC_ERR_INTERNAL, out);
 }
 
 mc_rc store_catalog_version(int64_t *version)

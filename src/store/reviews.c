@@ -64,12 +64,11 @@ static int S_read(db_stmt *s, struct review *r)
 
 mc_rc store_review_purchases(int64_t user_id, int64_t product_id, struct review_purchases *out)
 {
-	db *d = store_db();
+	db_stmt *s = store_stmt(sql_purchases);
 	struct review_purchases p = { 0 };
-	db_stmt *s;
 	int rc;
 
-	if (!d || db_prepare(d, sql_purchases, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_int(s, 1, user_id);
 	db_bind_int(s, 2, product_id);
@@ -84,93 +83,85 @@ mc_rc store_review_purchases(int64_t user_id, int64_t product_id, struct review_
 
 /* --- writes: each ends with S_rate_and_commit() ---------------------------- */
 
-/* Moves the product's totals by (add - sub, count) and bumps the catalog
- * version, then commits; or rolls everything back. */
-static mc_rc S_rate_and_commit(mc_rc rc, int64_t product_id, int64_t add, int64_t sub, int64_t count)
+/* Moves the product's totals by (add - sub, count). */
+static mc_rc S_rate(int64_t product_id, int64_t add, int64_t sub, int64_t count)
 {
-	db *d = store_db();
-	db_stmt *s;
+	db_stmt *s = store_stmt(sql_rate);
 
-	if (!rc && db_prepare(d, sql_rate, &s) != DB_DONE)
-		rc = MC_ERR_INTERNAL;
-	if (!rc) {
-		db_bind_int(s, 1, add);
-		db_bind_int(s, 2, sub);
-		db_bind_int(s, 3, count);
-		db_bind_int(s, 4, product_id);
-		rc = store_rc(db_step(s));
-		db_reset(s);
-	}
-	if (!rc)
-		rc = store_catalog_bump();
-	if (rc) {
-		store_rollback();
-		return rc;
-	}
-	return store_commit();
+	if (!s)
+		return MC_ERR_INTERNAL;
+	db_bind_int(s, 1, add);
+	db_bind_int(s, 2, sub);
+	db_bind_int(s, 3, count);
+	db_bind_int(s, 4, product_id);
+	return store_exec(s, NULL);
 }
 
-/* DB_ROW with the caller's review id and rating, DB_DONE when there is none. */
-static int S_mine(db *d, const struct review_draft *r, int64_t *id, int64_t *rating)
+/* After a successful write: moves the totals and bumps the catalog version,
+ * then commits; or rolls everything back. */
+static mc_rc S_rate_and_commit(mc_rc rc, int64_t product_id, int64_t add, int64_t sub, int64_t count)
 {
-	db_stmt *s;
-	int rc;
+	if (!rc)
+		rc = S_rate(product_id, add, sub, count);
+	if (!rc)
+		rc = store_catalog_bump();
+	return store_finish(rc);
+}
 
-	if (db_prepare(d, sql_mine[db_get_kind(d)], &s) != DB_DONE)
-		return DB_ERR;
+/* MC_OK with the caller's review id and rating, MC_ERR_NOT_FOUND when there is none. */
+static mc_rc S_mine(db *d, const struct review_draft *r, int64_t *id, int64_t *rating)
+{
+	db_stmt *s = store_stmt(sql_mine[db_get_kind(d)]);
+	mc_rc rc;
+
+	if (!s)
+		return MC_ERR_INTERNAL;
 	db_bind_int(s, 1, r->product_id);
 	db_bind_int(s, 2, r->user_id);
-	rc = db_step(s);
-	if (rc == DB_ROW) {
+	rc = store_row(s, MC_ERR_NOT_FOUND);
+	if (!rc) {
 		*id = db_col_int(s, 0);
 		*rating = db_col_int(s, 1);
+		db_reset(s);
 	}
-	db_reset(s);
 	return rc;
 }
 
-/* DB_ROW with the new id, DB_DONE when a review by this user already exists. */
-static int S_insert(db *d, const struct review_draft *r, int64_t now, int64_t *id)
+/* MC_OK with the new id, MC_ERR_NOT_FOUND when a review by this user already
+ * exists (MC_ERR_CONFLICT would hide a constraint error). */
+static mc_rc S_insert(const struct review_draft *r, int64_t now, int64_t *id)
 {
-	db_stmt *s;
-	int rc;
+	db_stmt *s = store_stmt(sql_insert);
 
-	if (db_prepare(d, sql_insert, &s) != DB_DONE)
-		return DB_ERR;
+	if (!s)
+		return MC_ERR_INTERNAL;
 	db_bind_int(s, 1, r->product_id);
 	db_bind_int(s, 2, r->user_id);
 	db_bind_int(s, 3, r->rating);
 	db_bind_text(s, 4, r->comment);
 	db_bind_int(s, 5, now);
 	db_bind_int(s, 6, now);
-	rc = db_step(s);
-	if (rc == DB_ROW)
-		*id = db_col_int(s, 0);
-	db_reset(s);
-	return rc;
+	return store_row_int(s, MC_ERR_NOT_FOUND, id);
 }
 
-static int S_update(db *d, const struct review_draft *r, int64_t id, int64_t now)
+static mc_rc S_update(const struct review_draft *r, int64_t id, int64_t now)
 {
-	db_stmt *s;
-	int rc;
+	db_stmt *s = store_stmt(sql_update);
 
-	if (db_prepare(d, sql_update, &s) != DB_DONE)
-		return DB_ERR;
+	if (!s)
+		return MC_ERR_INTERNAL;
 	db_bind_int(s, 1, r->rating);
 	db_bind_text(s, 2, r->comment);
 	db_bind_int(s, 3, now);
 	db_bind_int(s, 4, id);
-	rc = db_step(s);
-	db_reset(s);
-	return rc;
+	return store_exec(s, NULL);
 }
 
 mc_rc store_review_upsert(const struct review_draft *r, int64_t now, int64_t *id, int *created)
 {
 	db *d = store_db();
 	int64_t rid = 0, old = 0;
-	int found = 0, inserted = 0, st = DB_DONE;
+	int found = 0, inserted = 0;
 	mc_rc rc;
 
 	if (!d)
@@ -180,19 +171,18 @@ mc_rc store_review_upsert(const struct review_draft *r, int64_t now, int64_t *id
 		return rc;
 	/* When the user's first post races another, the loser's insert does
 	 * nothing and its second look finds the winner's row to update. */
-	for (int tries = 0; tries < 2 && !found && !inserted && st >= 0; tries++) {
-		st = S_mine(d, r, &rid, &old);
-		found = st == DB_ROW;
-		if (st == DB_DONE) {
-			st = S_insert(d, r, now, &rid);
-			inserted = st == DB_ROW;
+	rc = MC_ERR_NOT_FOUND;
+	for (int tries = 0; tries < 2 && rc == MC_ERR_NOT_FOUND; tries++) {
+		rc = S_mine(d, r, &rid, &old);
+		found = !rc;
+		if (rc == MC_ERR_NOT_FOUND) {
+			rc = S_insert(r, now, &rid);
+			inserted = !rc;
 		}
 	}
 	if (found)
-		st = S_update(d, r, rid, now);
-	if (st < 0)
-		rc = store_rc(st);
-	else if (!found && !inserted)
+		rc = S_update(r, rid, now);
+	else if (rc == MC_ERR_NOT_FOUND)
 		rc = MC_ERR_BUSY;
 	rc = S_rate_and_commit(rc, r->product_id, r->rating, found ? old : 0, inserted);
 	if (!rc) {
@@ -204,28 +194,17 @@ mc_rc store_review_upsert(const struct review_draft *r, int64_t now, int64_t *id
 
 mc_rc store_review_delete(int64_t product_id, int64_t review_id)
 {
-	db *d = store_db();
 	int64_t rating = 0;
 	db_stmt *s;
-	mc_rc rc;
-	int st;
+	mc_rc rc = store_begin(DB_TXN_WRITE);
 
-	if (!d)
-		return MC_ERR_INTERNAL;
-	rc = store_begin(DB_TXN_WRITE);
 	if (rc)
 		return rc;
-	if (db_prepare(d, sql_delete, &s) != DB_DONE) {
-		store_rollback();
-		return MC_ERR_INTERNAL;
-	}
+	if (!(s = store_stmt(sql_delete)))
+		return store_finish(MC_ERR_INTERNAL);
 	db_bind_int(s, 1, review_id);
 	db_bind_int(s, 2, product_id);
-	st = db_step(s);
-	if (st == DB_ROW)
-		rating = db_col_int(s, 0);
-	db_reset(s);
-	rc = st == DB_DONE ? MC_ERR_NOT_FOUND : store_rc(st);
+	rc = store_row_int(s, MC_ERR_NOT_FOUND, &rating);
 	return S_rate_and_commit(rc, product_id, 0, rating, -1);
 }
 
@@ -233,44 +212,40 @@ mc_rc store_review_delete(int64_t product_id, int64_t review_id)
 
 mc_rc store_review_get(int64_t id, struct review *out)
 {
-	db *d = store_db();
-	db_stmt *s;
-	int rc;
+	db_stmt *s = store_stmt(sql_get);
+	mc_rc rc;
 
-	if (!d || db_prepare(d, sql_get, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_int(s, 1, id);
-	rc = db_step(s);
-	if (rc == DB_ROW && S_read(s, out))
-		rc = DB_ERR;
-	db_reset(s);
-	if (rc == DB_DONE)
-		return MC_ERR_NOT_FOUND;
-	return rc == DB_ROW ? MC_OK : store_rc(rc);
+	rc = store_row(s, MC_ERR_NOT_FOUND);
+	if (!rc) {
+		if (S_read(s, out))
+			rc = MC_ERR_INTERNAL;
+		db_reset(s);
+	}
+	return rc;
 }
 
 mc_rc store_review_list(int64_t product_id, int64_t limit, int64_t offset, struct review **items, size_t *n,
 			int64_t *total)
 {
-	db *d = store_db();
+	db_stmt *s = store_stmt(sql_count);
 	struct review *list = NULL;
 	size_t count = 0;
 	int64_t tot = 0;
-	db_stmt *s;
 	int rc;
-	mc_rc ret = MC_ERR_INTERNAL;
+	mc_rc ret;
 
-	if (!d || db_prepare(d, sql_count, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_int(s, 1, product_id);
-	rc = db_step(s);
-	if (rc == DB_ROW)
-		tot = db_col_int(s, 0);
-	db_reset(s);
-	if (rc != DB_ROW)
-		return store_rc(rc < 0 ? rc : DB_ERR);
+	ret = store_row_int(s, MC_ERR_INTERNAL, &tot);
+	if (ret)
+		return ret;
+	ret = MC_ERR_INTERNAL;
 	list = calloc((size_t)limit, sizeof(*list));
-	if (!list || db_prepare(d, sql_list, &s) != DB_DONE)
+	if (!list || !(s = store_stmt(sql_list)))
 		goto out;
 	db_bind_int(s, 1, product_id);
 	db_bind_int(s, 2, limit);

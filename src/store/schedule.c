@@ -30,43 +30,33 @@ static const char sql_clean_tokens[] = "DELETE FROM revoked_tokens WHERE expires
 static const char sql_clean_idem[] = "DELETE FROM idempotency_keys WHERE created_at < ?";
 static const char sql_clean_jobs[] = "DELETE FROM jobs WHERE status = 'done' AND updated_at < ?";
 
-/* Runs a statement that changes rows; *changed (may be NULL) says whether it did. */
-static mc_rc S_write(db *d, db_stmt *s, int *changed)
-{
-	int rc = db_step(s);
-
-	db_reset(s);
-	if (rc != DB_DONE)
-		return store_rc(rc);
-	if (changed)
-		*changed = db_changes(d) > 0;
-	return MC_OK;
-}
-
 mc_rc store_lease_take(const char *name, const char *holder, int64_t now, int64_t until, int *taken)
 {
-	db *d = store_db();
-	db_stmt *s;
+	db_stmt *s = store_stmt(sql_lease_take);
+	int64_t changes;
+	mc_rc rc;
 
-	if (!d || db_prepare(d, sql_lease_take, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_text(s, 1, name);
 	db_bind_text(s, 2, holder);
 	db_bind_int(s, 3, until);
 	db_bind_int(s, 4, now);
-	return S_write(d, s, taken);
+	rc = store_exec(s, &changes);
+	if (!rc)
+		*taken = changes > 0;
+	return rc;
 }
 
 mc_rc store_lease_release(const char *name, const char *holder)
 {
-	db *d = store_db();
-	db_stmt *s;
+	db_stmt *s = store_stmt(sql_lease_release);
 
-	if (!d || db_prepare(d, sql_lease_release, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_text(s, 1, name);
 	db_bind_text(s, 2, holder);
-	return S_write(d, s, NULL);
+	return store_exec(s, NULL);
 }
 
 /* Reads the first column of every row as an id. */
@@ -84,10 +74,9 @@ static mc_rc S_read_ids(db_stmt *s, size_t max, int64_t *ids, size_t *n)
 /* The id queries: (cut-off, after, limit) or (key, after, limit). */
 static mc_rc S_ids(const char *sql, int64_t first, int64_t after, size_t max, int64_t *ids, size_t *n)
 {
-	db *d = store_db();
-	db_stmt *s;
+	db_stmt *s = store_stmt(sql);
 
-	if (!d || db_prepare(d, sql, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_int(s, 1, first);
 	db_bind_int(s, 2, after);
@@ -112,11 +101,10 @@ mc_rc store_digest_due(int64_t before, int64_t after, size_t max, int64_t *ids, 
 
 mc_rc store_sale_starts(int64_t since, int64_t now, size_t max, struct sale_window *out, size_t *n)
 {
-	db *d = store_db();
-	db_stmt *s;
+	db_stmt *s = store_stmt(sql_sale_starts);
 	int rc;
 
-	if (!d || db_prepare(d, sql_sale_starts, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_int(s, 1, since);
 	db_bind_int(s, 2, now);

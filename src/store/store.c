@@ -136,19 +136,62 @@ mc_rc store_finish(mc_rc rc)
 	return store_commit();
 }
 
-mc_rc store_exec_ints(const char *sql, int n, const int64_t *v, int64_t *changes)
+db_stmt *store_stmt(const char *sql)
 {
 	db *d = store_db();
 	db_stmt *s;
-	int rc;
 
 	if (!d || db_prepare(d, sql, &s) != DB_DONE)
+		return NULL;
+	return s;
+}
+
+mc_rc store_exec(db_stmt *s, int64_t *changes)
+{
+	int rc = db_step(s);
+
+	db_reset(s);
+	/* The statement came from store_stmt(), so the connection is open. */
+	if (changes)
+		*changes = rc < 0 ? 0 : db_changes(store_db());
+	return store_rc(rc);
+}
+
+mc_rc store_exec_changed(db_stmt *s, mc_rc when_none)
+{
+	int64_t changes;
+	mc_rc rc = store_exec(s, &changes);
+
+	return rc ? rc : changes ? MC_OK : when_none;
+}
+
+mc_rc store_row(db_stmt *s, mc_rc when_none)
+{
+	int rc = db_step(s);
+
+	if (rc == DB_ROW)
+		return MC_OK;
+	db_reset(s);
+	return rc == DB_DONE ? when_none : store_rc(rc);
+}
+
+mc_rc store_row_int(db_stmt *s, mc_rc when_none, int64_t *v)
+{
+	int rc = db_step(s);
+
+	if (rc == DB_ROW)
+		*v = db_col_is_null(s, 0) ? 0 : db_col_int(s, 0);
+	db_reset(s);
+	return rc == DB_DONE ? when_none : store_rc(rc);
+}
+
+mc_rc store_exec_ints(const char *sql, int n, const int64_t *v, int64_t *changes)
+{
+	db_stmt *s = store_stmt(sql);
+
+	if (!s)
 		return MC_ERR_INTERNAL;
 	for (int i = 0; i < n; i++)
 		db_bind_int(s, i + 1, v[i]);
-	rc = db_step(s);
-	db_reset(s);
-	if (changes)
-		*changes = db_changes(d);
-	return store_rc(rc);
+	return store_exec(s, changes);
 }

@@ -25,8 +25,41 @@ void store_rollback(void);
  * returns rc. */
 mc_rc store_finish(mc_rc rc);
 
-/* Runs a statement with n integer parameters and no result rows; *changes
- * (when not NULL) gets the number of rows it changed. */
+/* A repository function is: store_stmt(), binds, then one call below (plus
+ * reading columns), so the prepare / step / reset / map ceremony lives here.
+ * "when_none" is the result when no row was found or changed; it is the
+ * caller's because "none" means NOT_FOUND to one and CONFLICT to another.
+ * DB_CONSTRAINT also maps to MC_ERR_CONFLICT: a caller that must tell the
+ * two apart passes MC_ERR_NOT_FOUND, which no database error maps to. */
+
+/* This thread's cached statement for sql (a string that lives as long as
+ * the process), reset and unbound; NULL when the connection or the
+ * statement cannot be had. */
+db_stmt *store_stmt(const char *sql);
+
+/* Runs a statement that returns no rows (a row it does return is dropped)
+ * and resets it; *changes (when not NULL) gets the number of rows it
+ * changed, read before any other statement runs, or 0 on error. */
+mc_rc store_exec(db_stmt *s, int64_t *changes);
+
+/* store_exec() for a write aimed at a row that may be missing or no longer
+ * match: when_none if it changed no row. */
+mc_rc store_exec_changed(db_stmt *s, mc_rc when_none);
+
+/* Steps to the first row. MC_OK: the row is readable; the caller reads it,
+ * then calls db_reset (on SQLite a statement left mid-result keeps its
+ * read transaction open). Otherwise the statement is reset and the result
+ * is when_none (an error code, so MC_OK always means a row) or the mapped
+ * error. */
+mc_rc store_row(db_stmt *s, mc_rc when_none);
+
+/* store_row() for a single integer (a RETURNING id, a COUNT, a stock
+ * level), reset in every case: *v gets column 0 (0 for NULL), untouched
+ * without a row, so when_none may be MC_OK here. */
+mc_rc store_row_int(db_stmt *s, mc_rc when_none, int64_t *v);
+
+/* store_stmt(), n integer binds and store_exec() in one call, for the
+ * statements whose parameters are all integers. */
 mc_rc store_exec_ints(const char *sql, int n, const int64_t *v, int64_t *changes);
 
 #endif

@@ -32,12 +32,11 @@ static void S_read_user(db_stmt *s, struct user *u)
 
 mc_rc store_user_insert(struct user *u)
 {
-	db *d = store_db();
-	db_stmt *s;
+	db_stmt *s = store_stmt(sql_insert);
 	int64_t now = clock_now();
-	int rc;
+	mc_rc rc;
 
-	if (!d || db_prepare(d, sql_insert, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_text(s, 1, u->email);
 	db_bind_text(s, 2, u->name);
@@ -45,34 +44,29 @@ mc_rc store_user_insert(struct user *u)
 	db_bind_text(s, 4, role_name(u->role));
 	db_bind_int(s, 5, now);
 	db_bind_int(s, 6, now);
-	rc = db_step(s);
-	if (rc == DB_ROW) {
-		u->id = db_col_int(s, 0);
+	rc = store_row_int(s, MC_ERR_INTERNAL, &u->id);
+	if (!rc)
 		u->created_at = u->updated_at = now;
-	}
-	db_reset(s);
-	return rc == DB_ROW ? MC_OK : store_rc(rc);
+	return rc;
 }
 
 static mc_rc S_user_by(const char *sql, int64_t id, const char *email, struct user *out)
 {
-	db *d = store_db();
-	db_stmt *s;
-	int rc;
+	db_stmt *s = store_stmt(sql);
+	mc_rc rc;
 
-	if (!d || db_prepare(d, sql, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	if (email)
 		db_bind_text(s, 1, email);
 	else
 		db_bind_int(s, 1, id);
-	rc = db_step(s);
-	if (rc == DB_ROW)
+	rc = store_row(s, MC_ERR_NOT_FOUND);
+	if (!rc) {
 		S_read_user(s, out);
-	db_reset(s);
-	if (rc == DB_DONE)
-		return MC_ERR_NOT_FOUND;
-	return rc == DB_ROW ? MC_OK : store_rc(rc);
+		db_reset(s);
+	}
+	return rc;
 }
 
 mc_rc store_user_by_id(int64_t id, struct user *out)
@@ -87,52 +81,40 @@ mc_rc store_user_by_email(const char *email, struct user *out)
 
 mc_rc store_user_update(const struct user *u)
 {
-	db *d = store_db();
-	db_stmt *s;
-	int rc;
+	db_stmt *s = store_stmt(sql_update);
 
-	if (!d || db_prepare(d, sql_update, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_text(s, 1, u->name);
 	db_bind_text(s, 2, u->password_hash);
 	db_bind_text(s, 3, role_name(u->role));
 	db_bind_int(s, 4, u->updated_at);
 	db_bind_int(s, 5, u->id);
-	rc = db_step(s);
-	db_reset(s);
-	if (rc != DB_DONE)
-		return store_rc(rc);
-	return db_changes(d) ? MC_OK : MC_ERR_NOT_FOUND;
+	return store_exec_changed(s, MC_ERR_NOT_FOUND);
 }
 
 mc_rc store_token_revoke(const char *jti, int64_t expires_at)
 {
-	db *d = store_db();
-	db_stmt *s;
-	int rc;
+	db_stmt *s = store_stmt(sql_revoke);
 
-	if (!d || db_prepare(d, sql_revoke, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_text(s, 1, jti);
 	db_bind_int(s, 2, expires_at);
-	rc = db_step(s);
-	db_reset(s);
-	return store_rc(rc);
+	return store_exec(s, NULL);
 }
 
 mc_rc store_token_is_revoked(const char *jti, int *revoked)
 {
-	db *d = store_db();
-	db_stmt *s;
-	int rc;
+	db_stmt *s = store_stmt(sql_is_revoked);
+	int64_t found = 0;
+	mc_rc rc;
 
-	if (!d || db_prepare(d, sql_is_revoked, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_text(s, 1, jti);
-	rc = db_step(s);
-	db_reset(s);
-	if (rc < 0)
-		return store_rc(rc);
-	*revoked = rc == DB_ROW;
-	return MC_OK;
+	rc = store_row_int(s, MC_OK, &found);
+	if (!rc)
+		*revoked = found != 0;
+	return rc;
 }

@@ -56,25 +56,22 @@ static void S_bind_owner(db_stmt *s, int64_t user_id, int64_t product_id)
 mc_rc store_wishlist_list(int64_t user_id, int64_t product_id, int64_t limit, int64_t offset,
 			  struct wishlist_item **items, size_t *n, int64_t *total)
 {
-	db *d = store_db();
+	db_stmt *s = store_stmt(sql_count);
 	struct wishlist_item *list = NULL;
 	size_t count = 0;
 	int64_t tot = 0;
-	db_stmt *s;
 	int rc;
-	mc_rc ret = MC_ERR_INTERNAL;
+	mc_rc ret;
 
-	if (!d || db_prepare(d, sql_count, &s) != DB_DONE)
+	if (!s)
 		return MC_ERR_INTERNAL;
 	S_bind_owner(s, user_id, product_id);
-	rc = db_step(s);
-	if (rc == DB_ROW)
-		tot = db_col_int(s, 0);
-	db_reset(s);
-	if (rc != DB_ROW)
-		return store_rc(rc < 0 ? rc : DB_ERR);
+	ret = store_row_int(s, MC_ERR_INTERNAL, &tot);
+	if (ret)
+		return ret;
+	ret = MC_ERR_INTERNAL;
 	list = calloc((size_t)limit, sizeof(*list));
-	if (!list || db_prepare(d, sql_page, &s) != DB_DONE)
+	if (!list || !(s = store_stmt(sql_page)))
 		goto out;
 	S_bind_owner(s, user_id, product_id);
 	db_bind_int(s, 4, limit);

@@ -11,10 +11,8 @@ to the peer address and the nodes trust it from 127.0.0.1 only, so the
 nodes' access logs show 127.0.0.2 for gateway traffic and 127.0.0.1 for the
 requests the test sends to a node directly.
 
-The nodes start one after another, so the first applies the migrations: on
-an empty database, nodes starting at the same moment race in migrate_run()
-(`CREATE TABLE IF NOT EXISTS schema_migrations` runs before the advisory
-lock is taken) and all but one exit with "migrations failed"."""
+The nodes start at the same moment on an empty database: migrate_run() must
+serialize them (an advisory lock) so exactly one applies the migrations."""
 import concurrent.futures
 import glob
 import json
@@ -175,8 +173,8 @@ class Cluster:
             "MERCATO_JWT_SECRET": uuid.uuid4().hex + uuid.uuid4().hex,
             "MERCATO_WORKER_POLL_MS": "100",
         }
-        for _ in range(NODES):
-            self.nodes.append(Server("pg", self.db_url, env))
+        with concurrent.futures.ThreadPoolExecutor(NODES) as ex:
+            self.nodes = list(ex.map(lambda _: Server("pg", self.db_url, env), range(NODES)))
         # The worker and the scheduler share node 0's settings, data
         # directory (mail spool) and sanitizer log path.
         home = self.nodes[0]
