@@ -11,10 +11,22 @@
   bench_data.py login --base URL --count N [--parallel P] --out FILE
       logs in the first N buyers through the API and writes their tokens,
       one per line.
+
+  bench_data.py sqlite DBFILE
+      runs the SQL script on stdin against a SQLite database (no sqlite3 CLI
+      needed), waiting up to 10 s for the server's write lock.
+
+  bench_data.py fsync DIR
+      prints the median time of a 4 KiB append + fsync in DIR, in ms: the
+      floor under a durable (synchronous=FULL) commit on that disk.
 """
 import argparse
 import json
+import os
 import random
+import sqlite3
+import statistics
+import time
 import sys
 import threading
 import urllib.error
@@ -124,6 +136,22 @@ def login(args):
         f.write("\n".join(tokens) + "\n")
 
 
+def fsync_ms(directory):
+    path = os.path.join(directory, "fsync.probe")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    times = []
+    try:
+        for _ in range(200):
+            t = time.perf_counter()
+            os.write(fd, b"x" * 4096)
+            os.fsync(fd)
+            times.append(time.perf_counter() - t)
+    finally:
+        os.close(fd)
+        os.unlink(path)
+    print("%.2f" % (statistics.median(times) * 1000))
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -138,9 +166,19 @@ def main():
     lg.add_argument("--count", type=int, required=True)
     lg.add_argument("--parallel", type=int, default=4)
     lg.add_argument("--out", required=True)
+    fs = sub.add_parser("fsync")
+    fs.add_argument("dir")
+    sq = sub.add_parser("sqlite")
+    sq.add_argument("db")
     args = ap.parse_args()
     if args.cmd == "sql":
         emit_sql(args, sys.stdout)
+    elif args.cmd == "sqlite":
+        conn = sqlite3.connect(args.db, timeout=10)
+        conn.executescript(sys.stdin.read())
+        conn.close()
+    elif args.cmd == "fsync":
+        fsync_ms(args.dir)
     else:
         login(args)
 

@@ -14,7 +14,7 @@ function request()
 	if r then
 		return r
 	end
-	stalls = stalls + 1 -- more connections than users: should not happen (bench/run caps it)
+	stalls = stalls + 1 -- every user busy: bench/run keeps connections below users
 	return idle
 end
 

@@ -1,11 +1,13 @@
 /* Cart endpoints, for guests (cart_session cookie) and users (by id).
  * Every route variant the seeds name maps to one of these handlers. */
+#include <inttypes.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "api/api.h"
 #include "core/json.h"
+#include "core/strbuf.h"
 #include "domain/cart.h"
 
 #define COOKIE "cart_session"
@@ -65,41 +67,56 @@ static void S_owner(struct http_req *req, struct http_res *res, struct cart_owne
 	}
 }
 
-static json_t *S_cart_json(const struct cart_view *v)
+static void S_cart_write(strbuf *sb, const struct cart_view *v)
 {
-	json_t *items = json_array();
-
+	strbuf_addf(sb, "{\"id\":%" PRId64 ",\"items\":[", v->id);
 	for (size_t i = 0; i < v->n; i++) {
 		const struct cart_view_line *l = &v->lines[i];
-		json_t *item = json_pack("{s:I, s:s, s:s?, s:I, s:I, s:I, s:I, s:I, s:b, s:I, s:s}", "productId",
-					 (json_int_t)l->line.product_id, "name", l->line.name, "imageUrl",
-					 l->line.image_url, "qty", (json_int_t)l->line.quantity, "quantity",
-					 (json_int_t)l->line.quantity, "priceSnapshot", (json_int_t)l->line.price_snapshot,
-					 "unitPrice", (json_int_t)l->unit_price, "lineTotal", (json_int_t)l->line_total,
-					 "priceChanged", l->price_changed, "sellerId", (json_int_t)l->line.seller_id,
-					 "currency", l->line.currency);
 
+		strbuf_addf(sb, "%s{\"productId\":%" PRId64 ",\"name\":", i ? "," : "", l->line.product_id);
+		strbuf_add_json_string(sb, l->line.name);
+		strbuf_adds(sb, ",\"imageUrl\":");
+		if (l->line.image_url)
+			strbuf_add_json_string(sb, l->line.image_url);
+		else
+			strbuf_adds(sb, "null");
+		strbuf_addf(sb, ",\"qty\":%" PRId64 ",\"quantity\":%" PRId64 ",\"priceSnapshot\":%" PRId64
+			    ",\"unitPrice\":%" PRId64 ",\"lineTotal\":%" PRId64 ",\"priceChanged\":%s",
+			    l->line.quantity, l->line.quantity, l->line.price_snapshot, l->unit_price, l->line_total,
+			    l->price_changed ? "true" : "false");
 		if (l->price_changed)
-			json_object_set_new(item, "previousPrice", json_integer(l->previous_price));
-		json_array_append_new(items, item);
+			strbuf_addf(sb, ",\"previousPrice\":%" PRId64, l->previous_price);
+		strbuf_addf(sb, ",\"sellerId\":%" PRId64 ",\"currency\":\"%s\"}", l->line.seller_id,
+			    l->line.currency);
 	}
-	return json_pack("{s:I, s:o, s:I, s:s, s:I}", "id", (json_int_t)v->id, "items", items, "total",
-			 (json_int_t)v->total, "currency", v->currency, "itemCount", (json_int_t)v->item_count);
+	strbuf_addf(sb, "],\"total\":%" PRId64 ",\"currency\":\"%s\",\"itemCount\":%" PRId64 "}", v->total,
+		    v->currency, v->item_count);
 }
 
-/* Answers with the cart after a change (or an error). */
+/* Answers with the cart (a view the caller owns), or the error. */
+static void S_send_view(struct http_res *res, int status, mc_rc rc, struct cart_view *v, mc_error *err)
+{
+	strbuf sb;
+
+	if (rc) {
+		http_res_error(res, rc, err);
+		return;
+	}
+	strbuf_init(&sb);
+	S_cart_write(&sb, v);
+	cart_view_release(v);
+	api_res_strbuf(res, status, &sb);
+}
+
+/* Answers with the cart as it is now (after a change made outside a
+ * transaction, or none), or the error. */
 static void S_answer(struct cart_owner *o, struct http_res *res, int status, mc_rc rc, mc_error *err)
 {
 	struct cart_view v;
 
 	if (!rc)
 		rc = cart_view(o, &v, err);
-	if (rc) {
-		http_res_error(res, rc, err);
-		return;
-	}
-	http_res_json(res, status, S_cart_json(&v));
-	cart_view_release(&v);
+	S_send_view(res, status, rc, &v, err);
 }
 
 /* {productId, qty | quantity}; qty defaults to `def` (-1: required). */
@@ -132,6 +149,7 @@ void api_cart_get(struct http_req *req, struct http_res *res)
 
 void api_cart_add(struct http_req *req, struct http_res *res)
 {
+	struct cart_view v;
 	struct cart_owner o;
 	int64_t pid = 0, qty = 0;
 	mc_error err;
@@ -143,8 +161,8 @@ void api_cart_add(struct http_req *req, struct http_res *res)
 		goto out;
 	S_owner(req, res, &o);
 	if (!rc)
-		rc = cart_add(&o, pid, qty, &err);
-	S_answer(&o, res, 200, rc, &err);
+		rc = cart_add(&o, pid, qty, &v, &err);
+	S_send_view(res, 200, rc, &v, &err);
 out:
 	mc_error_release(&err);
 }
@@ -152,6 +170,7 @@ out:
 /* PUT /api/cart/:productId and /api/cart/items/:productId {qty} */
 void api_cart_set(struct http_req *req, struct http_res *res)
 {
+	struct cart_view v;
 	struct cart_owner o;
 	int64_t pid = 0, qty = 0;
 	mc_error err;
@@ -169,8 +188,8 @@ void api_cart_set(struct http_req *req, struct http_res *res)
 		rc = mc_error_fields_result(&err);
 	}
 	if (!rc)
-		rc = cart_set(&o, pid, qty, &err);
-	S_answer(&o, res, 200, rc, &err);
+		rc = cart_set(&o, pid, qty, &v, &err);
+	S_send_view(res, 200, rc, &v, &err);
 out:
 	mc_error_release(&err);
 }
@@ -256,6 +275,7 @@ void api_cart_user_post(struct http_req *req, struct http_res *res)
 {
 	static const char *const allowed[] = { "productId", "quantity", "qty", "items", NULL };
 	struct cart_item_req items[MC_CART_LINES_MAX];
+	struct cart_view v;
 	struct cart_owner o;
 	json_t *body, *arr, *it;
 	int64_t pid = 0, qty = 0;
@@ -279,8 +299,8 @@ void api_cart_user_post(struct http_req *req, struct http_res *res)
 			json_get_int(body, "qty", 0, MC_CART_QTY_MAX, 1, &qty, &err);
 		rc = mc_error_fields_result(&err);
 		if (!rc)
-			rc = cart_set(&o, pid, qty, &err);
-		S_answer(&o, res, 200, rc, &err);
+			rc = cart_set(&o, pid, qty, &v, &err);
+		S_send_view(res, 200, rc, &v, &err);
 		goto out;
 	}
 	if (!json_is_array(arr) || json_array_size(arr) > MC_CART_LINES_MAX) {
@@ -301,8 +321,8 @@ void api_cart_user_post(struct http_req *req, struct http_res *res)
 	}
 	rc = mc_error_fields_result(&err);
 	if (!rc)
-		rc = cart_replace(&o, items, n, &err);
-	S_answer(&o, res, 200, rc, &err);
+		rc = cart_replace(&o, items, n, &v, &err);
+	S_send_view(res, 200, rc, &v, &err);
 out:
 	mc_error_release(&err);
 }

@@ -41,8 +41,8 @@
 #define MC_PRICE_MAX           100000000000LL     /* 1e9 major units: beyond any real price, far from overflow */
 #define MC_STOCK_MAX           1000000000LL       /* units per product */
 #define MC_SEARCH_TERMS_MAX    8                  /* words in a search query */
-#define MC_CACHE_ENTRIES       4096               /* cached catalog responses per node */
-#define MC_CACHE_BYTES         (8 * 1024 * 1024)  /* bytes of cached responses per node: keeps RSS small */
+#define MC_CACHE_ENTRIES       16384              /* cached catalog responses per node: every product page of a 10k catalog fits */
+#define MC_CACHE_BYTES         (12 * 1024 * 1024) /* bytes of cached responses per node (~0.8 KB a product page): keeps RSS small */
 #define MC_CACHE_POLL_US       1000000            /* how often a node re-reads the catalog version (1 s) */
 #define MC_RATING_COUNT_MAX    1000000000LL       /* ratings of one product: beyond any real shop; rate * count stays exact */
 #define MC_REVIEW_COMMENT_MAX  2000               /* characters of a review comment: a few paragraphs (issue 6) */
@@ -67,6 +67,7 @@
 #define MC_DB_STMT_CACHE       256                /* distinct SQL statements cached per connection (power of 2) */
 #define MC_DB_MAX_PARAMS       32                 /* bound parameters in one statement */
 #define MC_DB_BUSY_TIMEOUT_MS  10000              /* SQLite waits this long for the write lock */
+#define MC_SQLITE_CACHE_KIB    1024               /* page cache per connection: hot reads come from the response cache */
 
 /* Background jobs and email */
 #define MC_JOB_BATCH           8                  /* jobs a worker claims at once: few round trips; a crash re-sends at most these */

@@ -67,7 +67,23 @@ static mc_rc S_put_line(int64_t cart_id, int64_t product_id, int64_t qty, int ad
 	return rc;
 }
 
-mc_rc cart_add(const struct cart_owner *o, int64_t product_id, int64_t qty, mc_error *err)
+/* Reads the cart inside the change's transaction, then commits: one
+ * transaction per request instead of a write and a separate read. */
+static mc_rc S_commit_with_view(const struct cart_owner *o, mc_rc rc, struct cart_view *out, mc_error *err)
+{
+	int viewed = 0;
+
+	if (!rc) {
+		rc = cart_view(o, out, err);
+		viewed = !rc;
+	}
+	rc = store_finish(rc);
+	if (rc && viewed)
+		cart_view_release(out);
+	return rc;
+}
+
+mc_rc cart_add(const struct cart_owner *o, int64_t product_id, int64_t qty, struct cart_view *out, mc_error *err)
 {
 	int64_t now = clock_now(), cart_id;
 	mc_rc rc;
@@ -82,10 +98,10 @@ mc_rc cart_add(const struct cart_owner *o, int64_t product_id, int64_t qty, mc_e
 	rc = store_cart_open(o, now, &cart_id);
 	if (!rc)
 		rc = S_put_line(cart_id, product_id, qty, 1, now, err);
-	return store_finish(rc);
+	return S_commit_with_view(o, rc, out, err);
 }
 
-mc_rc cart_set(const struct cart_owner *o, int64_t product_id, int64_t qty, mc_error *err)
+mc_rc cart_set(const struct cart_owner *o, int64_t product_id, int64_t qty, struct cart_view *out, mc_error *err)
 {
 	int64_t now = clock_now(), cart_id;
 	mc_rc rc;
@@ -105,7 +121,7 @@ mc_rc cart_set(const struct cart_owner *o, int64_t product_id, int64_t qty, mc_e
 	} else if (!rc) {
 		rc = S_put_line(cart_id, product_id, qty, 0, now, err);
 	}
-	return store_finish(rc);
+	return S_commit_with_view(o, rc, out, err);
 }
 
 mc_rc cart_remove(const struct cart_owner *o, int64_t product_id, mc_error *err)
@@ -130,7 +146,8 @@ mc_rc cart_clear(const struct cart_owner *o, mc_error *err)
 	return rc ? rc : store_cart_clear(cart_id);
 }
 
-mc_rc cart_replace(const struct cart_owner *o, const struct cart_item_req *items, size_t n, mc_error *err)
+mc_rc cart_replace(const struct cart_owner *o, const struct cart_item_req *items, size_t n, struct cart_view *out,
+		   mc_error *err)
 {
 	int64_t now = clock_now(), cart_id;
 	mc_rc rc;
@@ -147,7 +164,7 @@ mc_rc cart_replace(const struct cart_owner *o, const struct cart_item_req *items
 	for (size_t i = 0; !rc && i < n; i++)
 		if (items[i].quantity > 0)
 			rc = S_put_line(cart_id, items[i].product_id, items[i].quantity, 0, now, err);
-	return store_finish(rc);
+	return S_commit_with_view(o, rc, out, err);
 }
 
 mc_rc cart_view(const struct cart_owner *o, struct cart_view *out, mc_error *err)

@@ -31,10 +31,10 @@ void cart_view_release(struct cart_view *v);
 /* Reads the cart at `now`; lines whose price moved are flagged once and
  * their snapshot refreshed. */
 mc_rc cart_view(const struct cart_owner *o, struct cart_view *out, mc_error *err);
-/* Adds qty to the line (creating the cart). */
-mc_rc cart_add(const struct cart_owner *o, int64_t product_id, int64_t qty, mc_error *err);
-/* Sets the line's quantity; 0 removes it. */
-mc_rc cart_set(const struct cart_owner *o, int64_t product_id, int64_t qty, mc_error *err);
+/* Adds qty to the line (creating the cart); *out is the cart afterwards. */
+mc_rc cart_add(const struct cart_owner *o, int64_t product_id, int64_t qty, struct cart_view *out, mc_error *err);
+/* Sets the line's quantity; 0 removes it. *out is the cart afterwards. */
+mc_rc cart_set(const struct cart_owner *o, int64_t product_id, int64_t qty, struct cart_view *out, mc_error *err);
 mc_rc cart_remove(const struct cart_owner *o, int64_t product_id, mc_error *err);
 mc_rc cart_clear(const struct cart_owner *o, mc_error *err);
 
@@ -42,8 +42,9 @@ struct cart_item_req {
 	int64_t product_id;
 	int64_t quantity;
 };
-/* Replaces the whole cart in one transaction. */
-mc_rc cart_replace(const struct cart_owner *o, const struct cart_item_req *items, size_t n, mc_error *err);
+/* Replaces the whole cart in one transaction; *out is the cart afterwards. */
+mc_rc cart_replace(const struct cart_owner *o, const struct cart_item_req *items, size_t n, struct cart_view *out,
+		   mc_error *err);
 
 struct cart_merged {
 	int64_t product_id;

@@ -167,12 +167,12 @@ int db_begin(db *d, db_txn_mode mode)
 
 int db_commit(db *d)
 {
-	return d->drv->exec(d, "COMMIT");
+	return d->drv->commit(d);
 }
 
 int db_rollback(db *d)
 {
-	return d->drv->exec(d, "ROLLBACK");
+	return d->drv->rollback(d);
 }
 
 int64_t db_changes(db *d)

@@ -9,6 +9,8 @@ struct db_driver {
 	void (*close)(db *d);
 	int (*exec)(db *d, const char *sql);
 	int (*begin)(db *d, db_txn_mode mode);
+	int (*commit)(db *d);
+	int (*rollback)(db *d);
 	/* Creates a new, uncached statement. */
 	int (*prepare)(db *d, const char *sql, db_stmt **out);
 	void (*finalize)(db_stmt *s);

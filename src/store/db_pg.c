@@ -479,11 +479,23 @@ static const char *S_errmsg(db *d)
 	return PG(d)->err;
 }
 
+static int S_commit(db *d)
+{
+	return S_exec(d, "COMMIT");
+}
+
+static int S_rollback(db *d)
+{
+	return S_exec(d, "ROLLBACK");
+}
+
 const struct db_driver db_pg_driver = {
 	.open = S_open,
 	.close = S_close,
 	.exec = S_exec,
 	.begin = S_begin,
+	.commit = S_commit,
+	.rollback = S_rollback,
 	.prepare = S_prepare,
 	.finalize = S_finalize,
 	.bind_int = S_bind_int,
