@@ -30,6 +30,14 @@ json_t *api_time_json(int64_t t);
  * response is already a problem. */
 json_t *api_body(struct http_req *req, struct http_res *res, const char *const *allowed, mc_error *err);
 
+/* {items, total, limit, offset}, the one list envelope (takes items). */
+json_t *api_page_json(json_t *items, int64_t total, int64_t limit, int64_t offset);
+/* Path parameter 0 as an id, then the JSON body checked against `allowed`
+ * (with `optional`, no body is fine and *body is NULL). 0 when the response
+ * is already the error. */
+int api_id_and_body(struct http_req *req, struct http_res *res, const char *const *allowed, int optional,
+		    int64_t *id, json_t **body, mc_error *err);
+
 /* The caller as the domain sees it. */
 struct actor api_actor(const struct http_req *req);
 

@@ -195,3 +195,25 @@ void api_res_strbuf(struct http_res *res, int status, strbuf *sb)
 	else
 		http_res_bytes(res, status, "application/json", body, len);
 }
+
+json_t *api_page_json(json_t *items, int64_t total, int64_t limit, int64_t offset)
+{
+	return json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "limit",
+			 (json_int_t)limit, "offset", (json_int_t)offset);
+}
+
+int api_id_and_body(struct http_req *req, struct http_res *res, const char *const *allowed, int optional,
+		    int64_t *id, json_t **body, mc_error *err)
+{
+	mc_rc rc = http_req_param_id(req, 0, id, err);
+
+	*body = NULL;
+	if (rc) {
+		http_res_error(res, rc, err);
+		return 0;
+	}
+	if (optional && !req->body_len)
+		return 1;
+	*body = api_body(req, res, allowed, err);
+	return *body != NULL;
+}

@@ -120,8 +120,7 @@ void api_orders_list(struct http_req *req, struct http_res *res)
 	arr = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, api_order_json(&items[i]));
-	http_res_json(res, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", arr, "total", (json_int_t)total, "limit",
-					  (json_int_t)limit, "offset", (json_int_t)offset));
+	http_res_json(res, 200, api_page_json(arr, total, limit, offset));
 out:
 	order_list_free(items, n);
 	mc_error_release(&err);
@@ -157,13 +156,7 @@ void api_orders_set_status(struct http_req *req, struct http_res *res)
 	mc_rc rc;
 
 	mc_error_init(&err);
-	rc = http_req_param_id(req, 0, &id, &err);
-	if (rc) {
-		http_res_error(res, rc, &err);
-		goto out;
-	}
-	body = api_body(req, res, allowed, &err);
-	if (!body)
+	if (!api_id_and_body(req, res, allowed, 0, &id, &body, &err))
 		goto out;
 	json_get_str(body, "status", 1, 32, 1, &status, &err);
 	rc = mc_error_fields_result(&err);
@@ -188,17 +181,10 @@ void api_orders_cancel(struct http_req *req, struct http_res *res)
 	mc_rc rc;
 
 	mc_error_init(&err);
-	rc = http_req_param_id(req, 0, &id, &err);
-	if (rc) {
-		http_res_error(res, rc, &err);
+	if (!api_id_and_body(req, res, allowed, 1, &id, &body, &err))
 		goto out;
-	}
-	if (req->body_len) {
-		body = api_body(req, res, allowed, &err);
-		if (!body)
-			goto out;
+	if (body)
 		json_get_str(body, "reason", 1, MC_CANCEL_REASON_MAX, 0, &reason, &err);
-	}
 	rc = mc_error_fields_result(&err);
 	if (!rc)
 		rc = order_cancel(&a, id, reason, &o, &changed, &err);

@@ -101,14 +101,11 @@ void api_orders_refund(struct http_req *req, struct http_res *res)
 	mc_error_init(&err);
 	if (!api_idem_begin(req, res, "refund", &idem))
 		goto out;
-	rc = http_req_param_id(req, 0, &id, &err);
-	if (!rc && req->body_len) {
-		body = api_body(req, res, allowed, &err);
-		if (!body)
-			goto done;
+	if (!api_id_and_body(req, res, allowed, 1, &id, &body, &err))
+		goto done;
+	if (body)
 		json_get_str(body, "reason", 1, MC_CANCEL_REASON_MAX, 0, &reason, &err);
-		rc = mc_error_fields_result(&err);
-	}
+	rc = mc_error_fields_result(&err);
 	if (!rc)
 		rc = payment_refund_order(&a, id, reason, &o, &err);
 	if (rc) {

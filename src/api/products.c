@@ -390,13 +390,7 @@ void api_products_sale(struct http_req *req, struct http_res *res)
 	mc_rc rc;
 
 	mc_error_init(&err);
-	rc = http_req_param_id(req, 0, &id, &err);
-	if (rc) {
-		http_res_error(res, rc, &err);
-		goto out;
-	}
-	body = api_body(req, res, allowed, &err);
-	if (!body)
+	if (!api_id_and_body(req, res, allowed, 0, &id, &body, &err))
 		goto out;
 	if (json_get_str(body, "saleStart", 1, 40, 1, &start, &err) > 0 && clock_parse_rfc3339(start, &sale.start))
 		mc_error_field(&err, "saleStart", "must be an RFC 3339 time such as 2026-11-22T10:00:00Z");

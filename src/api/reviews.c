@@ -41,13 +41,7 @@ void api_reviews_post(struct http_req *req, struct http_res *res)
 	mc_rc rc;
 
 	mc_error_init(&err);
-	rc = http_req_param_id(req, 0, &pid, &err);
-	if (rc) {
-		http_res_error(res, rc, &err);
-		goto out;
-	}
-	body = api_body(req, res, allowed, &err);
-	if (!body)
+	if (!api_id_and_body(req, res, allowed, 0, &pid, &body, &err))
 		goto out;
 	json_get_int(body, "rating", REVIEW_RATING_MIN, REVIEW_RATING_MAX, 1, &in.rating, &err);
 	json_get_str(body, "comment", 0, MC_REVIEW_COMMENT_MAX, 0, &in.comment, &err);
