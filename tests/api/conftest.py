@@ -179,6 +179,19 @@ class Api:
         return r.json()
 
 
+def wait_for(cond, what, timeout=20):
+    """Bounded polling of an observable condition (another process or node
+    acts asynchronously); returns its first truthy value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = cond()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError("timed out after %ss waiting for %s" % (timeout, what))
+        time.sleep(0.05)
+
+
 def assert_problem(r, status, code=None):
     """Every error is RFC 9457 problem+json with a request id."""
     assert r.status_code == status, r.text

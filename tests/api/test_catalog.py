@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from conftest import Api, Server, assert_problem
+from conftest import Api, Server, assert_problem, wait_for
 
 PRODUCT_KEYS = {"id", "name", "description", "price", "effectivePrice", "currency", "onSale", "saleStart",
                 "saleEnd", "salePercentage", "salePrice", "imageUrl", "category", "stock", "inStock",
@@ -817,18 +817,6 @@ def test_markup_in_text_is_escaped_and_round_trips(api, seller):
 
 # --- 8. cross-node invalidation ----------------------------------------------------
 
-def poll_until(check, seconds=5.0):
-    """Polls a condition for a bounded time (another node learns of changes
-    through the database, asynchronously)."""
-    deadline = time.monotonic() + seconds
-    while True:
-        if check():
-            return True
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.05)
-
-
 def test_changes_reach_another_node_on_the_same_database(api, seller):
     cat = new_category()
     p = make_product(api, seller["token"], category=cat, price=1000)
@@ -849,17 +837,17 @@ def test_changes_reach_another_node_on_the_same_database(api, seller):
             items = list_products(b, category=cat)["items"]
             return d.status_code == 200 and d.json()["price"] == 1777 and [i["price"] for i in items] == [1777]
 
-        assert poll_until(b_sees_new_price), "node B still serves the old price after 5 s"
+        wait_for(b_sees_new_price, "node B to serve the new price", 5)
         r = b.get(detail, headers={"If-None-Match": etag_b})
         assert r.status_code == 200 and r.headers["ETag"] != etag_b
 
         # A sale scheduled on A, and then a delete, reach B as well.
         now = time.time()
         assert schedule_sale(api, seller["token"], p["id"], now - HOUR, now + HOUR, 50).status_code == 200
-        assert poll_until(lambda: ids_of(list_products(b, category=cat, onSale="true")) == [p["id"]]
-                          and b.get(detail).json()["effectivePrice"] == 889)
+        wait_for(lambda: ids_of(list_products(b, category=cat, onSale="true")) == [p["id"]]
+                 and b.get(detail).json()["effectivePrice"] == 889, "node B to show the sale", 5)
         assert api.delete(detail, token=seller["token"]).status_code == 204
-        assert poll_until(lambda: b.get(detail).status_code == 404
-                          and list_products(b, category=cat)["total"] == 0), "node B still shows a deleted product"
+        wait_for(lambda: b.get(detail).status_code == 404 and list_products(b, category=cat)["total"] == 0,
+                 "node B to drop the deleted product", 5)
     finally:
         node_b.finish()

@@ -29,7 +29,7 @@ import pytest
 import requests
 import requests.adapters
 
-from conftest import BINARY, ROOT, Api, Server, assert_problem, free_port
+from conftest import BINARY, ROOT, Api, Server, assert_problem, free_port, wait_for
 from test_cart_orders import assert_stock_invariant, product
 from test_coupons_payments import cart_of, coupon, money_reconciles
 
@@ -38,18 +38,6 @@ CLUSTER_SCRIPT = os.path.join(ROOT, "scripts", "cluster.sh")
 NODES = 3
 CLIENT_IP = "127.0.0.2"       # the test's address towards the gateway
 SPREAD_WAIT = 5               # seconds: bounded polls of logs and of other nodes' views
-
-
-def wait_for(cond, what, timeout=SPREAD_WAIT):
-    """Bounded polling of an observable condition; returns its first truthy value."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = cond()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise AssertionError("timed out after %ss waiting for %s" % (timeout, what))
-        time.sleep(0.05)
 
 
 class SourceAddressAdapter(requests.adapters.HTTPAdapter):
@@ -210,7 +198,7 @@ class Cluster:
                     if line.get("requestId") in request_ids:
                         where[line["requestId"]] = i
             return where if len(where) == len(request_ids) else None
-        return wait_for(find, "the access lines of %d requests" % len(request_ids))
+        return wait_for(find, "the access lines of %d requests" % len(request_ids), SPREAD_WAIT)
 
     def finish(self):
         errors = []
@@ -274,7 +262,7 @@ def stock_everywhere(cluster, pid, want):
     for i in range(NODES):
         api = cluster.node_api(i)
         wait_for(lambda: api.get("/api/products/%d" % pid).json()["stock"] == want,
-                 "node %d to show stock %d" % (i, want))
+                 "node %d to show stock %d" % (i, want), SPREAD_WAIT)
 
 
 # --- the proofs, through the gateway ------------------------------------------
@@ -402,7 +390,7 @@ def test_logout_on_one_node_is_refused_by_every_node(cluster):
     assert nodes[1].post("/api/auth/logout", token=token).status_code == 204
     for i, n in enumerate(nodes):
         wait_for(lambda: n.get("/api/auth/me", token=token).status_code == 401,
-                 "node %d to refuse the revoked token" % i)
+                 "node %d to refuse the revoked token" % i, SPREAD_WAIT)
         assert_problem(n.get("/api/auth/me", token=token), 401, "token_revoked")
         assert_problem(n.get("/api/cart", token=token), 401, "token_revoked")
         # Revocation is per token: the user's other session still works.
@@ -427,9 +415,9 @@ def test_price_change_reaches_every_node(cluster):
     assert r.status_code == 200 and r.json()["price"] == 1234
     for i, n in enumerate(nodes):
         wait_for(lambda: n.get("/api/products/%d" % p["id"]).json()["price"] == 1234,
-                 "node %d to show the new price" % i)
+                 "node %d to show the new price" % i, SPREAD_WAIT)
         wait_for(lambda: [x["price"] for x in n.get(listing).json()["items"]] == [1234],
-                 "node %d to list the new price" % i)
+                 "node %d to list the new price" % i, SPREAD_WAIT)
     # A cart on any node prices the line at the new price at once (carts read live).
     t = api.register()["token"]
     for n in nodes:

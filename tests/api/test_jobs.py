@@ -21,20 +21,9 @@ import pytest
 import requests
 from aiosmtpd.controller import Controller
 
-from conftest import BACKENDS, BINARY, Api, assert_problem, free_port
+from conftest import BACKENDS, BINARY, Api, assert_problem, free_port, wait_for
 
 JOB_BATCH = 8  # MC_JOB_BATCH in src/core/limits.h
-
-
-def wait_for(cond, what, timeout=20):
-    """Bounded polling of an observable condition; returns its first truthy value."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = cond()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("timed out after %ss waiting for %s" % (timeout, what))
 
 
 def message_id(kind, ref, dedupe_key):
