@@ -174,8 +174,12 @@ out:
 
 static int S_begin(db *d, db_txn_mode mode)
 {
-	/* Commits are durable by default and row locks serialize the writers,
-	 * so every mode is a plain BEGIN. */
+	/* Row locks serialize the writers. A DB_TXN_WRITE commit need not wait
+	 * for the WAL flush (the promise SQLite's synchronous=NORMAL gives: the
+	 * newest commits may be lost on power loss, nothing is corrupted);
+	 * DB_TXN_DURABLE keeps PostgreSQL's synchronous default. */
+	if (mode == DB_TXN_WRITE)
+		return S_exec(d, "BEGIN; SET LOCAL synchronous_commit = off");
 	return S_exec(d, "BEGIN");
 }
 
