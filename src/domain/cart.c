@@ -67,14 +67,66 @@ static mc_rc S_put_line(int64_t cart_id, int64_t product_id, int64_t qty, int ad
 	return rc;
 }
 
+/* The view of a known cart (0: none yet). */
+static mc_rc S_view(int64_t cart_id, struct cart_view *out)
+{
+	struct cart_view v;
+	struct cart_line *lines = NULL;
+	int64_t now = clock_now();
+	size_t n = 0;
+	mc_rc rc;
+
+	memset(&v, 0, sizeof(v));
+	memcpy(v.currency, "INR", 4);
+	v.id = cart_id;
+	if (!cart_id) {
+		*out = v;
+		return MC_OK;
+	}
+	rc = store_cart_lines(v.id, &lines, &n);
+	if (rc)
+		return rc;
+	v.lines = calloc(n ? n : 1, sizeof(*v.lines));
+	if (!v.lines) {
+		cart_lines_free(lines, n);
+		return MC_ERR_INTERNAL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct cart_view_line *vl = &v.lines[v.n];
+
+		if (lines[i].deleted) {
+			/* A withdrawn product leaves the cart. */
+			store_cart_remove(v.id, lines[i].product_id);
+			free(lines[i].name);
+			free(lines[i].image_url);
+			continue;
+		}
+		vl->line = lines[i];
+		vl->unit_price = pricing_effective(lines[i].price, &lines[i].sale, now);
+		vl->line_total = vl->unit_price * lines[i].quantity;
+		if (vl->unit_price != lines[i].price_snapshot) {
+			vl->price_changed = 1;
+			vl->previous_price = lines[i].price_snapshot;
+			store_cart_set_snapshot(v.id, lines[i].product_id, vl->unit_price);
+		}
+		v.total += vl->line_total;
+		v.item_count += lines[i].quantity;
+		memcpy(v.currency, lines[i].currency, 4);
+		v.n++;
+	}
+	free(lines); /* the strings moved into v.lines */
+	*out = v;
+	return MC_OK;
+}
+
 /* Reads the cart inside the change's transaction, then commits: one
  * transaction per request instead of a write and a separate read. */
-static mc_rc S_commit_with_view(const struct cart_owner *o, mc_rc rc, struct cart_view *out, mc_error *err)
+static mc_rc S_commit_with_view(int64_t cart_id, mc_rc rc, struct cart_view *out)
 {
 	int viewed = 0;
 
 	if (!rc) {
-		rc = cart_view(o, out, err);
+		rc = S_view(cart_id, out);
 		viewed = !rc;
 	}
 	rc = store_finish(rc);
@@ -98,7 +150,7 @@ mc_rc cart_add(const struct cart_owner *o, int64_t product_id, int64_t qty, stru
 	rc = store_cart_open(o, now, &cart_id);
 	if (!rc)
 		rc = S_put_line(cart_id, product_id, qty, 1, now, err);
-	return S_commit_with_view(o, rc, out, err);
+	return S_commit_with_view(cart_id, rc, out);
 }
 
 mc_rc cart_set(const struct cart_owner *o, int64_t product_id, int64_t qty, struct cart_view *out, mc_error *err)
@@ -121,7 +173,7 @@ mc_rc cart_set(const struct cart_owner *o, int64_t product_id, int64_t qty, stru
 	} else if (!rc) {
 		rc = S_put_line(cart_id, product_id, qty, 0, now, err);
 	}
-	return S_commit_with_view(o, rc, out, err);
+	return S_commit_with_view(cart_id, rc, out);
 }
 
 mc_rc cart_remove(const struct cart_owner *o, int64_t product_id, mc_error *err)
@@ -164,59 +216,17 @@ mc_rc cart_replace(const struct cart_owner *o, const struct cart_item_req *items
 	for (size_t i = 0; !rc && i < n; i++)
 		if (items[i].quantity > 0)
 			rc = S_put_line(cart_id, items[i].product_id, items[i].quantity, 0, now, err);
-	return S_commit_with_view(o, rc, out, err);
+	return S_commit_with_view(cart_id, rc, out);
 }
 
 mc_rc cart_view(const struct cart_owner *o, struct cart_view *out, mc_error *err)
 {
-	struct cart_view v;
-	struct cart_line *lines = NULL;
-	int64_t now = clock_now();
-	size_t n = 0;
-	mc_rc rc;
+	int64_t cart_id = 0;
+	mc_rc rc = store_cart_find(o, &cart_id);
 
-	memset(&v, 0, sizeof(v));
-	memcpy(v.currency, "INR", 4);
-	rc = store_cart_find(o, &v.id);
-	if (rc == MC_ERR_NOT_FOUND) {
-		*out = v;
-		return MC_OK;
-	}
-	if (!rc)
-		rc = store_cart_lines(v.id, &lines, &n);
-	if (rc)
+	if (rc && rc != MC_ERR_NOT_FOUND)
 		return rc;
-	v.lines = calloc(n ? n : 1, sizeof(*v.lines));
-	if (!v.lines) {
-		cart_lines_free(lines, n);
-		return MC_ERR_INTERNAL;
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct cart_view_line *vl = &v.lines[v.n];
-
-		if (lines[i].deleted) {
-			/* A withdrawn product leaves the cart. */
-			store_cart_remove(v.id, lines[i].product_id);
-			free(lines[i].name);
-			free(lines[i].image_url);
-			continue;
-		}
-		vl->line = lines[i];
-		vl->unit_price = pricing_effective(lines[i].price, &lines[i].sale, now);
-		vl->line_total = vl->unit_price * lines[i].quantity;
-		if (vl->unit_price != lines[i].price_snapshot) {
-			vl->price_changed = 1;
-			vl->previous_price = lines[i].price_snapshot;
-			store_cart_set_snapshot(v.id, lines[i].product_id, vl->unit_price);
-		}
-		v.total += vl->line_total;
-		v.item_count += lines[i].quantity;
-		memcpy(v.currency, lines[i].currency, 4);
-		v.n++;
-	}
-	free(lines); /* the strings moved into v.lines */
-	*out = v;
-	return MC_OK;
+	return S_view(rc ? 0 : cart_id, out);
 }
 
 mc_rc cart_merge(int64_t user_id, const char *session_hash, struct cart_merged **out, size_t *n, mc_error *err)

@@ -25,7 +25,9 @@ static const char sql_snapshot[] = "UPDATE cart_items SET price_snapshot = ? WHE
 static const char sql_remove[] = "DELETE FROM cart_items WHERE cart_id = ? AND product_id = ?";
 static const char sql_clear[] = "DELETE FROM cart_items WHERE cart_id = ?";
 static const char sql_delete[] = "DELETE FROM carts WHERE id = ?";
-static const char sql_touch[] = "UPDATE carts SET updated_at = ? WHERE id = ?";
+/* Touching an existing cart also finds it: one statement on the hot path. */
+static const char sql_touch_user[] = "UPDATE carts SET updated_at = ? WHERE user_id = ? RETURNING id";
+static const char sql_touch_guest[] = "UPDATE carts SET updated_at = ? WHERE session_hash = ? RETURNING id";
 
 void cart_lines_free(struct cart_line *lines, size_t n)
 {
@@ -53,17 +55,19 @@ mc_rc store_cart_find(const struct cart_owner *o, int64_t *cart_id)
 
 mc_rc store_cart_open(const struct cart_owner *o, int64_t now, int64_t *cart_id)
 {
-	mc_rc rc = store_cart_find(o, cart_id);
-	db_stmt *s;
+	db_stmt *s = store_stmt(o->user_id ? sql_touch_user : sql_touch_guest);
+	mc_rc rc;
 
-	if (rc != MC_ERR_NOT_FOUND) {
-		int64_t v[2] = { now, 0 };
-
-		if (rc)
-			return rc;
-		v[1] = *cart_id;
-		return store_exec_ints(sql_touch, 2, v, NULL);
-	}
+	if (!s)
+		return MC_ERR_INTERNAL;
+	db_bind_int(s, 1, now);
+	if (o->user_id)
+		db_bind_int(s, 2, o->user_id);
+	else
+		db_bind_text(s, 2, o->session_hash);
+	rc = store_row_int(s, MC_ERR_NOT_FOUND, cart_id);
+	if (rc != MC_ERR_NOT_FOUND)
+		return rc;
 	if (!(s = store_stmt(sql_create)))
 		return MC_ERR_INTERNAL;
 	if (o->user_id) {
