@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/hash.h"
 #include "core/limits.h"
 #include "core/log.h"
 #include "store/products.h"
@@ -24,15 +25,6 @@ static struct {
 	_Atomic int64_t polled_us;     /* last version poll (monotonic) */
 	atomic_flag polling;
 } cache = { .lock = PTHREAD_RWLOCK_INITIALIZER, .polling = ATOMIC_FLAG_INIT };
-
-static uint64_t S_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
 
 int catalog_cache_init(void)
 {
@@ -113,7 +105,7 @@ struct cache_entry *catalog_cache_get(const char *key)
 	size_t i;
 
 	pthread_rwlock_rdlock(&cache.lock);
-	for (i = S_hash(key) % SLOTS; cache.slots[i]; i = (i + 1) % SLOTS) {
+	for (i = hash_str(key) % SLOTS; cache.slots[i]; i = (i + 1) % SLOTS) {
 		if (!strcmp(cache.slots[i]->key, key)) {
 			found = cache.slots[i];
 			atomic_fetch_add(&found->refs, 1);
@@ -153,7 +145,7 @@ struct cache_entry *catalog_cache_put(const char *key, const char *body, size_t 
 		e->refs = 1; /* not cached: the caller's alone */
 		return e;
 	}
-	for (i = S_hash(key) % SLOTS; cache.slots[i]; i = (i + 1) % SLOTS) {
+	for (i = hash_str(key) % SLOTS; cache.slots[i]; i = (i + 1) % SLOTS) {
 		if (!strcmp(cache.slots[i]->key, key)) {
 			/* Another thread filled it first; keep theirs. */
 			struct cache_entry *theirs = cache.slots[i];

@@ -6,6 +6,7 @@
 
 #include "api/api.h"
 #include "core/clock.h"
+#include "core/hash.h"
 #include "core/json.h"
 #include "core/strbuf.h"
 
@@ -48,18 +49,9 @@ struct token_slot {
 
 static __thread struct token_slot token_cache[TOKEN_CACHE_SLOTS];
 
-static size_t S_token_slot(const char *token)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (const char *p = token; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ull;
-	return (size_t)(h % TOKEN_CACHE_SLOTS);
-}
-
 static mc_rc S_verify_cached(const char *token, int64_t now, struct token_claims *c, mc_error *err)
 {
-	struct token_slot *slot = &token_cache[S_token_slot(token)];
+	struct token_slot *slot = &token_cache[hash_str(token) % TOKEN_CACHE_SLOTS];
 	size_t len = strlen(token);
 	mc_rc rc;
 

@@ -29,6 +29,7 @@ static int S_key_ok(const char *k)
 int api_idem_begin(struct http_req *req, struct http_res *res, const char *scope, struct api_idem *st)
 {
 	const char *key = http_req_header(req, "Idempotency-Key");
+	crypto_generichash_state hs;
 	unsigned char h[16];
 	struct idem_record rec;
 	mc_rc rc;
@@ -41,8 +42,11 @@ int api_idem_begin(struct http_req *req, struct http_res *res, const char *scope
 				 "Idempotency-Key must be 1 to 255 printable characters");
 		return 0;
 	}
-	crypto_generichash(h, sizeof(h), (const unsigned char *)(req->body ? req->body : ""), req->body_len,
-			   (const unsigned char *)req->path, strlen(req->path) < 64 ? strlen(req->path) : 64);
+	/* The request is its path (which order a refund is for) and its body. */
+	crypto_generichash_init(&hs, NULL, 0, sizeof(h));
+	crypto_generichash_update(&hs, (const unsigned char *)req->path, strlen(req->path) + 1);
+	crypto_generichash_update(&hs, (const unsigned char *)(req->body ? req->body : ""), req->body_len);
+	crypto_generichash_final(&hs, h, sizeof(h));
 	sodium_bin2hex(st->hash, sizeof(st->hash), h, sizeof(h));
 	rc = store_idem_claim(req->auth.user_id, scope, key, st->hash, clock_now(), IDEM_STALE_SECONDS, MC_IDEM_TTL,
 			      &rec);

@@ -16,19 +16,23 @@ void log_set_quiet(int q)
 	quiet = q;
 }
 
-void log_line(const char *json, size_t len)
+/* One write per line keeps concurrent lines whole. */
+static void S_write_line(const char *json, size_t len)
 {
 	char buf[4096];
 
-	if (quiet)
-		return;
 	if (len + 1 > sizeof(buf))
 		len = sizeof(buf) - 1;
 	memcpy(buf, json, len);
 	buf[len] = '\n';
-	/* One write per line keeps concurrent lines whole. */
 	if (write(STDERR_FILENO, buf, len + 1) < 0)
 		return;
+}
+
+void log_line(const char *json, size_t len)
+{
+	if (!quiet)
+		S_write_line(json, len);
 }
 
 static void S_log(const char *level, const char *component, const char *fmt, va_list ap)
@@ -44,8 +48,9 @@ static void S_log(const char *level, const char *component, const char *fmt, va_
 	strbuf_adds(&sb, ",\"msg\":");
 	strbuf_add_json_string(&sb, msg);
 	strbuf_addch(&sb, '}');
-	if (!sb.failed)
-		log_line(sb.buf, sb.len);
+	/* Errors are printed even in quiet mode: they must never be hidden. */
+	if (!sb.failed && (!quiet || !strcmp(level, "error")))
+		S_write_line(sb.buf, sb.len);
 	strbuf_release(&sb);
 }
 
@@ -62,11 +67,7 @@ void log_error(const char *component, const char *fmt, ...)
 {
 	va_list ap;
 
-	/* Errors are printed even in quiet mode: they must never be hidden. */
-	int was_quiet = quiet;
-	quiet = 0;
 	va_start(ap, fmt);
 	S_log("error", component, fmt, ap);
 	va_end(ap);
-	quiet = was_quiet;
 }

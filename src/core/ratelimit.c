@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "core/limits.h"
 
 #define KEY_MAX 64
@@ -52,19 +53,10 @@ void ratelimit_free(struct ratelimit *rl)
 	free(rl);
 }
 
-static uint32_t S_hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (uint8_t)*s) * 16777619u;
-	return h;
-}
-
 static int S_apply(struct ratelimit *rl, const char *key, int64_t now, struct ratelimit_state *st,
 		   int consume)
 {
-	size_t base = (S_hash(key) % (MC_RATE_BUCKETS / WAYS)) * WAYS;
+	size_t base = (hash_str(key) % (MC_RATE_BUCKETS / WAYS)) * WAYS;
 	pthread_mutex_t *lock = &rl->locks[(base / WAYS) % STRIPES];
 	struct bucket *b = NULL, *stalest = &rl->slots[base];
 	int limited;

@@ -54,18 +54,18 @@ static void S_apply(struct coupon *c, const struct coupon_input *in)
 
 mc_rc coupon_create(const struct actor *a, const struct coupon_input *in, struct coupon *out, mc_error *err)
 {
+	static const struct { unsigned bit; const char *field; } required[] = {
+		{ CI_PERCENT, "discountPercentage" }, { CI_FROM, "validFrom" }, { CI_TO, "validTo" },
+		{ CI_LIMIT, "usageLimit" },
+	};
 	struct coupon c = { .active = 1 };
 	mc_rc rc;
 
 	if (!(in->set & CI_CODE) || S_normalize(in->code, c.code))
 		mc_error_field(err, "code", "must be 3 to 32 letters, digits, '-' or '_'");
-	for (unsigned bit = CI_PERCENT; bit <= CI_LIMIT; bit <<= 1)
-		if (!(in->set & bit)) {
-			static const char *const names[] = { "discountPercentage", "validFrom", "validTo", "usageLimit" };
-			int i = bit == CI_PERCENT ? 0 : bit == CI_FROM ? 1 : bit == CI_TO ? 2 : 3;
-
-			mc_error_field(err, names[i], "is required");
-		}
+	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+		if (!(in->set & required[i].bit))
+			mc_error_field(err, required[i].field, "is required");
 	if ((in->set & CI_SELLER) && a->role != ROLE_ADMIN)
 		mc_error_field(err, "sellerId", "only an admin may choose the seller");
 	S_apply(&c, in);
