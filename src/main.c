@@ -215,6 +215,12 @@ static int S_serve(struct config *cfg)
 
 	if (S_load_key(cfg, &key) || S_open_store(cfg))
 		return 1;
+	if (embedded) {
+		/* Group commit: PostgreSQL's COMMIT waits for its own flush. */
+		opts.durable_defer = store_defer_durable;
+		opts.durable_owed = store_durable_owed;
+		opts.durable_wait = store_durable_wait;
+	}
 	if (api_init(cfg, &key) || catalog_cache_init())
 		return 1;
 	S_raise_fd_limit();
@@ -223,9 +229,16 @@ static int S_serve(struct config *cfg)
 		fprintf(stderr, "mercato: %s\n", err);
 		return 1;
 	}
-	/* One node on SQLite: the worker and the scheduler run in this process. */
+	/* One node on SQLite: the worker, the scheduler and the WAL checkpoints
+	 * run in this process. */
+	if (embedded && store_checkpointer_start()) {
+		fprintf(stderr, "mercato: cannot start the checkpoint thread\n");
+		http_server_stop(srv);
+		return 1;
+	}
 	if (S_jobs_start(cfg, embedded, embedded, &jobs)) {
 		http_server_stop(srv);
+		store_checkpointer_stop();
 		return 1;
 	}
 	log_info("main", "serving on http://%s:%ld (%s, %s)", cfg->host, cfg->port, cfg->env,
@@ -233,6 +246,7 @@ static int S_serve(struct config *cfg)
 	S_wait_stop_signal(&set);
 	http_server_stop(srv);
 	S_jobs_stop(&jobs);
+	store_checkpointer_stop();
 	catalog_cache_release();
 	api_release();
 	sodium_memzero(&key, sizeof(key));

@@ -59,6 +59,7 @@
 #define MC_JWT_MAX             2048               /* longer Authorization values are refused unparsed */
 #define MC_JWT_SECRET_MIN      32                 /* HS256 key bytes; shorter is refused in production */
 #define MC_JTI_LEN             32                 /* hex characters of a 128-bit token id */
+#define MC_TOKEN_CACHE_SLOTS   2048               /* verified tokens kept per HTTP thread, one per active client: a miss costs an HMAC and a revocation read (64 slots thrashed with 200 clients) */
 
 /* Rate limiting */
 #define MC_RATE_BUCKETS        4096               /* tracked client IPs per limiter; oldest evicted */
@@ -68,6 +69,8 @@
 #define MC_DB_MAX_PARAMS       32                 /* bound parameters in one statement */
 #define MC_DB_BUSY_TIMEOUT_MS  10000              /* SQLite waits this long for the write lock */
 #define MC_SQLITE_CACHE_KIB    1024               /* page cache per connection: hot reads come from the response cache */
+#define MC_SQLITE_MMAP_BYTES   268435456          /* database pages read through a mapping: no pread per page after another connection's write empties the cache */
+#define MC_SQLITE_CKPT_PAGES   4000               /* WAL pages before a checkpoint (SQLite: 1000): a hot page (stock, carts) is copied once per round; 16 MB of WAL */
 
 /* Background jobs and email */
 #define MC_JOB_BATCH           8                  /* jobs a worker claims at once: few round trips; a crash re-sends at most these */

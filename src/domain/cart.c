@@ -28,43 +28,45 @@ static mc_rc S_insufficient(mc_error *err, int64_t product_id, int64_t available
 		       (long long)available, (long long)product_id);
 }
 
-/* Checks a line's new quantity against the rules and the product. */
-static mc_rc S_check(const struct product *p, int64_t qty, mc_error *err)
+/* Checks a line's new quantity against the rules and, when p is given, the
+ * product's stock. */
+static mc_rc S_check(const struct product_brief *p, int64_t qty, mc_error *err)
 {
 	if (qty < 1 || qty > MC_CART_QTY_MAX)
 		return mc_fail(err, MC_ERR_UNPROCESSABLE, "quantity_limit",
 			       "a cart line holds 1 to %d units", MC_CART_QTY_MAX);
-	if (qty > p->stock)
+	if (p && qty > p->stock)
 		return S_insufficient(err, p->id, p->stock);
 	return MC_OK;
 }
 
-static mc_rc S_load_product(int64_t id, struct product *p, mc_error *err)
+static mc_rc S_load_product(int64_t id, struct product_brief *p, mc_error *err)
 {
-	mc_rc rc = store_product_get(id, p);
+	mc_rc rc = store_product_brief(id, p);
 
 	if (rc == MC_ERR_NOT_FOUND)
 		return mc_fail(err, rc, "product_not_found", "no product %lld", (long long)id);
 	return rc;
 }
 
-/* Sets one line inside an open transaction; absolute (add = 0) or relative. */
+/* Sets one line inside an open transaction; absolute (add = 0) or relative.
+ * An add writes first and checks the sum it reads back: a failed check
+ * makes the caller roll the write back. */
 static mc_rc S_put_line(int64_t cart_id, int64_t product_id, int64_t qty, int add, int64_t now, mc_error *err)
 {
-	struct product p;
-	int64_t cur = 0;
+	struct product_brief p;
+	int64_t snapshot;
 	mc_rc rc = S_load_product(product_id, &p, err);
 
+	if (!rc)
+		rc = S_check(add ? NULL : &p, qty, err);
 	if (rc)
 		return rc;
-	if (add)
-		rc = store_cart_quantity(cart_id, product_id, &cur);
-	if (!rc)
-		rc = S_check(&p, cur + qty, err);
-	if (!rc)
-		rc = store_cart_set(cart_id, product_id, cur + qty, pricing_effective(p.price, &p.sale, now), now);
-	product_release(&p);
-	return rc;
+	snapshot = pricing_effective(p.price, &p.sale, now);
+	if (!add)
+		return store_cart_set(cart_id, product_id, qty, snapshot, now);
+	rc = store_cart_add(cart_id, product_id, qty, MC_CART_QTY_MAX, snapshot, now, &qty);
+	return rc ? rc : S_check(&p, qty, err);
 }
 
 /* The view of a known cart (0: none yet). */

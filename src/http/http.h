@@ -129,6 +129,13 @@ struct http_server_opts {
 	const char *trusted_proxies;
 	const char *cors_origins;
 	int access_log;
+	/* Answers that wait for a durable commit (store_defer_durable): defer
+	 * runs once on each HTTP thread, owed after each handler (a ticket, or
+	 * 0), wait on the server's own thread, which then sends the answers
+	 * suspended meanwhile. All NULL: answers go out at once. */
+	void (*durable_defer)(void);
+	uint64_t (*durable_owed)(void);
+	mc_rc (*durable_wait)(uint64_t ticket);
 };
 
 struct http_server;

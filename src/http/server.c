@@ -19,6 +19,7 @@
 #include "core/metrics.h"
 #include "core/ratelimit.h"
 #include "core/strbuf.h"
+#include "core/ticket_queue.h"
 #include "http/http.h"
 #include "http/router.h"
 
@@ -30,6 +31,7 @@ struct http_server {
 	struct http_server_opts opts;
 	struct ratelimit *rate;
 	struct ratelimit *auth_rate;
+	struct ticket_queue *durable; /* NULL without opts.durable_wait */
 	int nproxies, norigins;
 	char proxies[MAX_LIST][64];
 	char origins[MAX_LIST][128];
@@ -43,7 +45,15 @@ struct request_ctx {
 	size_t limit;
 	int too_large;
 	int64_t start_us;
+	/* An answer suspended until its durable commit is on disk. */
+	struct MHD_Response *held;
+	int held_status;
+	size_t held_len;
+	mc_rc held_rc;
 };
+
+/* This thread called opts.durable_defer. */
+static __thread int durable_deferred;
 
 static const struct {
 	const char *name;
@@ -397,23 +407,23 @@ out:
 	mc_error_release(&err);
 }
 
-static void S_access_log(struct http_server *srv, struct request_ctx *x, const struct http_res *res)
+static void S_access_log(struct http_server *srv, struct request_ctx *x, int status, size_t len)
 {
 	struct http_req *req = &x->req;
 	char ts[32];
 	strbuf sb;
 
-	if (!srv->opts.access_log && res->status < 500)
+	if (!srv->opts.access_log && status < 500)
 		return;
-	if (req->route && (req->route->flags & ROUTE_PROBE) && res->status < 500)
+	if (req->route && (req->route->flags & ROUTE_PROBE) && status < 500)
 		return;
 	clock_format_rfc3339(clock_now(), ts, sizeof(ts));
 	strbuf_init(&sb);
 	strbuf_addf(&sb, "{\"ts\":\"%s\",\"level\":\"%s\",\"component\":\"access\",\"method\":\"%s\",\"path\":",
-		    ts, res->status >= 500 ? "error" : "info", req->method_name);
+		    ts, status >= 500 ? "error" : "info", req->method_name);
 	strbuf_add_json_string(&sb, req->path);
 	strbuf_addf(&sb, ",\"status\":%d,\"bytes\":%zu,\"us\":%" PRId64 ",\"requestId\":\"%s\",\"ip\":\"%s\"",
-		    res->status, res->len, clock_mono_us() - x->start_us, req->request_id, req->client_ip);
+		    status, len, clock_mono_us() - x->start_us, req->request_id, req->client_ip);
 	if (req->authenticated)
 		strbuf_addf(&sb, ",\"user\":%" PRId64, req->auth.user_id);
 	strbuf_addch(&sb, '}');
@@ -422,12 +432,11 @@ static void S_access_log(struct http_server *srv, struct request_ctx *x, const s
 	strbuf_release(&sb);
 }
 
-static enum MHD_Result S_send(struct http_server *srv, struct request_ctx *x, struct http_res *res)
+static struct MHD_Response *S_response(struct http_server *srv, struct request_ctx *x, struct http_res *res)
 {
 	struct http_req *req = &x->req;
 	struct MHD_Response *r;
 	const char *origin;
-	enum MHD_Result ret;
 
 	if (res->body_release)
 		r = MHD_create_response_from_buffer_with_free_callback_cls(res->len, res->body,
@@ -439,7 +448,7 @@ static enum MHD_Result S_send(struct http_server *srv, struct request_ctx *x, st
 		r = MHD_create_response_from_buffer_with_free_callback(res->len, res->body, free);
 	if (!r) {
 		S_res_clear_body(res);
-		return MHD_NO;
+		return NULL;
 	}
 	/* The response owns the body now. */
 	res->body_release = NULL;
@@ -461,11 +470,65 @@ static enum MHD_Result S_send(struct http_server *srv, struct request_ctx *x, st
 	}
 	for (int i = 0; i < res->nheaders; i++)
 		MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
-	ret = MHD_queue_response(req->conn, (unsigned)res->status, r);
+	return r;
+}
+
+static enum MHD_Result S_queue(struct http_server *srv, struct request_ctx *x, struct MHD_Response *r, int status,
+			       size_t len)
+{
+	enum MHD_Result ret = MHD_queue_response(x->req.conn, (unsigned)status, r);
+
 	MHD_destroy_response(r);
-	metrics_request(res->status, clock_mono_us() - x->start_us);
-	S_access_log(srv, x, res);
+	metrics_request(status, clock_mono_us() - x->start_us);
+	S_access_log(srv, x, status, len);
 	return ret;
+}
+
+/* On the ticket queue's thread: the commit is on disk (or failed). */
+static void S_durable_done(void *item, mc_rc rc)
+{
+	struct request_ctx *x = item;
+
+	x->held_rc = rc;
+	MHD_resume_connection(x->req.conn);
+}
+
+static enum MHD_Result S_send(struct http_server *srv, struct request_ctx *x, struct http_res *res)
+{
+	struct MHD_Response *r = S_response(srv, x, res);
+	uint64_t ticket = srv->durable ? srv->opts.durable_owed() : 0;
+
+	if (!r)
+		return MHD_NO;
+	if (!ticket)
+		return S_queue(srv, x, r, res->status, res->len);
+	/* Serve other connections while the disk flush runs; S_access sends
+	 * the held answer when the queue resumes this one. */
+	x->held = r;
+	x->held_status = res->status;
+	x->held_len = res->len;
+	MHD_suspend_connection(x->req.conn);
+	if (ticket_queue_add(srv->durable, x, ticket))
+		S_durable_done(x, srv->opts.durable_wait(ticket));
+	return MHD_YES;
+}
+
+/* The resumed call for a held answer. The order was committed either way;
+ * a failed flush means it may not survive a power loss, so say 500. */
+static enum MHD_Result S_send_held(struct http_server *srv, struct request_ctx *x)
+{
+	struct MHD_Response *r = x->held;
+	struct http_res res;
+
+	x->held = NULL;
+	if (!x->held_rc)
+		return S_queue(srv, x, r, x->held_status, x->held_len);
+	MHD_destroy_response(r);
+	memset(&res, 0, sizeof(res));
+	res.request_id = x->req.request_id;
+	http_res_problem(&res, MC_ERR_INTERNAL, NULL, "the commit could not be flushed to disk");
+	r = S_response(srv, x, &res);
+	return r ? S_queue(srv, x, r, res.status, res.len) : MHD_NO;
 }
 
 static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -477,6 +540,12 @@ static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const ch
 	struct http_res res;
 	enum MHD_Result ret;
 
+	if (x && x->held)
+		return S_send_held(srv, x);
+	if (srv->durable && !durable_deferred) {
+		srv->opts.durable_defer();
+		durable_deferred = 1;
+	}
 	if (!x) {
 		const char *cl;
 
@@ -610,6 +679,12 @@ mc_rc http_server_start(const struct http_server_opts *opts, struct http_server 
 		snprintf(errbuf, errlen, "out of memory");
 		goto fail;
 	}
+	if (opts->durable_wait && ticket_queue_start(opts->durable_wait, S_durable_done, &srv->durable)) {
+		snprintf(errbuf, errlen, "cannot start the durable-answer thread");
+		goto fail;
+	}
+	if (srv->durable)
+		flags |= MHD_ALLOW_SUSPEND_RESUME;
 	srv->nproxies = S_split_list(opts->trusted_proxies, &srv->proxies[0][0], sizeof(srv->proxies[0]), MAX_LIST);
 	srv->norigins = S_split_list(opts->cors_origins, &srv->origins[0][0], sizeof(srv->origins[0]), MAX_LIST);
 	if (threads < 1)
@@ -639,6 +714,7 @@ mc_rc http_server_start(const struct http_server_opts *opts, struct http_server 
 	*out = srv;
 	return MC_OK;
 fail:
+	ticket_queue_stop(srv->durable);
 	router_release(&srv->router);
 	ratelimit_free(srv->rate);
 	ratelimit_free(srv->auth_rate);
@@ -659,6 +735,9 @@ void http_server_stop(struct http_server *srv)
 			break;
 		usleep(20000);
 	}
+	/* Resumes every held answer: libmicrohttpd must not stop with
+	 * suspended connections. */
+	ticket_queue_stop(srv->durable);
 	MHD_stop_daemon(srv->daemon);
 	router_release(&srv->router);
 	ratelimit_free(srv->rate);

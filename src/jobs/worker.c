@@ -1,12 +1,14 @@
 #include "jobs/worker.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/fs.h"
 #include "core/log.h"
 #include "domain/notify.h"
 #include "jobs/loop.h"
@@ -67,31 +69,67 @@ static mc_rc S_deliver(struct worker *w, const struct job *j, struct mail_result
 	return rc;
 }
 
-/* Delivers one claimed job and records the outcome of this attempt. */
-static void S_run(struct worker *w, const struct job *j)
+/* Records the outcome of one attempt, inside the batch's transaction. */
+static void S_record(struct worker *w, const struct job *j, mc_rc rc, const struct mail_result *r)
 {
-	struct mail_result r;
-	mc_rc rc = S_deliver(w, j, &r), rec;
+	mc_rc rec;
 
 	if (!rc) {
 		rec = store_job_complete(j->id, j->attempts);
 		log_info("worker", "job %lld (%s) delivered, attempt %lld", (long long)j->id, j->kind,
 			 (long long)j->attempts);
-	} else if (r.permanent || j->attempts >= j->max_attempts) {
-		rec = store_job_bury(j->id, j->attempts, r.error);
+	} else if (r->permanent || j->attempts >= j->max_attempts) {
+		rec = store_job_bury(j->id, j->attempts, r->error);
 		log_error("worker", "job %lld (%s) dead after attempt %lld: %s", (long long)j->id, j->kind,
-			  (long long)j->attempts, r.error);
+			  (long long)j->attempts, r->error);
 	} else {
 		int64_t wait = worker_backoff_ms(w->cfg->mail_backoff_ms, j->attempts, randombytes_random());
 
-		rec = store_job_retry(j->id, j->attempts, clock_now_ms() + wait, r.error);
+		rec = store_job_retry(j->id, j->attempts, clock_now_ms() + wait, r->error);
 		log_info("worker", "job %lld (%s) attempt %lld failed, retry in %lld ms: %s", (long long)j->id, j->kind,
-			 (long long)j->attempts, (long long)wait, r.error);
+			 (long long)j->attempts, (long long)wait, r->error);
 	}
 	/* CONFLICT: the lease ran out and another worker owns the job now. */
 	if (rec)
 		log_error("worker", "job %lld: cannot record attempt %lld (%d)", (long long)j->id, (long long)j->attempts,
 			  (int)rec);
+}
+
+/* Delivers a claimed batch, then records every outcome in one transaction.
+ * Spooled files are flushed together before they count as delivered. */
+static void S_run_batch(struct worker *w, const struct job *jobs, size_t n)
+{
+	struct mail_result r[MC_JOB_BATCH];
+	mc_rc rc[MC_JOB_BATCH];
+	size_t done = 0;
+	int spool = !*w->cfg->smtp_url;
+
+	if (spool && fs_mkdirs(w->spool)) {
+		log_error("worker", "cannot create %s: %s", w->spool, strerror(errno));
+		return; /* the leases run out and the jobs are claimed again */
+	}
+	for (; done < n && !loop_stopping(&w->loop); done++)
+		rc[done] = S_deliver(w, &jobs[done], &r[done]);
+	if (spool && done && fs_sync_all(w->spool)) {
+		for (size_t i = 0; i < done; i++)
+			if (!rc[i]) {
+				snprintf(r[i].error, sizeof(r[i].error), "spool flush: %s", strerror(errno));
+				r[i].permanent = 0;
+				rc[i] = MC_ERR_BUSY;
+			}
+	}
+	if (store_begin(DB_TXN_WRITE)) {
+		log_error("worker", "cannot record %zu deliveries", n);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (i < done)
+			S_record(w, &jobs[i], rc[i], &r[i]);
+		else if (store_job_unclaim(jobs[i].id, jobs[i].attempts))
+			log_error("worker", "job %lld: cannot hand it back", (long long)jobs[i].id);
+	}
+	if (store_commit())
+		log_error("worker", "cannot record %zu deliveries", n);
 }
 
 static void *S_main(void *arg)
@@ -109,12 +147,8 @@ static void *S_main(void *arg)
 			log_error("worker", "cannot claim jobs (%d)", (int)rc);
 			n = 0;
 		}
-		for (size_t i = 0; i < n; i++) {
-			if (!loop_stopping(&w->loop))
-				S_run(w, &jobs[i]);
-			else if (store_job_unclaim(jobs[i].id, jobs[i].attempts))
-				log_error("worker", "job %lld: cannot hand it back", (long long)jobs[i].id);
-		}
+		if (n)
+			S_run_batch(w, jobs, n);
 		job_list_free(jobs, n);
 		/* A full batch: more may be due at once. */
 	} while (n == MC_JOB_BATCH ? !loop_stopping(&w->loop) : !loop_sleep(&w->loop, w->cfg->worker_poll_ms));

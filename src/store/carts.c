@@ -21,6 +21,14 @@ static const char sql_set[] =
 	"INSERT INTO cart_items (cart_id, product_id, quantity, price_snapshot, added_at) VALUES (?, ?, ?, ?, ?)"
 	" ON CONFLICT (cart_id, product_id) DO UPDATE SET quantity = excluded.quantity,"
 	" price_snapshot = excluded.price_snapshot";
+/* sql_set adding to the quantity, with the sum read back in the same
+ * statement. The WHERE turns a sum past the column's CHECK into no row
+ * instead of a constraint error the caller could not tell apart. */
+static const char sql_add[] =
+	"INSERT INTO cart_items (cart_id, product_id, quantity, price_snapshot, added_at) VALUES (?, ?, ?, ?, ?)"
+	" ON CONFLICT (cart_id, product_id) DO UPDATE SET quantity = cart_items.quantity + excluded.quantity,"
+	" price_snapshot = excluded.price_snapshot WHERE cart_items.quantity + excluded.quantity <= ?"
+	" RETURNING quantity";
 static const char sql_snapshot[] = "UPDATE cart_items SET price_snapshot = ? WHERE cart_id = ? AND product_id = ?";
 static const char sql_remove[] = "DELETE FROM cart_items WHERE cart_id = ? AND product_id = ?";
 static const char sql_clear[] = "DELETE FROM cart_items WHERE cart_id = ?";
@@ -158,6 +166,20 @@ mc_rc store_cart_set(int64_t cart_id, int64_t product_id, int64_t qty, int64_t s
 	int64_t v[5] = { cart_id, product_id, qty, snapshot, now };
 
 	return store_exec_ints(sql_set, 5, v, NULL);
+}
+
+mc_rc store_cart_add(int64_t cart_id, int64_t product_id, int64_t qty, int64_t max, int64_t snapshot, int64_t now,
+		     int64_t *total)
+{
+	int64_t v[6] = { cart_id, product_id, qty, snapshot, now, max };
+	db_stmt *s = store_stmt(sql_add);
+
+	if (!s)
+		return MC_ERR_INTERNAL;
+	for (int i = 0; i < 6; i++)
+		db_bind_int(s, i + 1, v[i]);
+	*total = 0;
+	return store_row_int(s, MC_OK, total);
 }
 
 mc_rc store_cart_set_snapshot(int64_t cart_id, int64_t product_id, int64_t snapshot)

@@ -41,6 +41,11 @@ mc_rc store_cart_lines(int64_t cart_id, struct cart_line **lines, size_t *n);
 mc_rc store_cart_quantity(int64_t cart_id, int64_t product_id, int64_t *qty);
 /* Inserts or replaces a line's quantity and snapshot. */
 mc_rc store_cart_set(int64_t cart_id, int64_t product_id, int64_t qty, int64_t snapshot, int64_t now);
+/* Adds qty to a line (inserting it) and sets its snapshot; *total gets the
+ * line's new quantity, or 0 when that would pass max (the line is then left
+ * as it was). */
+mc_rc store_cart_add(int64_t cart_id, int64_t product_id, int64_t qty, int64_t max, int64_t snapshot, int64_t now,
+		     int64_t *total);
 mc_rc store_cart_set_snapshot(int64_t cart_id, int64_t product_id, int64_t snapshot);
 /* MC_ERR_NOT_FOUND when the line was not there. */
 mc_rc store_cart_remove(int64_t cart_id, int64_t product_id);

@@ -170,6 +170,26 @@ int db_commit(db *d)
 	return d->drv->commit(d);
 }
 
+uint64_t db_durable_ticket(db *d)
+{
+	return d->drv->take_ticket ? d->drv->take_ticket(d) : 0;
+}
+
+int db_durable_wait(uint64_t ticket)
+{
+	return ticket ? db_sqlite_durable_wait(ticket) : DB_DONE;
+}
+
+int db_checkpointer_start(db *d)
+{
+	return d->kind == DB_SQLITE ? db_sqlite_checkpointer_start() : DB_DONE;
+}
+
+void db_checkpointer_stop(void)
+{
+	db_sqlite_checkpointer_stop();
+}
+
 int db_rollback(db *d)
 {
 	return d->drv->rollback(d);

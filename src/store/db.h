@@ -30,7 +30,7 @@ enum {
 typedef enum db_txn_mode {
 	DB_TXN_READ,        /* SQLite: BEGIN DEFERRED */
 	DB_TXN_WRITE,       /* SQLite: BEGIN IMMEDIATE (takes the write lock up front) */
-	DB_TXN_DURABLE,     /* a write whose commit must survive power loss: synchronous=FULL */
+	DB_TXN_DURABLE,     /* a write whose commit must survive power loss: see db_durable_ticket */
 } db_txn_mode;
 
 /* Opens a connection for `url` ("sqlite:PATH" or "postgres://..." / "postgresql://...").
@@ -67,6 +67,18 @@ void db_reset(db_stmt *s);
 int db_begin(db *d, db_txn_mode mode);
 int db_commit(db *d);
 int db_rollback(db *d);
+/* A DB_TXN_DURABLE commit on SQLite returns once written, not yet on disk,
+ * and leaves a ticket: db_durable_ticket() takes it (0: nothing owed, as
+ * always on PostgreSQL, whose COMMIT waits for its WAL flush), and
+ * db_durable_wait() returns DB_DONE once every commit up to the ticket is
+ * on disk. Waiters on any thread share one fdatasync: a group commit. */
+uint64_t db_durable_ticket(db *d);
+int db_durable_wait(uint64_t ticket);
+/* A thread that copies SQLite's WAL into the database in the background,
+ * for the database d is connected to; without it, the commit that fills
+ * the WAL does it. A no-op (DB_DONE) on PostgreSQL. */
+int db_checkpointer_start(db *d);
+void db_checkpointer_stop(void);
 
 /* Number of rows changed by the last INSERT/UPDATE/DELETE statement. */
 int64_t db_changes(db *d);

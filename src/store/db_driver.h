@@ -11,6 +11,8 @@ struct db_driver {
 	int (*begin)(db *d, db_txn_mode mode);
 	int (*commit)(db *d);
 	int (*rollback)(db *d);
+	/* NULL for drivers whose COMMIT waits for the disk itself. */
+	uint64_t (*take_ticket)(db *d);
 	/* Creates a new, uncached statement. */
 	int (*prepare)(db *d, const char *sql, db_stmt **out);
 	void (*finalize)(db_stmt *s);
@@ -48,5 +50,10 @@ struct db_stmt {
 
 extern const struct db_driver db_sqlite_driver;
 extern const struct db_driver db_pg_driver;
+/* The SQLite group commit behind db_durable_wait(), and the checkpoint
+ * thread behind db_checkpointer_start(). */
+int db_sqlite_durable_wait(uint64_t ticket);
+int db_sqlite_checkpointer_start(void);
+void db_sqlite_checkpointer_stop(void);
 
 #endif

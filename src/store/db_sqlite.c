@@ -1,10 +1,14 @@
-/* SQLite driver: WAL, a busy timeout, BEGIN IMMEDIATE for writes and
- * synchronous=FULL for the transactions DESIGN section 7 calls durable. */
+/* SQLite driver: WAL, a busy timeout, BEGIN IMMEDIATE for writes and a
+ * group commit for the transactions DESIGN section 7 calls durable. */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/limits.h"
 #include "core/log.h"
@@ -13,8 +17,11 @@
 struct sq_db {
 	struct db base;
 	sqlite3 *h;
-	int sync_full;   /* current PRAGMA synchronous is FULL */
+	char *wal;       /* path of the WAL; NULL for an in-memory database */
+	int grouped;     /* wal is the group commit's (see S_group) */
+	int durable;     /* the open transaction is DB_TXN_DURABLE */
 	int holds_write; /* this connection holds write_lock */
+	uint64_t ticket; /* the last durable commit, until taken */
 };
 
 /* Writers of this process queue here before BEGIN IMMEDIATE: a waiter wakes
@@ -29,6 +36,90 @@ static void S_release_write(struct sq_db *d)
 		d->holds_write = 0;
 		pthread_mutex_unlock(&write_lock);
 	}
+}
+
+/* Group commit. synchronous=FULL makes COMMIT fdatasync the WAL while it
+ * holds the write lock: one disk flush per order, with every other writer
+ * waiting (measured: 0.16-0.3 ms per flush here). Durable commits are
+ * written like the others (synchronous=NORMAL) instead, and their owner
+ * waits for one fdatasync of the WAL issued after the commit, which makes
+ * the same promise before the answer goes out. One flush covers every
+ * commit written before it, so concurrent waiters share it, and the write
+ * lock is free meanwhile. A checkpoint syncs the WAL before copying it and
+ * the database after, so frames it moved are durable too. The group is the
+ * process's database: the first one opened. */
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	char *wal, *path;
+	_Atomic uint64_t written; /* durable commits written, counted under write_lock */
+	uint64_t synced;          /* durable commits known to be on disk */
+	int syncing;              /* a thread is in fdatasync for the group */
+} S_group = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+
+/* 0 when everything written to the file so far is on disk. A missing WAL
+ * was checkpointed into the (synced) database and removed. */
+static int S_sync_file(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	rc = fdatasync(fd);
+	close(fd);
+	if (rc)
+		log_error("sqlite", "fdatasync %s failed", path);
+	return rc;
+}
+
+static void S_group_join(struct sq_db *d)
+{
+	const char *name = sqlite3_db_filename(d->h, "main");
+	size_t len = name ? strlen(name) : 0;
+
+	if (!len)
+		return;
+	d->wal = malloc(len + 5);
+	if (!d->wal)
+		return;
+	memcpy(d->wal, name, len);
+	memcpy(d->wal + len, "-wal", 5);
+	pthread_mutex_lock(&S_group.mu);
+	if (!S_group.wal) {
+		S_group.wal = strdup(d->wal);
+		S_group.path = strdup(name);
+	}
+	d->grouped = S_group.wal && S_group.path && !strcmp(S_group.wal, d->wal);
+	pthread_mutex_unlock(&S_group.mu);
+}
+
+int db_sqlite_durable_wait(uint64_t ticket)
+{
+	int rc = DB_DONE;
+
+	pthread_mutex_lock(&S_group.mu);
+	while (S_group.synced < ticket) {
+		uint64_t target;
+
+		if (S_group.syncing) {
+			pthread_cond_wait(&S_group.cv, &S_group.mu);
+			continue;
+		}
+		/* Every commit counted so far has finished writing its frames. */
+		target = atomic_load(&S_group.written);
+		S_group.syncing = 1;
+		pthread_mutex_unlock(&S_group.mu);
+		rc = S_sync_file(S_group.wal) ? DB_ERR : DB_DONE;
+		pthread_mutex_lock(&S_group.mu);
+		S_group.syncing = 0;
+		if (!rc && target > S_group.synced)
+			S_group.synced = target;
+		pthread_cond_broadcast(&S_group.cv);
+		if (rc)
+			break;
+	}
+	pthread_mutex_unlock(&S_group.mu);
+	return rc;
 }
 
 struct sq_stmt {
@@ -59,6 +150,119 @@ static int S_map(int rc)
 	}
 }
 
+/* Checkpoints. SQLite's automatic checkpoint runs inside whichever COMMIT
+ * crosses the threshold, so one request pays for copying the whole WAL
+ * (9% of the checkout profile, and its latency spikes). Every connection
+ * reports the WAL size after its commits here; the serving process's
+ * checkpoint thread does the copying, and a process without one (the CLI)
+ * does it inline as SQLite would. */
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t thread;
+	int running, due, stopping;
+} S_ckpt = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+
+static int S_wal_hook(void *arg, sqlite3 *h, const char *name, int pages)
+{
+	int background;
+
+	(void)arg;
+	if (pages < MC_SQLITE_CKPT_PAGES)
+		return SQLITE_OK;
+	pthread_mutex_lock(&S_ckpt.mu);
+	background = S_ckpt.running;
+	if (background) {
+		S_ckpt.due = 1;
+		pthread_cond_signal(&S_ckpt.cv);
+	}
+	pthread_mutex_unlock(&S_ckpt.mu);
+	if (!background)
+		sqlite3_wal_checkpoint_v2(h, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return SQLITE_OK;
+}
+
+/* A PASSIVE checkpoint alone never finishes under steady writes: the
+ * next writer restarts the WAL only if every frame was copied when it
+ * began (measured: 128 MB of WAL after 6 s of cart adds). So the bulk is
+ * copied concurrently, then the few frames written meanwhile under the
+ * write lock, with RESTART, and the WAL starts over. */
+static void S_checkpoint(sqlite3 *h)
+{
+	int rc = sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+
+	if (rc == SQLITE_OK) {
+		pthread_mutex_lock(&write_lock);
+		rc = sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+		pthread_mutex_unlock(&write_lock);
+	}
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		log_error("sqlite", "checkpoint: %s", sqlite3_errmsg(h));
+}
+
+static void *S_ckpt_main(void *arg)
+{
+	sqlite3 *h = arg;
+
+	pthread_mutex_lock(&S_ckpt.mu);
+	for (;;) {
+		while (!S_ckpt.due && !S_ckpt.stopping)
+			pthread_cond_wait(&S_ckpt.cv, &S_ckpt.mu);
+		if (S_ckpt.stopping)
+			break;
+		S_ckpt.due = 0;
+		pthread_mutex_unlock(&S_ckpt.mu);
+		S_checkpoint(h);
+		pthread_mutex_lock(&S_ckpt.mu);
+	}
+	pthread_mutex_unlock(&S_ckpt.mu);
+	sqlite3_close(h);
+	return NULL;
+}
+
+int db_sqlite_checkpointer_start(void)
+{
+	sqlite3 *h = NULL;
+	int rc = DB_ERR;
+
+	pthread_mutex_lock(&S_ckpt.mu);
+	if (S_ckpt.running || !S_group.path)
+		goto out;
+	if (sqlite3_open_v2(S_group.path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_busy_timeout(h, MC_DB_BUSY_TIMEOUT_MS);
+	/* A connection learns that the database is in WAL mode when it first
+	 * reads it; until then a checkpoint does nothing. */
+	if (sqlite3_exec(h, "PRAGMA journal_mode=WAL", NULL, NULL, NULL) != SQLITE_OK)
+		goto out;
+	S_ckpt.stopping = 0;
+	if (pthread_create(&S_ckpt.thread, NULL, S_ckpt_main, h))
+		goto out;
+	h = NULL;
+	S_ckpt.running = 1;
+	rc = DB_DONE;
+out:
+	pthread_mutex_unlock(&S_ckpt.mu);
+	sqlite3_close(h);
+	return rc;
+}
+
+void db_sqlite_checkpointer_stop(void)
+{
+	pthread_mutex_lock(&S_ckpt.mu);
+	if (!S_ckpt.running) {
+		pthread_mutex_unlock(&S_ckpt.mu);
+		return;
+	}
+	S_ckpt.stopping = 1;
+	pthread_cond_signal(&S_ckpt.cv);
+	pthread_mutex_unlock(&S_ckpt.mu);
+	pthread_join(S_ckpt.thread, NULL);
+	pthread_mutex_lock(&S_ckpt.mu);
+	S_ckpt.running = 0;
+	pthread_mutex_unlock(&S_ckpt.mu);
+}
+
 static int S_open(const char *path, db **out, char *errbuf, size_t errlen)
 {
 	struct sq_db *d = calloc(1, sizeof(*d));
@@ -82,12 +286,15 @@ static int S_open(const char *path, db **out, char *errbuf, size_t errlen)
 			 "PRAGMA synchronous=NORMAL;"
 			 "PRAGMA foreign_keys=ON;"
 			 "PRAGMA temp_store=MEMORY;"
+			 "PRAGMA mmap_size=" S_STR(MC_SQLITE_MMAP_BYTES) ";"
 			 /* Negative: KiB rather than pages. */
 			 "PRAGMA cache_size=-" S_STR(MC_SQLITE_CACHE_KIB) ";",
 			 NULL, NULL, NULL) != SQLITE_OK) {
 		snprintf(errbuf, errlen, "sqlite setup %s: %s", path, sqlite3_errmsg(d->h));
 		goto fail;
 	}
+	sqlite3_wal_hook(d->h, S_wal_hook, NULL);
+	S_group_join(d);
 	d->base.kind = DB_SQLITE;
 	*out = &d->base;
 	return DB_DONE;
@@ -101,6 +308,7 @@ static void S_close(db *d)
 {
 	S_release_write(SQ(d));
 	sqlite3_close(SQ(d)->h);
+	free(SQ(d)->wal);
 	free(d);
 }
 
@@ -119,19 +327,11 @@ static int S_exec(db *d, const char *sql)
 
 static int S_begin(db *d, db_txn_mode mode)
 {
-	int want_full = mode == DB_TXN_DURABLE;
-
 	int rc;
 
+	SQ(d)->durable = mode == DB_TXN_DURABLE;
 	if (mode == DB_TXN_READ)
 		return S_exec(d, "BEGIN");
-	/* The safety level cannot change inside a transaction, so set it first. */
-	if (want_full != SQ(d)->sync_full) {
-		rc = S_exec(d, want_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
-		if (rc != DB_DONE)
-			return rc;
-		SQ(d)->sync_full = want_full;
-	}
 	pthread_mutex_lock(&write_lock);
 	SQ(d)->holds_write = 1;
 	rc = S_exec(d, "BEGIN IMMEDIATE");
@@ -142,12 +342,29 @@ static int S_begin(db *d, db_txn_mode mode)
 
 static int S_commit(db *d)
 {
+	struct sq_db *q = SQ(d);
 	int rc = S_exec(d, "COMMIT");
 
 	/* A busy COMMIT leaves the transaction open until the rollback. */
-	if (sqlite3_get_autocommit(SQ(d)->h))
-		S_release_write(SQ(d));
+	if (!sqlite3_get_autocommit(q->h))
+		return rc;
+	if (rc == DB_DONE && q->durable && q->wal) {
+		/* Counted before the lock goes, so tickets follow WAL order. */
+		if (q->grouped)
+			q->ticket = atomic_fetch_add(&S_group.written, 1) + 1;
+		else if (S_sync_file(q->wal))
+			rc = DB_ERR;
+	}
+	S_release_write(q);
 	return rc;
+}
+
+static uint64_t S_take_ticket(db *d)
+{
+	uint64_t t = SQ(d)->ticket;
+
+	SQ(d)->ticket = 0;
+	return t;
 }
 
 static int S_rollback(db *d)
@@ -254,6 +471,7 @@ const struct db_driver db_sqlite_driver = {
 	.begin = S_begin,
 	.commit = S_commit,
 	.rollback = S_rollback,
+	.take_ticket = S_take_ticket,
 	.prepare = S_prepare,
 	.finalize = S_finalize,
 	.bind_int = S_bind_int,

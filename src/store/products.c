@@ -16,6 +16,10 @@
 #define EFFECTIVE "(CASE WHEN " ON_SALE " THEN (c.price * (100 - c.sale_percentage) + 50) / 100 ELSE c.price END)"
 
 static const char sql_get[] = "SELECT " PRODUCT_COLS " FROM (" PRODUCT_SOURCE " AND p.id = ?) c";
+/* Without PRODUCT_SOURCE's seller join and text columns: a cart write needs
+ * none of them, and the foreign key already vouches for the seller. */
+static const char sql_brief[] =
+	"SELECT price, stock, sale_start, sale_end, sale_percentage FROM products WHERE id = ? AND deleted_at IS NULL";
 static const char sql_insert[] =
 	"INSERT INTO products (seller_id, name, description, price, currency, image_url, category, stock,"
 	" sale_start, sale_end, sale_percentage, rating_sum, rating_count, created_at, updated_at, external_ref)"
@@ -52,6 +56,16 @@ void product_list_free(struct product *items, size_t n)
 	free(items);
 }
 
+/* Reads sale_start, sale_end and sale_percentage from columns col.. */
+static void S_read_sale(db_stmt *s, int col, struct sale *sale)
+{
+	if (!db_col_is_null(s, col + 2)) {
+		sale->start = db_col_int(s, col);
+		sale->end = db_col_int(s, col + 1);
+		sale->percentage = (int)db_col_int(s, col + 2);
+	}
+}
+
 int store_product_read(db_stmt *s, struct product *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -59,11 +73,7 @@ int store_product_read(db_stmt *s, struct product *p)
 	p->seller_id = db_col_int(s, 1);
 	p->price = db_col_int(s, 2);
 	p->stock = db_col_int(s, 3);
-	if (!db_col_is_null(s, 6)) {
-		p->sale.start = db_col_int(s, 4);
-		p->sale.end = db_col_int(s, 5);
-		p->sale.percentage = (int)db_col_int(s, 6);
-	}
+	S_read_sale(s, 4, &p->sale);
 	p->rating_sum = db_col_int(s, 7);
 	p->rating_count = db_col_int(s, 8);
 	p->created_at = db_col_int(s, 9);
@@ -248,6 +258,26 @@ mc_rc store_product_get(int64_t id, struct product *out)
 	if (!rc) {
 		if (store_product_read(s, out))
 			rc = MC_ERR_INTERNAL;
+		db_reset(s);
+	}
+	return rc;
+}
+
+mc_rc store_product_brief(int64_t id, struct product_brief *out)
+{
+	db_stmt *s = store_stmt(sql_brief);
+	mc_rc rc;
+
+	if (!s)
+		return MC_ERR_INTERNAL;
+	db_bind_int(s, 1, id);
+	rc = store_row(s, MC_ERR_NOT_FOUND);
+	if (!rc) {
+		memset(out, 0, sizeof(*out));
+		out->id = id;
+		out->price = db_col_int(s, 0);
+		out->stock = db_col_int(s, 1);
+		S_read_sale(s, 2, &out->sale);
 		db_reset(s);
 	}
 	return rc;

@@ -72,6 +72,17 @@ mc_rc store_product_get(int64_t id, struct product *out);
  * when out of memory (p is then empty). */
 int store_product_read(db_stmt *s, struct product *p);
 
+/* What a cart line needs of a product: its price and stock. */
+struct product_brief {
+	int64_t id;
+	int64_t price;
+	int64_t stock;
+	struct sale sale;          /* all zero: no sale scheduled */
+};
+
+/* A live product's brief; MC_ERR_NOT_FOUND like store_product_get. */
+mc_rc store_product_brief(int64_t id, struct product_brief *out);
+
 /* Writes. Each bumps the catalog version in the same transaction. */
 mc_rc store_product_insert(struct product *p);
 /* Inserts unless a product with `ref` exists; *inserted tells which. */

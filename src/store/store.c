@@ -12,6 +12,9 @@ static char *store_url;
 static pthread_key_t conn_key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 static int key_ready;
+/* See store_defer_durable(). */
+static __thread int defer_durable;
+static __thread uint64_t durable_owed;
 
 static void S_close_conn(void *p)
 {
@@ -109,14 +112,54 @@ mc_rc store_begin(db_txn_mode mode)
 mc_rc store_commit(void)
 {
 	db *d = store_db();
+	uint64_t ticket;
 	int rc;
 
 	if (!d)
 		return MC_ERR_INTERNAL;
 	rc = db_commit(d);
-	if (rc != DB_DONE)
+	if (rc != DB_DONE) {
 		db_rollback(d);
-	return store_rc(rc);
+		return store_rc(rc);
+	}
+	ticket = db_durable_ticket(d);
+	if (!ticket)
+		return MC_OK;
+	if (defer_durable) {
+		durable_owed = ticket;
+		return MC_OK;
+	}
+	return store_durable_wait(ticket);
+}
+
+void store_defer_durable(void)
+{
+	defer_durable = 1;
+}
+
+uint64_t store_durable_owed(void)
+{
+	uint64_t t = durable_owed;
+
+	durable_owed = 0;
+	return t;
+}
+
+mc_rc store_durable_wait(uint64_t ticket)
+{
+	return db_durable_wait(ticket) == DB_DONE ? MC_OK : MC_ERR_INTERNAL;
+}
+
+mc_rc store_checkpointer_start(void)
+{
+	db *d = store_db();
+
+	return d && db_checkpointer_start(d) == DB_DONE ? MC_OK : MC_ERR_INTERNAL;
+}
+
+void store_checkpointer_stop(void)
+{
+	db_checkpointer_stop();
 }
 
 void store_rollback(void)

@@ -25,6 +25,22 @@ void store_rollback(void);
  * returns rc. */
 mc_rc store_finish(mc_rc rc);
 
+/* A durable commit returns once its data is on disk (db_durable_ticket).
+ * A thread that can answer later calls store_defer_durable() once: its
+ * durable commits then return when written, and it must pass
+ * store_durable_owed() (the latest ticket, 0 for none; taking it clears
+ * it) to store_durable_wait(), from any thread, before it tells anyone the
+ * data is safe. The HTTP server does this to keep serving while a disk
+ * flush is in flight. */
+void store_defer_durable(void);
+uint64_t store_durable_owed(void);
+mc_rc store_durable_wait(uint64_t ticket);
+
+/* The serving process copies SQLite's WAL into the database on a thread of
+ * its own, off the requests' path (db_checkpointer_start). */
+mc_rc store_checkpointer_start(void);
+void store_checkpointer_stop(void);
+
 /* A repository function is: store_stmt(), binds, then one call below (plus
  * reading columns), so the prepare / step / reset / map ceremony lives here.
  * "when_none" is the result when no row was found or changed; it is the

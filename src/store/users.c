@@ -1,5 +1,6 @@
 #include "store/users.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -93,15 +94,33 @@ mc_rc store_user_update(const struct user *u)
 	return store_exec_changed(s, MC_ERR_NOT_FOUND);
 }
 
+/* Revocations this process has committed. */
+static _Atomic uint64_t revocations;
+
 mc_rc store_token_revoke(const char *jti, int64_t expires_at)
 {
 	db_stmt *s = store_stmt(sql_revoke);
+	mc_rc rc;
 
 	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_text(s, 1, jti);
 	db_bind_int(s, 2, expires_at);
-	return store_exec(s, NULL);
+	rc = store_exec(s, NULL);
+	/* After the commit: a reader that saw the old epoch checks again. */
+	if (!rc)
+		atomic_fetch_add(&revocations, 1);
+	return rc;
+}
+
+uint64_t store_revocation_epoch(void)
+{
+	db *d = store_db();
+
+	/* SQLite is one node, and only its API revokes tokens (logout). */
+	if (!d || db_get_kind(d) != DB_SQLITE)
+		return 0;
+	return atomic_load(&revocations) + 1;
 }
 
 mc_rc store_token_is_revoked(const char *jti, int *revoked)

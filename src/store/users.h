@@ -24,7 +24,12 @@ mc_rc store_user_by_id(int64_t id, struct user *out);
 mc_rc store_user_by_email(const char *email, struct user *out);
 mc_rc store_user_update(const struct user *u);
 
+/* Runs as its own transaction (the epoch moves after the commit). */
 mc_rc store_token_revoke(const char *jti, int64_t expires_at);
+/* Changes whenever a token is revoked, so a "not revoked" answer stays
+ * true while the epoch does. 0 when other processes can revoke tokens too
+ * (PostgreSQL nodes): then ask store_token_is_revoked() every time. */
+uint64_t store_revocation_epoch(void);
 /* Sets *revoked to 1 when the jti has been revoked. */
 mc_rc store_token_is_revoked(const char *jti, int *revoked);
 
