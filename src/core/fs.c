@@ -80,7 +80,7 @@ out:
 	return rc;
 }
 
-int fs_write_atomic(const char *path, const void *data, size_t len, unsigned mode, int sync)
+int fs_write_atomic(const char *path, const void *data, size_t len, unsigned mode)
 {
 	char tmp[4096];
 	size_t done = 0;
@@ -103,7 +103,7 @@ int fs_write_atomic(const char *path, const void *data, size_t len, unsigned mod
 			goto fail;
 		done += (size_t)w;
 	}
-	if (fchmod(fd, (mode_t)mode) || (sync && fsync(fd)))
+	if (fchmod(fd, (mode_t)mode) || fsync(fd))
 		goto fail;
 	n = close(fd);
 	fd = -1;
@@ -118,13 +118,13 @@ fail:
 	return -1;
 }
 
-int fs_sync_all(const char *path)
+int fs_sync_dir(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc, saved;
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc, saved;
 
 	if (fd < 0)
 		return -1;
-	rc = syncfs(fd);
+	rc = fsync(fd);
 	saved = errno;
 	close(fd);
 	errno = saved;

@@ -15,14 +15,13 @@ int fs_mkdirs(const char *path);
  * (errno tells why). */
 mc_rc fs_read_file(const char *path, size_t max, char **out, size_t *len);
 
-/* Writes data to a temporary file beside `path` (given `mode`, and flushed
- * to disk when `sync`) and renames it into place, so a reader never sees a
- * half-written file. Without `sync` the caller flushes a batch of files at
- * once with fs_sync_all(). 0 on success, -1 with errno set. */
-int fs_write_atomic(const char *path, const void *data, size_t len, unsigned mode, int sync);
+/* Writes data to a temporary file beside `path` (flushed to disk, then
+ * given `mode`) and renames it into place, so a reader never sees a
+ * half-written file. 0 on success, -1 with errno set. */
+int fs_write_atomic(const char *path, const void *data, size_t len, unsigned mode);
 
-/* Flushes everything written to the file system holding `path` (syncfs):
- * file data and directory entries, one call for any number of files. */
-int fs_sync_all(const char *path);
+/* Flushes a directory's entries (the renames into it) to disk. 0, or -1
+ * with errno set. */
+int fs_sync_dir(const char *path);
 
 #endif

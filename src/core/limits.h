@@ -69,7 +69,6 @@
 #define MC_DB_MAX_PARAMS       32                 /* bound parameters in one statement */
 #define MC_DB_BUSY_TIMEOUT_MS  10000              /* SQLite waits this long for the write lock */
 #define MC_SQLITE_CACHE_KIB    1024               /* page cache per connection: hot reads come from the response cache */
-#define MC_SQLITE_MMAP_BYTES   268435456          /* database pages read through a mapping: no pread per page after another connection's write empties the cache */
 #define MC_SQLITE_CKPT_PAGES   4000               /* WAL pages before a checkpoint (SQLite: 1000): a hot page (stock, carts) is copied once per round; 16 MB of WAL */
 
 /* Background jobs and email */

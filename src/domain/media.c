@@ -72,7 +72,7 @@ mc_rc media_save_product_image(const char *data_dir, int64_t id, const void *dat
 		return MC_ERR_INTERNAL;
 	}
 	/* Images are public: 0644. */
-	if (fs_write_atomic(path, data, len, 0644, 1)) {
+	if (fs_write_atomic(path, data, len, 0644)) {
 		log_error("media", "cannot write %s: %s", path, strerror(errno));
 		return MC_ERR_INTERNAL;
 	}

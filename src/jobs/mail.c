@@ -212,7 +212,7 @@ mc_rc mail_spool(const char *dir, const char *message_id, const char *msg, size_
 		return MC_ERR_BUSY;
 	}
 	/* Messages hold personal data: owner only. */
-	if (fs_write_atomic(path, msg, len, 0600, 0)) {
+	if (fs_write_atomic(path, msg, len, 0600)) {
 		snprintf(r->error, sizeof(r->error), "spool %.200s: %s", path, strerror(errno));
 		return MC_ERR_BUSY;
 	}

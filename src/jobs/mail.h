@@ -41,10 +41,8 @@ mc_rc mail_send_smtp(const char *url, const char *from, const char *to, const ch
 
 /* Writes DIR/<kind.ref.hash>.eml through a temporary file and a rename, so
  * a redelivery replaces the same file. MC_ERR_BUSY with *r on failure. The
- * directory must exist, and the file is not on disk yet: the caller
- * flushes its batch with fs_sync_all() before it records the messages as
- * delivered (an fsync per file cost 15% of the server's CPU in the
- * checkout benchmark). */
+ * directory must exist, and the file's name is durable only once the
+ * caller flushes the directory (fs_sync_dir), once per batch. */
 mc_rc mail_spool(const char *dir, const char *message_id, const char *msg, size_t len, struct mail_result *r);
 
 #endif

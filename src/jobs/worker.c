@@ -96,7 +96,7 @@ static void S_record(struct worker *w, const struct job *j, mc_rc rc, const stru
 }
 
 /* Delivers a claimed batch, then records every outcome in one transaction.
- * Spooled files are flushed together before they count as delivered. */
+ * The spool directory is flushed once, before its files count as delivered. */
 static void S_run_batch(struct worker *w, const struct job *jobs, size_t n)
 {
 	struct mail_result r[MC_JOB_BATCH];
@@ -110,7 +110,7 @@ static void S_run_batch(struct worker *w, const struct job *jobs, size_t n)
 	}
 	for (; done < n && !loop_stopping(&w->loop); done++)
 		rc[done] = S_deliver(w, &jobs[done], &r[done]);
-	if (spool && done && fs_sync_all(w->spool)) {
+	if (spool && done && fs_sync_dir(w->spool)) {
 		for (size_t i = 0; i < done; i++)
 			if (!rc[i]) {
 				snprintf(r[i].error, sizeof(r[i].error), "spool flush: %s", strerror(errno));

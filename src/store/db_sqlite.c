@@ -286,7 +286,6 @@ static int S_open(const char *path, db **out, char *errbuf, size_t errlen)
 			 "PRAGMA synchronous=NORMAL;"
 			 "PRAGMA foreign_keys=ON;"
 			 "PRAGMA temp_store=MEMORY;"
-			 "PRAGMA mmap_size=" S_STR(MC_SQLITE_MMAP_BYTES) ";"
 			 /* Negative: KiB rather than pages. */
 			 "PRAGMA cache_size=-" S_STR(MC_SQLITE_CACHE_KIB) ";",
 			 NULL, NULL, NULL) != SQLITE_OK) {
