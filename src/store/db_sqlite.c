@@ -47,11 +47,13 @@ static void S_release_write(struct sq_db *d)
  * commit written before it, so concurrent waiters share it, and the write
  * lock is free meanwhile. A checkpoint syncs the WAL before copying it and
  * the database after, so frames it moved are durable too. The group is the
- * process's database: the first one opened. */
+ * process's database: the one opened while no connection to another is
+ * open; connections to other files sync inline. */
 static struct {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	char *wal, *path;
+	int users;                /* open connections in the group */
 	_Atomic uint64_t written; /* durable commits written, counted under write_lock */
 	uint64_t synced;          /* durable commits known to be on disk */
 	int syncing;              /* a thread is in fdatasync for the group */
@@ -85,11 +87,28 @@ static void S_group_join(struct sq_db *d)
 	memcpy(d->wal, name, len);
 	memcpy(d->wal + len, "-wal", 5);
 	pthread_mutex_lock(&S_group.mu);
-	if (!S_group.wal) {
+	/* syncing: a waiter reads S_group.wal without the mutex. */
+	if (!S_group.users && !S_group.syncing && (!S_group.wal || strcmp(S_group.wal, d->wal))) {
+		uint64_t written = atomic_load(&S_group.written);
+
+		if (S_group.wal && S_group.synced < written && !S_sync_file(S_group.wal))
+			S_group.synced = written;
+		free(S_group.wal);
+		free(S_group.path);
 		S_group.wal = strdup(d->wal);
 		S_group.path = strdup(name);
 	}
 	d->grouped = S_group.wal && S_group.path && !strcmp(S_group.wal, d->wal);
+	S_group.users += d->grouped;
+	pthread_mutex_unlock(&S_group.mu);
+}
+
+static void S_group_leave(struct sq_db *d)
+{
+	if (!d->grouped)
+		return;
+	pthread_mutex_lock(&S_group.mu);
+	S_group.users--;
 	pthread_mutex_unlock(&S_group.mu);
 }
 
@@ -307,6 +326,7 @@ static void S_close(db *d)
 {
 	S_release_write(SQ(d));
 	sqlite3_close(SQ(d)->h);
+	S_group_leave(SQ(d));
 	free(SQ(d)->wal);
 	free(d);
 }

@@ -248,13 +248,9 @@ out:
 
 mc_rc store_product_get(int64_t id, struct product *out)
 {
-	db_stmt *s = store_stmt(sql_get);
-	mc_rc rc;
+	db_stmt *s;
+	mc_rc rc = store_row_by_id(sql_get, id, &s);
 
-	if (!s)
-		return MC_ERR_INTERNAL;
-	db_bind_int(s, 1, id);
-	rc = store_row(s, MC_ERR_NOT_FOUND);
 	if (!rc) {
 		if (store_product_read(s, out))
 			rc = MC_ERR_INTERNAL;
@@ -265,13 +261,9 @@ mc_rc store_product_get(int64_t id, struct product *out)
 
 mc_rc store_product_brief(int64_t id, struct product_brief *out)
 {
-	db_stmt *s = store_stmt(sql_brief);
-	mc_rc rc;
+	db_stmt *s;
+	mc_rc rc = store_row_by_id(sql_brief, id, &s);
 
-	if (!s)
-		return MC_ERR_INTERNAL;
-	db_bind_int(s, 1, id);
-	rc = store_row(s, MC_ERR_NOT_FOUND);
 	if (!rc) {
 		memset(out, 0, sizeof(*out));
 		out->id = id;

@@ -212,13 +212,9 @@ mc_rc store_review_delete(int64_t product_id, int64_t review_id)
 
 mc_rc store_review_get(int64_t id, struct review *out)
 {
-	db_stmt *s = store_stmt(sql_get);
-	mc_rc rc;
+	db_stmt *s;
+	mc_rc rc = store_row_by_id(sql_get, id, &s);
 
-	if (!s)
-		return MC_ERR_INTERNAL;
-	db_bind_int(s, 1, id);
-	rc = store_row(s, MC_ERR_NOT_FOUND);
 	if (!rc) {
 		if (S_read(s, out))
 			rc = MC_ERR_INTERNAL;

@@ -218,6 +218,20 @@ mc_rc store_row(db_stmt *s, mc_rc when_none)
 	return rc == DB_DONE ? when_none : store_rc(rc);
 }
 
+mc_rc store_row_by_id(const char *sql, int64_t id, db_stmt **out)
+{
+	db_stmt *s = store_stmt(sql);
+	mc_rc rc;
+
+	if (!s)
+		return MC_ERR_INTERNAL;
+	db_bind_int(s, 1, id);
+	rc = store_row(s, MC_ERR_NOT_FOUND);
+	if (!rc)
+		*out = s;
+	return rc;
+}
+
 mc_rc store_row_int(db_stmt *s, mc_rc when_none, int64_t *v)
 {
 	int rc = db_step(s);

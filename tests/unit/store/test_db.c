@@ -267,6 +267,40 @@ static void test_transactions(void **state)
 	assert_int_equal(count(f->d), 2);
 }
 
+/* SQLite: a durable commit leaves a ticket, taken once, growing with each
+ * commit, and db_durable_wait() returns once the WAL is flushed past it.
+ * PostgreSQL's COMMIT waits itself: never a ticket. */
+static void test_durable_tickets(void **state)
+{
+	struct fx *f = *state;
+	uint64_t first, second;
+
+	assert_int_equal(db_begin(f->d, DB_TXN_WRITE), DB_DONE);
+	insert(f->d, 1, "apple", 1, NULL);
+	assert_int_equal(db_commit(f->d), DB_DONE);
+	assert_int_equal(db_durable_ticket(f->d), 0);
+
+	assert_int_equal(db_begin(f->d, DB_TXN_DURABLE), DB_DONE);
+	insert(f->d, 2, "pear", 1, NULL);
+	assert_int_equal(db_commit(f->d), DB_DONE);
+	first = db_durable_ticket(f->d);
+	assert_int_equal(db_durable_ticket(f->d), 0);
+	assert_int_equal(db_begin(f->d, DB_TXN_DURABLE), DB_DONE);
+	insert(f->d, 3, "plum", 1, NULL);
+	assert_int_equal(db_commit(f->d), DB_DONE);
+	second = db_durable_ticket(f->d);
+	if (f->kind == DB_SQLITE) {
+		assert_true(first > 0);
+		assert_true(second > first);
+	} else {
+		assert_int_equal(first, 0);
+		assert_int_equal(second, 0);
+	}
+	assert_int_equal(db_durable_wait(second), DB_DONE);
+	assert_int_equal(db_durable_wait(first), DB_DONE);
+	assert_int_equal(count(f->d), 3);
+}
+
 /* A failed statement inside a transaction: SQLite keeps the transaction,
  * PostgreSQL aborts it and the driver reports the COMMIT as DB_ERR. */
 static void test_failure_in_transaction(void **state)
@@ -438,6 +472,7 @@ int main(void)
 		BOTH(test_rows_and_changes),
 		BOTH(test_constraint),
 		BOTH(test_transactions),
+		BOTH(test_durable_tickets),
 		BOTH(test_failure_in_transaction),
 		BOTH(test_statement_cache),
 		BOTH(test_literal_question_marks),
