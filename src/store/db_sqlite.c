@@ -243,11 +243,15 @@ int db_sqlite_checkpointer_start(void)
 {
 	sqlite3 *h = NULL;
 	int rc = DB_ERR;
+	char *path;
 
+	pthread_mutex_lock(&S_group.mu);
+	path = S_group.path ? strdup(S_group.path) : NULL;
+	pthread_mutex_unlock(&S_group.mu);
 	pthread_mutex_lock(&S_ckpt.mu);
-	if (S_ckpt.running || !S_group.path)
+	if (S_ckpt.running || !path)
 		goto out;
-	if (sqlite3_open_v2(S_group.path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+	if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
 		goto out;
 	sqlite3_busy_timeout(h, MC_DB_BUSY_TIMEOUT_MS);
 	/* A connection learns that the database is in WAL mode when it first
@@ -263,6 +267,7 @@ int db_sqlite_checkpointer_start(void)
 out:
 	pthread_mutex_unlock(&S_ckpt.mu);
 	sqlite3_close(h);
+	free(path);
 	return rc;
 }
 
@@ -388,7 +393,14 @@ static uint64_t S_take_ticket(db *d)
 
 static int S_rollback(db *d)
 {
-	int rc = S_exec(d, "ROLLBACK");
+	int rc;
+
+	/* Nothing open: the COMMIT ended it (a failed flush after it). */
+	if (sqlite3_get_autocommit(SQ(d)->h)) {
+		S_release_write(SQ(d));
+		return DB_DONE;
+	}
+	rc = S_exec(d, "ROLLBACK");
 
 	S_release_write(SQ(d));
 	return rc;
