@@ -19,9 +19,6 @@ void api_release(void);
 const struct config *api_config(void);
 const struct token_key *api_signing_key(void);
 
-/* The http layer's authenticator: signature, expiry, revocation. */
-mc_rc api_authenticate(const char *token, struct http_principal *out, mc_error *err);
-
 /* Shared JSON shapes. */
 json_t *api_user_json(const struct user *u);
 json_t *api_time_json(int64_t t);
