@@ -13,6 +13,7 @@
 #include "core/strbuf.h"
 #include "domain/catalog.h"
 #include "domain/media.h"
+#include "domain/pricing.h"
 #include "domain/seed.h"
 
 static void S_add_time_or_null(strbuf *sb, const char *key, int64_t t, int present)
