@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #include "core/clock.h"
-#include "core/json.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/parse.h"
