@@ -148,7 +148,7 @@ json_t *api_body(struct http_req *req, struct http_res *res, const char *const *
 	mc_rc rc = http_req_json(req, &body, err);
 
 	if (!rc && allowed)
-		rc = json_allow_only(body, allowed, err);
+		rc = mc_json_allow_only(body, allowed, err);
 	if (rc) {
 		http_res_error(res, rc, err);
 		return NULL;
@@ -234,18 +234,18 @@ json_t *api_page_json(json_t *items, int64_t total, int64_t limit, int64_t offse
 			 (json_int_t)limit, "offset", (json_int_t)offset);
 }
 
-int api_id_and_body(struct http_req *req, struct http_res *res, const char *const *allowed, int optional,
-		    int64_t *id, json_t **body, mc_error *err)
+mc_rc api_id_and_body(struct http_req *req, struct http_res *res, const char *const *allowed, bool optional,
+		      int64_t *id, json_t **body, mc_error *err)
 {
 	mc_rc rc = http_req_param_id(req, 0, id, err);
 
 	*body = NULL;
 	if (rc) {
 		http_res_error(res, rc, err);
-		return 0;
+		return rc;
 	}
 	if (optional && !req->body_len)
-		return 1;
+		return MC_OK;
 	*body = api_body(req, res, allowed, err);
-	return *body != NULL;
+	return *body ? MC_OK : MC_ERR_INVALID;
 }

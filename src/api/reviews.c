@@ -41,10 +41,10 @@ void api_reviews_post(struct http_req *req, struct http_res *res)
 	mc_rc rc;
 
 	mc_error_init(&err);
-	if (!api_id_and_body(req, res, allowed, 0, &pid, &body, &err))
+	if (api_id_and_body(req, res, allowed, false, &pid, &body, &err))
 		goto out;
-	json_get_int(body, "rating", REVIEW_RATING_MIN, REVIEW_RATING_MAX, 1, &in.rating, &err);
-	json_get_str(body, "comment", 0, MC_REVIEW_COMMENT_MAX, 0, &in.comment, &err);
+	mc_json_int(body, "rating", REVIEW_RATING_MIN, REVIEW_RATING_MAX, true, &in.rating, &err);
+	mc_json_str(body, "comment", 0, MC_REVIEW_COMMENT_MAX, false, &in.comment, &err);
 	rc = mc_error_fields_result(&err);
 	if (!rc)
 		rc = review_post(&a, pid, &in, &r, &created, &err);

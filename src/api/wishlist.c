@@ -35,7 +35,7 @@ void api_wishlist_add(struct http_req *req, struct http_res *res)
 	body = api_body(req, res, allowed, &err);
 	if (!body)
 		goto out;
-	json_get_int(body, "productId", 1, INT64_MAX, 1, &pid, &err);
+	mc_json_int(body, "productId", 1, INT64_MAX, true, &pid, &err);
 	rc = mc_error_fields_result(&err);
 	if (!rc)
 		rc = wishlist_add(req->auth.user_id, pid, &it, &added, &err);
