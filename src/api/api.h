@@ -31,8 +31,13 @@ json_t *api_time_json(int64_t t);
  * response is already a problem. */
 json_t *api_body(struct http_req *req, struct http_res *res, const char *const *allowed, mc_error *err);
 
-/* {items, total, limit, offset}, the one list envelope (takes items). */
-json_t *api_page_json(json_t *items, int64_t total, int64_t limit, int64_t offset);
+struct strbuf;
+/* {items, total, limit, offset}, the one list envelope, for both JSON
+ * writers: api_page_begin(), the items comma-separated, api_page_end().
+ * api_res_page() answers 200 with a page of jansson items (takes items). */
+void api_page_begin(struct strbuf *sb);
+void api_page_end(struct strbuf *sb, int64_t total, int64_t limit, int64_t offset);
+void api_res_page(struct http_res *res, json_t *items, int64_t total, int64_t limit, int64_t offset);
 /* Path parameter 0 as an id, then the JSON body checked against `allowed`
  * (with `optional`, no body is fine and *body is NULL). On an error the
  * response is already the problem. */
@@ -51,7 +56,6 @@ const char *api_query_str(struct http_req *req, const char *name, size_t maxlen,
 /* ?limit= (default MC_PAGE_DEFAULT, max MC_PAGE_MAX) and ?offset=. */
 void api_query_page(struct http_req *req, int64_t *limit, int64_t *offset, mc_error *err);
 
-struct strbuf;
 struct product;
 /* The one JSON shape of a product, written straight into a buffer. */
 void api_product_write(struct strbuf *sb, const struct product *p, int64_t now);

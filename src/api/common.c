@@ -1,5 +1,6 @@
 /* Settings, authentication and JSON shapes shared by the handlers. */
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -228,10 +229,41 @@ void api_res_strbuf(struct http_res *res, int status, strbuf *sb)
 		http_res_bytes(res, status, "application/json", body, len);
 }
 
-json_t *api_page_json(json_t *items, int64_t total, int64_t limit, int64_t offset)
+void api_page_begin(strbuf *sb)
 {
-	return json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "limit",
-			 (json_int_t)limit, "offset", (json_int_t)offset);
+	strbuf_adds(sb, "{\"items\":[");
+}
+
+void api_page_end(strbuf *sb, int64_t total, int64_t limit, int64_t offset)
+{
+	strbuf_addf(sb, "],\"total\":%" PRId64 ",\"limit\":%" PRId64 ",\"offset\":%" PRId64 "}", total, limit,
+		    offset);
+}
+
+static int S_dump_into(const char *buf, size_t len, void *sb)
+{
+	strbuf_add(sb, buf, len);
+	return 0;
+}
+
+void api_res_page(struct http_res *res, json_t *items, int64_t total, int64_t limit, int64_t offset)
+{
+	strbuf sb;
+	size_t i;
+	json_t *it;
+
+	strbuf_init(&sb);
+	api_page_begin(&sb);
+	json_array_foreach(items, i, it) {
+		if (i)
+			strbuf_addch(&sb, ',');
+		/* The flags http_res_json() writes with. */
+		if (json_dump_callback(it, S_dump_into, &sb, JSON_COMPACT | JSON_ENSURE_ASCII))
+			sb.failed = 1;
+	}
+	api_page_end(&sb, total, limit, offset);
+	json_decref(items);
+	api_res_strbuf(res, 200, &sb);
 }
 
 mc_rc api_id_and_body(struct http_req *req, struct http_res *res, const char *const *allowed, bool optional,

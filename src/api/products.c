@@ -190,14 +190,13 @@ void api_products_list(struct http_req *req, struct http_res *res)
 		http_res_problem(res, rc, NULL, "cannot list products");
 		goto out;
 	}
-	strbuf_adds(&sb, "{\"items\":[");
+	api_page_begin(&sb);
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			strbuf_addch(&sb, ',');
 		api_product_write(&sb, &items[i], now);
 	}
-	strbuf_addf(&sb, "],\"total\":%" PRId64 ",\"limit\":%" PRId64 ",\"offset\":%" PRId64 "}", total, f.limit,
-		    f.offset);
+	api_page_end(&sb, total, f.limit, f.offset);
 	S_send_built(req, res, key.failed ? "" : key.buf, &sb, key.failed ? 0 : gen);
 out:
 	product_list_free(items, n);

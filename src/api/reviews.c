@@ -84,14 +84,13 @@ void api_reviews_list(struct http_req *req, struct http_res *res)
 		goto out;
 	}
 	strbuf_init(&sb);
-	strbuf_adds(&sb, "{\"items\":[");
+	api_page_begin(&sb);
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			strbuf_addch(&sb, ',');
 		S_review_write(&sb, &items[i]);
 	}
-	strbuf_addf(&sb, "],\"total\":%" PRId64 ",\"limit\":%" PRId64 ",\"offset\":%" PRId64 "}", total, limit,
-		    offset);
+	api_page_end(&sb, total, limit, offset);
 	api_res_strbuf(res, 200, &sb);
 out:
 	review_list_free(items, n);
