@@ -5,9 +5,10 @@
 #include "core/limits.h"
 
 /* jansson's depth limit is a compile-time 2048; ours is a pre-scan. */
-static int S_depth_ok(const char *p, size_t len)
+static bool S_depth_ok(const char *p, size_t len)
 {
-	int depth = 0, in_str = 0;
+	bool in_str = false;
+	int depth = 0;
 
 	for (size_t i = 0; i < len; i++) {
 		char c = p[i];
@@ -16,17 +17,17 @@ static int S_depth_ok(const char *p, size_t len)
 			if (c == '\\')
 				i++;
 			else if (c == '"')
-				in_str = 0;
+				in_str = false;
 			continue;
 		}
 		if (c == '"')
-			in_str = 1;
+			in_str = true;
 		else if ((c == '{' || c == '[') && ++depth > MC_JSON_MAX_DEPTH)
-			return 0;
+			return false;
 		else if (c == '}' || c == ']')
 			depth--;
 	}
-	return 1;
+	return true;
 }
 
 mc_rc mc_json_parse_body(const char *buf, size_t len, json_t **out, mc_error *err)
@@ -57,11 +58,11 @@ mc_rc mc_json_allow_only(json_t *obj, const char *const *allowed, mc_error *err)
 	json_t *v;
 
 	json_object_foreach(obj, key, v) {
-		int ok = 0;
+		bool ok = false;
 
 		for (const char *const *a = allowed; *a; a++)
 			if (!strcmp(*a, key)) {
-				ok = 1;
+				ok = true;
 				break;
 			}
 		if (!ok) {
