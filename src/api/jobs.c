@@ -44,7 +44,7 @@ void api_jobs_list(struct http_req *req, struct http_res *res)
 	arr = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, S_job_json(&items[i]));
-	http_res_json(res, 200, api_page_json(arr, total, limit, offset));
+	api_res_page(res, arr, total, limit, offset);
 out:
 	job_list_free(items, n);
 	mc_error_release(&err);

@@ -67,9 +67,9 @@ void api_checkout(struct http_req *req, struct http_res *res)
 		body = api_body(req, res, allowed, &err);
 		if (!body)
 			goto done;
-		json_get_str(body, "couponCode", 1, 64, 0, &in.coupon_code, &err);
-		in.has_expected = json_get_int(body, "expectedTotal", 0, INT64_MAX, 0, &in.expected_total, &err) > 0;
-		json_get_int(body, "cartId", 1, INT64_MAX, 0, &in.cart_id, &err);
+		mc_json_str(body, "couponCode", 1, 64, false, &in.coupon_code, &err);
+		in.has_expected = mc_json_int(body, "expectedTotal", 0, INT64_MAX, false, &in.expected_total, &err);
+		mc_json_int(body, "cartId", 1, INT64_MAX, false, &in.cart_id, &err);
 	}
 	rc = mc_error_fields_result(&err);
 	if (!rc)
@@ -120,7 +120,7 @@ void api_orders_list(struct http_req *req, struct http_res *res)
 	arr = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, api_order_json(&items[i]));
-	http_res_json(res, 200, api_page_json(arr, total, limit, offset));
+	api_res_page(res, arr, total, limit, offset);
 out:
 	order_list_free(items, n);
 	mc_error_release(&err);
@@ -156,9 +156,9 @@ void api_orders_set_status(struct http_req *req, struct http_res *res)
 	mc_rc rc;
 
 	mc_error_init(&err);
-	if (!api_id_and_body(req, res, allowed, 0, &id, &body, &err))
+	if (api_id_and_body(req, res, allowed, false, &id, &body, &err))
 		goto out;
-	json_get_str(body, "status", 1, 32, 1, &status, &err);
+	mc_json_str(body, "status", 1, 32, true, &status, &err);
 	rc = mc_error_fields_result(&err);
 	if (!rc)
 		rc = order_set_status(&a, id, status, &o, &changed, &err);
@@ -181,10 +181,10 @@ void api_orders_cancel(struct http_req *req, struct http_res *res)
 	mc_rc rc;
 
 	mc_error_init(&err);
-	if (!api_id_and_body(req, res, allowed, 1, &id, &body, &err))
+	if (api_id_and_body(req, res, allowed, true, &id, &body, &err))
 		goto out;
 	if (body)
-		json_get_str(body, "reason", 1, MC_CANCEL_REASON_MAX, 0, &reason, &err);
+		mc_json_str(body, "reason", 1, MC_CANCEL_REASON_MAX, false, &reason, &err);
 	rc = mc_error_fields_result(&err);
 	if (!rc)
 		rc = order_cancel(&a, id, reason, &o, &changed, &err);

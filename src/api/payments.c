@@ -44,11 +44,11 @@ void api_payments_create(struct http_req *req, struct http_res *res)
 	body = api_body(req, res, allowed, &err);
 	if (!body)
 		goto done;
-	json_get_int(body, "orderId", 1, INT64_MAX, 1, &in.order_id, &err);
-	if (json_get_str(body, "method", 1, 8, 1, &in.method, &err) > 0 && strcmp(in.method, "UPI") &&
+	mc_json_int(body, "orderId", 1, INT64_MAX, true, &in.order_id, &err);
+	if (mc_json_str(body, "method", 1, 8, true, &in.method, &err) && strcmp(in.method, "UPI") &&
 	    strcmp(in.method, "CARD") && strcmp(in.method, "COD"))
 		mc_error_field(&err, "method", "must be UPI, CARD or COD");
-	json_get_str(body, "transactionId", 1, 64, 0, &in.transaction_id, &err);
+	mc_json_str(body, "transactionId", 1, 64, false, &in.transaction_id, &err);
 	rc = mc_error_fields_result(&err);
 	if (!rc)
 		rc = payment_create(&a, &in, &p, order_status, &err);
@@ -101,10 +101,10 @@ void api_orders_refund(struct http_req *req, struct http_res *res)
 	mc_error_init(&err);
 	if (!api_idem_begin(req, res, "refund", &idem))
 		goto out;
-	if (!api_id_and_body(req, res, allowed, 1, &id, &body, &err))
+	if (api_id_and_body(req, res, allowed, true, &id, &body, &err))
 		goto done;
 	if (body)
-		json_get_str(body, "reason", 1, MC_CANCEL_REASON_MAX, 0, &reason, &err);
+		mc_json_str(body, "reason", 1, MC_CANCEL_REASON_MAX, false, &reason, &err);
 	rc = mc_error_fields_result(&err);
 	if (!rc)
 		rc = payment_refund_order(&a, id, reason, &o, &err);
