@@ -171,8 +171,8 @@ out:
 	mc_error_release(&err);
 }
 
-/* PATCH /api/orders/:id/cancel {reason} */
-void api_orders_cancel(struct http_req *req, struct http_res *res)
+/* Moves the order to `to` with an optional {reason} (cancel, refund). */
+static void S_move_with_reason(struct http_req *req, struct http_res *res, order_status to)
 {
 	static const char *const allowed[] = { "reason", NULL };
 	struct actor a = api_actor(req);
@@ -191,39 +191,25 @@ void api_orders_cancel(struct http_req *req, struct http_res *res)
 		json_get_str(body, "reason", 1, MC_CANCEL_REASON_MAX, 0, &reason, &err);
 	rc = mc_error_fields_result(&err);
 	if (!rc)
-		rc = order_set_status(&a, id, ORDER_CANCELLED, reason, &o, &changed, &err);
+		rc = order_set_status(&a, id, to, reason, &o, &changed, &err);
 	S_answer_order(res, 200, rc, &o, changed, &err);
 out:
 	mc_error_release(&err);
 }
 
+/* PATCH /api/orders/:id/cancel {reason} */
+void api_orders_cancel(struct http_req *req, struct http_res *res)
+{
+	S_move_with_reason(req, res, ORDER_CANCELLED);
+}
+
 /* POST /api/orders/:id/refund {reason?} (admin, a delivered order) */
 void api_orders_refund(struct http_req *req, struct http_res *res)
 {
-	static const char *const allowed[] = { "reason", NULL };
-	struct actor a = api_actor(req);
-	const char *reason = NULL;
 	struct api_idem idem;
-	struct order o;
-	int64_t id;
-	int changed = 0;
-	json_t *body;
-	mc_error err;
-	mc_rc rc;
 
-	mc_error_init(&err);
 	if (!api_idem_begin(req, res, "refund", &idem))
-		goto out;
-	if (!api_id_and_body(req, res, allowed, 1, &id, &body, &err))
-		goto done;
-	if (body)
-		json_get_str(body, "reason", 1, MC_CANCEL_REASON_MAX, 0, &reason, &err);
-	rc = mc_error_fields_result(&err);
-	if (!rc)
-		rc = order_set_status(&a, id, ORDER_REFUNDED, reason, &o, &changed, &err);
-	S_answer_order(res, 200, rc, &o, changed, &err);
-done:
+		return;
+	S_move_with_reason(req, res, ORDER_REFUNDED);
 	api_idem_finish(&idem, res);
-out:
-	mc_error_release(&err);
 }

@@ -78,3 +78,8 @@ pay_state pay_state_parse(const char *s) { return (pay_state)S_parse(NAMES(pay_n
 payment_status payment_status_parse(const char *s) { return (payment_status)S_parse(NAMES(payment_names), s); }
 job_state job_state_parse(const char *s) { return (job_state)S_parse(NAMES(job_names), s); }
 email_kind email_kind_parse(const char *s) { return (email_kind)S_parse(NAMES(email_names), s); }
+
+int email_kind_is_order(email_kind k)
+{
+	return k >= EMAIL_ORDER_PLACED && k <= EMAIL_ORDER_REFUNDED;
+}

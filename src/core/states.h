@@ -49,7 +49,8 @@ typedef enum job_state {
 	JOB_STATE_COUNT
 } job_state;
 
-/* Every job in the outbox is an email of one of these kinds. */
+/* Every job in the outbox is an email of one of these kinds; the order
+ * emails come first, EMAIL_ORDER_PLACED..EMAIL_ORDER_REFUNDED. */
 typedef enum email_kind {
 	EMAIL_NONE = 0,
 	EMAIL_ORDER_PLACED,
@@ -63,6 +64,9 @@ typedef enum email_kind {
 	EMAIL_PROMO_DIGEST,
 	EMAIL_KIND_COUNT
 } email_kind;
+
+/* Whether k is an email about one order (its payload carries the order). */
+int email_kind_is_order(email_kind k);
 
 /* Names as the API and the database spell them; "none" for 0 or out of range. */
 const char *order_status_name(order_status s);

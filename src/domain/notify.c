@@ -53,35 +53,15 @@ static json_t *S_order_json(const struct order *o)
 						       (json_int_t)l->quantity, "unitPrice", (json_int_t)l->unit_price,
 						       "lineTotal", (json_int_t)l->line_total));
 	}
-	j = json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:o}", "id", (json_int_t)o->id, "status", order_status_name(o->status),
-		      "currency", o->currency, "originalTotal", (json_int_t)o->original_total, "discount",
-		      (json_int_t)o->discount, "total", (json_int_t)o->total, "items", items);
+	j = json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:o}", "id", (json_int_t)o->id, "status",
+		      order_status_name(o->status), "currency", o->currency, "originalTotal",
+		      (json_int_t)o->original_total, "discount", (json_int_t)o->discount, "total", (json_int_t)o->total,
+		      "items", items);
 	if (j && o->coupon_code)
 		json_object_set_new(j, "couponCode", json_string(o->coupon_code));
 	if (j && o->cancel_reason)
 		json_object_set_new(j, "cancelReason", json_string(o->cancel_reason));
 	return j;
-}
-
-/* The kinds notify_order_event() sends: an email about one order. */
-static int S_is_order_email(email_kind kind)
-{
-	switch (kind) {
-	case EMAIL_ORDER_PLACED:
-	case EMAIL_PAYMENT_SUCCEEDED:
-	case EMAIL_PAYMENT_FAILED:
-	case EMAIL_ORDER_SHIPPED:
-	case EMAIL_ORDER_CANCELLED:
-	case EMAIL_ORDER_REFUNDED:
-		return 1;
-	case EMAIL_NONE:
-	case EMAIL_WELCOME:
-	case EMAIL_SALE_START:
-	case EMAIL_PROMO_DIGEST:
-	case EMAIL_KIND_COUNT:
-		break;
-	}
-	return 0;
 }
 
 mc_rc notify_order_event(int64_t order_id, email_kind event)
@@ -90,7 +70,7 @@ mc_rc notify_order_event(int64_t order_id, email_kind event)
 	struct user u;
 	mc_rc rc;
 
-	if (!S_is_order_email(event)) {
+	if (!email_kind_is_order(event)) {
 		log_error("notify", "order %lld: %s (%d) is not an order email", (long long)order_id,
 			  email_kind_name(event), (int)event);
 		return MC_ERR_INTERNAL;

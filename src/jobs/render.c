@@ -297,28 +297,14 @@ mc_rc render_email(email_kind kind, const char *payload, struct email *out)
 		goto out;
 	strbuf_adds(&d.html, "<!DOCTYPE html>\n<html><body>\n");
 	S_para(&d, "Hello %s,", name);
-	switch (kind) {
-	case EMAIL_ORDER_PLACED:
-	case EMAIL_PAYMENT_SUCCEEDED:
-	case EMAIL_PAYMENT_FAILED:
-	case EMAIL_ORDER_SHIPPED:
-	case EMAIL_ORDER_CANCELLED:
-	case EMAIL_ORDER_REFUNDED:
+	if (email_kind_is_order(kind))
 		rc = S_render_order(&d, kind, json_object_get(p, "order"), out);
-		break;
-	case EMAIL_WELCOME:
+	else if (kind == EMAIL_WELCOME)
 		rc = S_render_welcome(&d, p, out);
-		break;
-	case EMAIL_SALE_START:
+	else if (kind == EMAIL_SALE_START)
 		rc = S_render_sale(&d, p, out);
-		break;
-	case EMAIL_PROMO_DIGEST:
+	else if (kind == EMAIL_PROMO_DIGEST)
 		rc = S_render_digest(&d, p, out);
-		break;
-	case EMAIL_NONE:
-	case EMAIL_KIND_COUNT:
-		break;
-	}
 	if (rc)
 		goto out;
 	S_para(&d, "Thank you for shopping at Mercato.");
