@@ -1,6 +1,4 @@
-/* Payments (mock processor) and refunds. */
-#include <string.h>
-
+/* Payments (mock processor); refunds are order handlers (api/orders.c). */
 #include "api/api.h"
 #include "core/json.h"
 #include "domain/orders.h"
@@ -10,8 +8,9 @@ static json_t *S_payment_json(const struct payment *p)
 {
 	json_t *j = json_pack("{s:I, s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:o}", "id", (json_int_t)p->id, "paymentId",
 			      (json_int_t)p->id, "orderId", (json_int_t)p->order_id, "amount", (json_int_t)p->amount,
-			      "currency", p->currency, "method", p->method, "status", payment_status_name(p->status), "transactionId",
-			      p->transaction_id, "createdAt", api_time_json(p->created_at));
+			      "currency", p->currency, "method", payment_method_name(p->method), "status",
+			      payment_status_name(p->status), "transactionId", p->transaction_id, "createdAt",
+			      api_time_json(p->created_at));
 
 	json_object_set_new(j, "refunded", json_boolean(p->status == PAYMENT_REFUNDED));
 	json_object_set_new(j, "refundDate", p->refund_date ? api_time_json(p->refund_date) : json_null());
@@ -31,6 +30,7 @@ void api_payments_create(struct http_req *req, struct http_res *res)
 	static const char *const allowed[] = { "orderId", "method", "transactionId", NULL };
 	struct actor a = api_actor(req);
 	struct payment_req in = { 0 };
+	const char *method = NULL;
 	struct api_idem idem;
 	struct payment p;
 	order_status status;
@@ -45,9 +45,11 @@ void api_payments_create(struct http_req *req, struct http_res *res)
 	if (!body)
 		goto done;
 	json_get_int(body, "orderId", 1, INT64_MAX, 1, &in.order_id, &err);
-	if (json_get_str(body, "method", 1, 8, 1, &in.method, &err) > 0 && strcmp(in.method, "UPI") &&
-	    strcmp(in.method, "CARD") && strcmp(in.method, "COD"))
-		mc_error_field(&err, "method", "must be UPI, CARD or COD");
+	if (json_get_str(body, "method", 1, 8, 1, &method, &err) > 0) {
+		in.method = payment_method_parse(method);
+		if (in.method != METHOD_UPI && in.method != METHOD_CARD && in.method != METHOD_COD)
+			mc_error_field(&err, "method", "must be UPI, CARD or COD");
+	}
 	json_get_str(body, "transactionId", 1, 64, 0, &in.transaction_id, &err);
 	rc = mc_error_fields_result(&err);
 	if (!rc)

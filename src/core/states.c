@@ -27,6 +27,13 @@ static const char *const payment_names[PAYMENT_STATUS_COUNT] = {
 	[PAYMENT_VOID] = "void",
 };
 
+static const char *const method_names[PAYMENT_METHOD_COUNT] = {
+	[METHOD_UPI] = "UPI",
+	[METHOD_CARD] = "CARD",
+	[METHOD_COD] = "COD",
+	[METHOD_OFFLINE] = "OFFLINE",
+};
+
 static const char *const job_names[JOB_STATE_COUNT] = {
 	[JOB_QUEUED] = "queued",
 	[JOB_RUNNING] = "running",
@@ -64,6 +71,7 @@ static int S_parse(const char *const *names, int count, const char *s)
 const char *order_status_name(order_status s) { return S_name(NAMES(order_names), (int)s); }
 const char *pay_state_name(pay_state s) { return S_name(NAMES(pay_names), (int)s); }
 const char *payment_status_name(payment_status s) { return S_name(NAMES(payment_names), (int)s); }
+const char *payment_method_name(payment_method m) { return S_name(NAMES(method_names), (int)m); }
 const char *job_state_name(job_state s) { return S_name(NAMES(job_names), (int)s); }
 const char *email_kind_name(email_kind k) { return S_name(NAMES(email_names), (int)k); }
 
@@ -76,6 +84,7 @@ order_status order_status_parse(const char *s)
 
 pay_state pay_state_parse(const char *s) { return (pay_state)S_parse(NAMES(pay_names), s); }
 payment_status payment_status_parse(const char *s) { return (payment_status)S_parse(NAMES(payment_names), s); }
+payment_method payment_method_parse(const char *s) { return (payment_method)S_parse(NAMES(method_names), s); }
 job_state job_state_parse(const char *s) { return (job_state)S_parse(NAMES(job_names), s); }
 email_kind email_kind_parse(const char *s) { return (email_kind)S_parse(NAMES(email_names), s); }
 

@@ -1,9 +1,9 @@
 /* The states and kinds of the shop's records: an order's status and its
- * payment status, a payment's status, an outbox job's state and an email's
- * kind. The domain decides with them and the store turns them into the text
- * the database keeps, so they live in core, below both (like core/role.h).
- * Each has one name table (states.c); 0 is "none" (unknown text, or "any"
- * in a filter). */
+ * payment status, a payment's status and method, an outbox job's state and
+ * an email's kind. The domain decides with them and the store turns them
+ * into the text the database keeps, so they live in core, below both (like
+ * core/role.h). Each has one name table (states.c); 0 is "none" (unknown
+ * text, or "any" in a filter). */
 #ifndef MC_STATES_H
 #define MC_STATES_H
 
@@ -40,6 +40,16 @@ typedef enum payment_status {
 	PAYMENT_STATUS_COUNT
 } payment_status;
 
+/* How a payment was made; OFFLINE is an admin marking the money received. */
+typedef enum payment_method {
+	METHOD_NONE = 0,
+	METHOD_UPI,
+	METHOD_CARD,
+	METHOD_COD,
+	METHOD_OFFLINE,
+	PAYMENT_METHOD_COUNT
+} payment_method;
+
 typedef enum job_state {
 	JOB_NONE = 0,
 	JOB_QUEUED,
@@ -72,6 +82,7 @@ int email_kind_is_order(email_kind k);
 const char *order_status_name(order_status s);
 const char *pay_state_name(pay_state s);
 const char *payment_status_name(payment_status s);
+const char *payment_method_name(payment_method m);
 const char *job_state_name(job_state s);
 const char *email_kind_name(email_kind k);
 
@@ -80,6 +91,7 @@ const char *email_kind_name(email_kind k);
 order_status order_status_parse(const char *s);
 pay_state pay_state_parse(const char *s);
 payment_status payment_status_parse(const char *s);
+payment_method payment_method_parse(const char *s);
 job_state job_state_parse(const char *s);
 email_kind email_kind_parse(const char *s);
 

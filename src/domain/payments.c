@@ -6,14 +6,14 @@
 
 #include "core/clock.h"
 
-static void S_fill(struct payment *p, const struct order *o, const char *method, payment_status status,
+static void S_fill(struct payment *p, const struct order *o, payment_method method, payment_status status,
 		   const char *txid, int64_t now)
 {
 	memset(p, 0, sizeof(*p));
 	p->order_id = o->id;
 	p->amount = o->total;
 	memcpy(p->currency, o->currency, sizeof(p->currency));
-	snprintf(p->method, sizeof(p->method), "%s", method);
+	p->method = method;
 	p->status = status;
 	if (txid) {
 		snprintf(p->transaction_id, sizeof(p->transaction_id), "%s", txid);
@@ -30,7 +30,7 @@ static void S_fill(struct payment *p, const struct order *o, const char *method,
 
 payment_status payment_outcome(const struct payment_req *req)
 {
-	if (!strcmp(req->method, "COD"))
+	if (req->method == METHOD_COD)
 		return PAYMENT_PENDING;
 	if (req->transaction_id && !strncmp(req->transaction_id, "fail", 4))
 		return PAYMENT_FAILED;
@@ -108,7 +108,7 @@ mc_rc payment_capture_offline(const struct order *o)
 	if (!rc) {
 		rc = store_payment_set_status(p.id, PAYMENT_PENDING, PAYMENT_SUCCESS, now);
 	} else if (rc == MC_ERR_NOT_FOUND) {
-		S_fill(&p, o, "OFFLINE", PAYMENT_SUCCESS, NULL, now);
+		S_fill(&p, o, METHOD_OFFLINE, PAYMENT_SUCCESS, NULL, now);
 		rc = store_payment_insert(&p);
 	}
 	if (!rc)

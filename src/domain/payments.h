@@ -18,7 +18,7 @@
 
 struct payment_req {
 	int64_t order_id;
-	const char *method;          /* UPI | CARD | COD */
+	payment_method method;       /* UPI | CARD | COD */
 	const char *transaction_id;  /* NULL: generated */
 };
 

@@ -27,7 +27,7 @@ static void S_read(db_stmt *s, struct payment *p)
 	p->order_id = db_col_int(s, 1);
 	p->amount = db_col_int(s, 2);
 	snprintf(p->currency, sizeof(p->currency), "%s", db_col_text(s, 3));
-	snprintf(p->method, sizeof(p->method), "%s", db_col_text(s, 4));
+	p->method = payment_method_parse(db_col_text(s, 4));
 	p->status = payment_status_parse(db_col_text(s, 5));
 	snprintf(p->transaction_id, sizeof(p->transaction_id), "%s", db_col_text(s, 6));
 	p->refund_date = db_col_is_null(s, 7) ? 0 : db_col_int(s, 7);
@@ -44,7 +44,7 @@ mc_rc store_payment_insert(struct payment *p)
 	db_bind_int(s, 1, p->order_id);
 	db_bind_int(s, 2, p->amount);
 	db_bind_text(s, 3, p->currency);
-	db_bind_text(s, 4, p->method);
+	db_bind_text(s, 4, payment_method_name(p->method));
 	db_bind_text(s, 5, payment_status_name(p->status));
 	db_bind_text(s, 6, p->transaction_id[0] ? p->transaction_id : NULL);
 	db_bind_int(s, 7, p->created_at);

@@ -15,7 +15,7 @@ struct payment {
 	int64_t created_at;
 	int64_t updated_at;
 	char currency[4];
-	char method[8];           /* UPI | CARD | COD | OFFLINE */
+	payment_method method;
 	payment_status status;
 	char transaction_id[65];  /* "" when none */
 };
