@@ -24,10 +24,10 @@ json_t *api_order_json(const struct order *o)
 	}
 	j = json_pack("{s:I, s:I, s:I, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:s, s:s?, s:s, s:s?, s:s?, s:o, s:o}",
 		      "id", (json_int_t)o->id, "orderId", (json_int_t)o->id, "userId", (json_int_t)o->user_id,
-		      "status", o->status, "items", items, "originalTotal", (json_int_t)o->original_total,
+		      "status", order_status_name(o->status), "items", items, "originalTotal", (json_int_t)o->original_total,
 		      "discountApplied", (json_int_t)o->discount, "total", (json_int_t)o->total, "totalAmount",
 		      (json_int_t)o->total, "payableAmount", (json_int_t)o->total, "currency", o->currency,
-		      "couponCode", o->coupon_code, "paymentStatus", o->payment_status, "cancelledBy",
+		      "couponCode", o->coupon_code, "paymentStatus", pay_state_name(o->payment_status), "cancelledBy",
 		      o->cancelled_by[0] ? o->cancelled_by : NULL, "cancelReason", o->cancel_reason, "createdAt",
 		      api_time_json(o->created_at), "updatedAt", api_time_json(o->updated_at));
 	return j;
@@ -98,7 +98,8 @@ void api_orders_list(struct http_req *req, struct http_res *res)
 {
 	struct actor a = api_actor(req);
 	struct order *items = NULL;
-	const char *status = NULL, *raw;
+	order_status status = ORDER_NONE;
+	const char *raw;
 	int64_t limit, offset, total = 0;
 	size_t n = 0;
 	json_t *arr;
@@ -148,6 +149,7 @@ void api_orders_set_status(struct http_req *req, struct http_res *res)
 	static const char *const allowed[] = { "status", NULL };
 	struct actor a = api_actor(req);
 	const char *status = NULL;
+	order_status to = ORDER_NONE;
 	struct order o;
 	int64_t id;
 	int changed = 0;
@@ -158,17 +160,19 @@ void api_orders_set_status(struct http_req *req, struct http_res *res)
 	mc_error_init(&err);
 	if (api_id_and_body(req, res, allowed, false, &id, &body, &err))
 		goto out;
-	mc_json_str(body, "status", 1, 32, true, &status, &err);
+	if (mc_json_str(body, "status", 1, 32, true, &status, &err) && !(to = order_status_parse(status)))
+		mc_error_field(&err, "status", "must be one of pending_payment, paid, processing, shipped, delivered,"
+					       " cancelled, refunded");
 	rc = mc_error_fields_result(&err);
 	if (!rc)
-		rc = order_set_status(&a, id, status, &o, &changed, &err);
+		rc = order_set_status(&a, id, to, NULL, &o, &changed, &err);
 	S_answer_order(res, 200, rc, &o, changed, &err);
 out:
 	mc_error_release(&err);
 }
 
-/* PATCH /api/orders/:id/cancel {reason} */
-void api_orders_cancel(struct http_req *req, struct http_res *res)
+/* Moves the order to `to` with an optional {reason} (cancel, refund). */
+static void S_move_with_reason(struct http_req *req, struct http_res *res, order_status to)
 {
 	static const char *const allowed[] = { "reason", NULL };
 	struct actor a = api_actor(req);
@@ -187,8 +191,25 @@ void api_orders_cancel(struct http_req *req, struct http_res *res)
 		mc_json_str(body, "reason", 1, MC_CANCEL_REASON_MAX, false, &reason, &err);
 	rc = mc_error_fields_result(&err);
 	if (!rc)
-		rc = order_cancel(&a, id, reason, &o, &changed, &err);
+		rc = order_set_status(&a, id, to, reason, &o, &changed, &err);
 	S_answer_order(res, 200, rc, &o, changed, &err);
 out:
 	mc_error_release(&err);
+}
+
+/* PATCH /api/orders/:id/cancel {reason} */
+void api_orders_cancel(struct http_req *req, struct http_res *res)
+{
+	S_move_with_reason(req, res, ORDER_CANCELLED);
+}
+
+/* POST /api/orders/:id/refund {reason?} (admin, a delivered order) */
+void api_orders_refund(struct http_req *req, struct http_res *res)
+{
+	struct api_idem idem;
+
+	if (!api_idem_begin(req, res, "refund", &idem))
+		return;
+	S_move_with_reason(req, res, ORDER_REFUNDED);
+	api_idem_finish(&idem, res);
 }
