@@ -55,6 +55,9 @@ static struct {
 	    .dirty_mu = PTHREAD_MUTEX_INITIALIZER,
 	    .refresh_mu = PTHREAD_MUTEX_INITIALIZER };
 
+/* stock.marks when this thread's last catalog_cache_refresh() began. */
+static __thread uint64_t marks_seen;
+
 /* --- the stock table ------------------------------------------------------- */
 
 static struct stock_slot *S_stock_find(int64_t id)
@@ -100,7 +103,8 @@ static void S_stock_update(struct stock_slot *s, int64_t v)
 		atomic_fetch_add(&stock.epoch, 1);
 }
 
-/* Queues ids for a re-read (NULL: all of them) and counts a mark. */
+/* The watcher of store/stock.c, run after a commit of this process that
+ * moved stock: queues the ids for a re-read (NULL: all) and counts a mark. */
 static void S_stock_mark(const int64_t *ids, size_t n)
 {
 	pthread_mutex_lock(&stock.dirty_mu);
@@ -111,12 +115,6 @@ static void S_stock_mark(const int64_t *ids, size_t n)
 			stock.dirty[stock.ndirty++] = ids[i];
 	atomic_fetch_add(&stock.marks, 1);
 	pthread_mutex_unlock(&stock.dirty_mu);
-}
-
-/* The watcher of store/stock.c: runs after a commit that moved stock. */
-static void S_on_stock_commit(const int64_t *ids, size_t n)
-{
-	S_stock_mark(ids, n);
 }
 
 static void S_scan_row(void *ctx, int64_t id, int64_t v)
@@ -162,13 +160,12 @@ static void S_stock_apply_marks(void)
 	if (all)
 		S_stock_scan();
 	for (size_t i = 0; i < n; i++) {
-		struct stock_slot *s;
+		struct stock_slot *s = S_stock_find(stock.work[i]);
 		int64_t v;
-		int added;
 
-		/* Gone (deleted): the delete flushed the cache. A failure: the
-		 * next poll's scan repairs it. */
-		if (!store_stock_of(stock.work[i], &v) && (s = S_stock_track(stock.work[i], v, &added)) && !added)
+		/* Untracked: no response shows it. Gone (deleted): the delete
+		 * flushed the cache. A failure: the next poll's scan repairs it. */
+		if (s && !store_stock_of(stock.work[i], &v))
 			S_stock_update(s, v);
 	}
 	atomic_store(&stock.applied, m);
@@ -183,9 +180,11 @@ int catalog_cache_stock(int64_t id, int64_t *figure)
 
 	if (!s)
 		return -1;
-	/* The row may predate a scan that skipped the untracked id: have it
-	 * re-read, as if this node had changed it. */
-	if (added)
+	/* A commit of this node since this thread's refresh (the caller read
+	 * the row after it) may have moved the figure, and its re-read skipped
+	 * the id, untracked then: re-read it. A row older than another node's
+	 * write is corrected by the next poll's scan of the now tracked id. */
+	if (added && atomic_load(&stock.marks) != marks_seen)
 		S_stock_mark(&id, 1);
 	*figure = atomic_load(&s->stock);
 	return 0;
@@ -208,7 +207,7 @@ int catalog_cache_init(void)
 	atomic_store(&cache.valid_until, 0);
 	if (!cache.slots || !stock.slots)
 		return -1;
-	store_stock_watch(S_on_stock_commit);
+	store_stock_watch(S_stock_mark);
 	return 0;
 }
 
@@ -268,7 +267,8 @@ uint64_t catalog_cache_refresh(int64_t now)
 {
 	int64_t mono = clock_mono_us(), version = 0, boundary = 0;
 
-	if (atomic_load(&stock.marks) != atomic_load(&stock.applied))
+	marks_seen = atomic_load(&stock.marks);
+	if (marks_seen != atomic_load(&stock.applied))
 		S_stock_apply_marks();
 	if (mono - atomic_load(&cache.polled_us) < MC_CACHE_POLL_US && now < atomic_load(&cache.valid_until))
 		return atomic_load(&cache.generation);

@@ -60,6 +60,35 @@ def test_checkout_shows_at_once_in_detail_and_list(api):
     assert_shows(api, p, 0)
 
 
+def test_figures_of_other_widths_splice_into_a_page(api):
+    """Figures that change length, in the middle of a cached page: every item
+    still equals its detail, and the page its own fresh build."""
+    seller, buyer = api.register(role="seller"), api.register()
+    cat = "cat" + uuid.uuid4().hex[:12]
+    stocks = (10, 100, 1000)
+    ids = []
+    for price, stock in enumerate(stocks, start=1):
+        r = api.post("/api/products", token=seller["token"],
+                     json={"name": "Item " + uuid.uuid4().hex[:8], "price": price, "stock": stock, "category": cat})
+        assert r.status_code == 201, r.text
+        ids.append(r.json()["id"])
+    page = {"category": cat, "sort": "price"}
+    for _ in range(2):
+        assert [i["stock"] for i in api.get("/api/products", params=page).json()["items"]] == list(stocks)
+    # No figure reaches 0 (a sell-out flushes the cache): these are splices.
+    buy(api, buyer["token"], ids[1], 1)    # 100 -> 99: shorter, mid-page
+    assert [i["stock"] for i in api.get("/api/products", params=page).json()["items"]] == [10, 99, 1000]
+    buy(api, buyer["token"], ids[0], 1)    # 10 -> 9, first
+    buy(api, buyer["token"], ids[2], 1)    # 1000 -> 999, last
+    items = api.get("/api/products", params=page).json()["items"]
+    assert [(i["stock"], i["inStock"]) for i in items] == [(9, True), (99, True), (999, True)]
+    for item in items:
+        assert item == api.get("/api/products/%d" % item["id"]).json()
+    # A filter that is cached only now builds from the database: the same bytes.
+    fresh = api.get("/api/products", params=dict(page, limit=3))
+    assert fresh.json()["items"] == items
+
+
 def test_cancellation_shows_at_once(api):
     seller, buyer = api.register(role="seller"), api.register()
     p = new_product(api, seller["token"], stock=5)
