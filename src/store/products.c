@@ -9,6 +9,7 @@
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/strbuf.h"
+#include "store/stock.h"
 #include "store/store.h"
 
 /* The same rounding as pricing_sale_price(). */
@@ -365,6 +366,7 @@ mc_rc store_product_update(const struct product *p)
 	S_bind_sale(s, 8, &p->sale);
 	db_bind_int(s, 11, p->updated_at);
 	db_bind_int(s, 12, p->id);
+	store_stock_touched(p->id);
 	return S_bump_and_commit(store_exec_changed(s, MC_ERR_NOT_FOUND));
 }
 
