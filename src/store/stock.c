@@ -3,10 +3,6 @@
 #include <stdatomic.h>
 
 #include "core/limits.h"
-#include "store/store.h"
-
-static const char sql_of[] = "SELECT stock FROM products WHERE id = ? AND deleted_at IS NULL";
-static const char sql_scan[] = "SELECT id, stock FROM products WHERE deleted_at IS NULL";
 
 static _Atomic(store_stock_fn *) watcher;
 
@@ -42,29 +38,4 @@ void store_stock_end(int committed)
 		fn(pending.overflow ? NULL : pending.ids, pending.overflow ? 0 : pending.n);
 	pending.n = 0;
 	pending.overflow = 0;
-}
-
-mc_rc store_stock_of(int64_t product_id, int64_t *stock)
-{
-	db_stmt *s;
-	mc_rc rc = store_row_by_id(sql_of, product_id, &s);
-
-	if (!rc) {
-		*stock = db_col_int(s, 0);
-		db_reset(s);
-	}
-	return rc;
-}
-
-mc_rc store_stock_scan(void (*fn)(void *ctx, int64_t id, int64_t stock), void *ctx)
-{
-	db_stmt *s = store_stmt(sql_scan);
-	int rc;
-
-	if (!s)
-		return MC_ERR_INTERNAL;
-	while ((rc = db_step(s)) == DB_ROW)
-		fn(ctx, db_col_int(s, 0), db_col_int(s, 1));
-	db_reset(s);
-	return rc < 0 ? store_rc(rc) : MC_OK;
 }
