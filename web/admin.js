@@ -1,6 +1,6 @@
 // Admin pages: every order (status changes, cancel, refund), every coupon,
 // and the email jobs with a retry for dead ones.
-import { api, h, field, option, notice, action, toast, when, session, role, render, go } from './app.js';
+import { api, h, field, option, notice, action, toast, when, table, session, role, render, go } from './app.js';
 import { tabs, couponsTab, ordersTab } from './seller.js';
 
 async function jobsTab({ params }) {
@@ -12,9 +12,7 @@ async function jobsTab({ params }) {
   return [
     h('div', { class: 'row' }, pick.el),
     status,
-    data.items.length ? h('div', { class: 'table-wrap' }, h('table', null,
-      h('thead', null, h('tr', null, ['Job', 'Kind', 'Status', 'Attempts', 'Next run', 'Last error', ''].map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', null, data.items.map((j) => h('tr', { 'data-job-id': j.id },
+    data.items.length ? table(['Job', 'Kind', 'Status', 'Attempts', 'Next run', 'Last error', ''], data.items.map((j) => h('tr', { 'data-job-id': j.id },
         h('td', null, '#' + j.id), h('td', null, j.kind), h('td', null, j.status),
         h('td', null, j.attempts + ' of ' + j.maxAttempts), h('td', null, when(j.runAt)),
         h('td', null, j.lastError || ''),
@@ -22,7 +20,7 @@ async function jobsTab({ params }) {
           await api('POST', '/api/admin/jobs/' + j.id + '/retry');
           toast('Job #' + j.id + ' queued again');
           render();
-        }, status) }, 'Retry') : null))))))
+        }, status) }, 'Retry') : null))))
       : h('p', null, 'No jobs here.'),
   ];
 }

@@ -192,10 +192,6 @@ export function when(iso) {
   return iso ? new Date(iso).toLocaleString('en-IN', { dateStyle: 'medium', timeStyle: 'short' }) : '';
 }
 
-export function statusText(s) {
-  return String(s || '');
-}
-
 function countdownText(endIso) {
   const left = Math.max(0, Math.floor((Date.parse(endIso) - Date.now()) / 1000));
   const d = Math.floor(left / 86400);
@@ -593,8 +589,26 @@ export function cancelButton(o, done, status) {
   }, status) }, 'Cancel order');
 }
 
-export function orderTotal(o) {
+function orderTotal(o) {
   return money(o.payableAmount, o.currency);
+}
+
+// A table with a header row; `rows` are <tr> elements.
+export function table(headings, rows) {
+  return h('div', { class: 'table-wrap' }, h('table', null,
+    h('thead', null, h('tr', null, headings.map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', null, rows)));
+}
+
+// Orders, one row each, with `actions(order)` in the last column.
+export function ordersTable(orders, actions) {
+  return table(['Order', 'Placed', 'Items', 'Total', 'Status', ''], orders.map((o) => h('tr', { 'data-order-id': o.id },
+    h('td', null, h('a', { href: '#/orders/' + o.id }, 'Order #' + o.id)),
+    h('td', null, when(o.createdAt)),
+    h('td', null, o.items.map((l) => l.name + ' × ' + l.qty).join(', ')),
+    h('td', null, orderTotal(o)),
+    h('td', null, h('span', { class: 'badge status' }, o.status)),
+    h('td', null, actions(o)))));
 }
 
 async function ordersPage() {
@@ -604,15 +618,7 @@ async function ordersPage() {
   if (!data.items.length) return [h('h1', null, 'Your orders'), h('p', null, 'No orders yet. ', h('a', { href: '#/' }, 'Start shopping'))];
   return [
     h('h1', null, 'Your orders'), status,
-    h('div', { class: 'table-wrap' }, h('table', null,
-      h('thead', null, h('tr', null, ['Order', 'Placed', 'Items', 'Total', 'Status', ''].map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', null, data.items.map((o) => h('tr', { 'data-order-id': o.id },
-        h('td', null, h('a', { href: '#/orders/' + o.id }, 'Order #' + o.id)),
-        h('td', null, when(o.createdAt)),
-        h('td', null, o.items.map((l) => l.name + ' × ' + l.qty).join(', ')),
-        h('td', null, orderTotal(o)),
-        h('td', null, h('span', { class: 'badge status' }, statusText(o.status))),
-        h('td', null, o.userId === session.user.id && BUYER_CANCELLABLE.includes(o.status) ? cancelButton(o, render, status) : null)))))),
+    ordersTable(data.items, (o) => (o.userId === session.user.id && BUYER_CANCELLABLE.includes(o.status) ? cancelButton(o, render, status) : null)),
   ];
 }
 
@@ -639,7 +645,7 @@ async function orderPage({ match }) {
   const reviewable = ['paid', 'processing', 'shipped', 'delivered'].includes(o.status);
   return [
     h('h1', null, 'Order #' + o.id),
-    h('p', null, 'Status: ', h('span', { class: 'badge status', id: 'order-status' }, statusText(o.status)),
+    h('p', null, 'Status: ', h('span', { class: 'badge status', id: 'order-status' }, o.status),
       ' · Payment: ' + (o.paymentStatus || '') + ' · Placed ' + when(o.createdAt)),
     status,
     h('section', { class: 'totals', 'aria-label': 'Receipt' },

@@ -1,8 +1,8 @@
 // Seller pages: my products (create, edit, stock, image, timed sale), my
 // coupons, and the orders holding my lines. The coupon and order tables are
 // shared with the admin pages.
-import { api, h, field, option, notice, action, toast, money, toMinor, fromMinor, when, statusText, productImage,
-  session, role, render, go, flash, ApiError, orderTotal, cancelButton } from './app.js';
+import { api, h, field, option, notice, action, toast, money, toMinor, fromMinor, when, productImage, table,
+  ordersTable, session, role, render, go, flash, ApiError, cancelButton } from './app.js';
 
 const isoSeconds = (d) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 // <input type="datetime-local"> wants local time without a zone.
@@ -23,9 +23,7 @@ async function productsTab() {
   return [
     h('p', null, h('a', { class: 'button', href: '#/seller/new' }, 'New product')),
     status,
-    data.items.length ? h('div', { class: 'table-wrap' }, h('table', null,
-      h('thead', null, h('tr', null, ['', 'Product', 'Price', 'Stock', 'Sale', ''].map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', null, data.items.map((p) => h('tr', { 'data-product-id': p.id },
+    data.items.length ? table(['', 'Product', 'Price', 'Stock', 'Sale', ''], data.items.map((p) => h('tr', { 'data-product-id': p.id },
         h('td', null, productImage(p, 'thumb small')),
         h('td', null, h('a', { href: '#/product/' + p.id }, p.name), h('div', { class: 'muted' }, p.category || '')),
         h('td', null, money(p.effectivePrice, p.currency)),
@@ -37,7 +35,7 @@ async function productsTab() {
             await api('DELETE', '/api/products/' + p.id);
             toast('Deleted ' + p.name);
             render();
-          }, status) }, 'Delete')))))))
+          }, status) }, 'Delete')))))
       : h('p', null, 'You have no products yet.'),
   ];
 }
@@ -98,9 +96,7 @@ export async function couponsTab() {
   }, status) }, h('h2', null, 'New coupon'), code.el, pct.el, from.el, to.el, limit.el, h('button', { type: 'submit' }, 'Create coupon'));
   return [
     status,
-    data.items.length ? h('div', { class: 'table-wrap' }, h('table', null,
-      h('thead', null, h('tr', null, ['Code', 'Discount', 'Valid', 'Used', 'Active', ''].map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', null, data.items.map((c) => h('tr', null,
+    data.items.length ? table(['Code', 'Discount', 'Valid', 'Used', 'Active', ''], data.items.map((c) => h('tr', null,
         h('td', null, c.code), h('td', null, c.discountPercentage + '%'),
         h('td', null, when(c.validFrom) + ' – ' + when(c.validTo)),
         h('td', null, c.usedCount + ' of ' + c.usageLimit),
@@ -108,7 +104,7 @@ export async function couponsTab() {
         h('td', null, h('button', { type: 'button', class: 'secondary', onclick: action(async () => {
           await api('PATCH', '/api/coupons/' + c.id, { isActive: !c.isActive });
           render();
-        }, status) }, (c.isActive ? 'Deactivate ' : 'Activate ') + c.code)))))))
+        }, status) }, (c.isActive ? 'Deactivate ' : 'Activate ') + c.code)))))
       : h('p', null, 'No coupons yet.'),
     create,
   ];
@@ -151,15 +147,7 @@ export async function ordersTab({ admin, params }) {
   return [
     h('div', { class: 'row' }, pick.el),
     status,
-    data.items.length ? h('div', { class: 'table-wrap' }, h('table', null,
-      h('thead', null, h('tr', null, ['Order', 'Placed', 'Lines', 'Total', 'Status', ''].map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', null, data.items.map((o) => h('tr', { 'data-order-id': o.id },
-        h('td', null, h('a', { href: '#/orders/' + o.id }, 'Order #' + o.id)),
-        h('td', null, when(o.createdAt)),
-        h('td', null, o.items.map((l) => l.name + ' × ' + l.qty).join(', ')),
-        h('td', null, orderTotal(o)),
-        h('td', null, h('span', { class: 'badge status' }, statusText(o.status))),
-        h('td', null, actions(o)))))))
+    data.items.length ? ordersTable(data.items, actions)
       : h('p', null, 'No orders here.'),
   ];
 }
