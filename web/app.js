@@ -206,9 +206,14 @@ setInterval(() => {
   for (const el of document.querySelectorAll('.countdown[data-end]')) el.textContent = countdownText(el.dataset.end);
 }, 1000);
 
+// The product's picture, or its initial on a plain tile when it has none
+// (or the picture does not load).
 export function productImage(p, cls = 'thumb') {
+  const tile = () => h('div', { class: cls + ' placeholder', 'aria-hidden': 'true' }, (p.name || '?').slice(0, 1));
+  if (!p.imageUrl) return tile();
   const img = h('img', { class: cls, alt: p.name, loading: 'lazy', decoding: 'async', width: 300, height: 300 });
-  if (p.imageUrl) img.src = p.imageUrl;
+  img.addEventListener('error', () => img.replaceWith(tile()), { once: true });
+  img.src = p.imageUrl;
   return img;
 }
 
@@ -268,6 +273,10 @@ async function signOut() {
 // ---- catalog -----------------------------------------------------------------
 
 let categories = null;
+const wide = matchMedia('(min-width: 641px)');
+wide.addEventListener('change', () => {
+  for (const d of document.querySelectorAll('.filters details')) d.open = wide.matches;
+});
 
 async function loadCategories(select, chosen) {
   if (!categories) {
@@ -336,8 +345,13 @@ async function catalogPage({ params }) {
       go(catalogHash([['q', search.input.value.trim()], ['category', category.input.value], ['minPrice', minPrice.input.value],
         ['maxPrice', maxPrice.input.value], ['sort', sort.input.value], ['onSale', onSale.checked ? '1' : '']]));
     } },
-  search.el, category.el, minPrice.el, maxPrice.el, sort.el,
-  h('div', { class: 'check' }, onSale, h('label', { for: onSaleId }, 'On sale')),
+  search.el,
+  // Folded on phones unless in use, so the products come first.
+  h('details', { open: wide.matches || params.has('category') || params.has('minPrice') || params.has('maxPrice') ||
+    params.has('sort') || params.has('onSale') },
+  h('summary', null, 'Filters and sort'),
+  h('div', { class: 'filter-fields' }, category.el, minPrice.el, maxPrice.el, sort.el,
+    h('div', { class: 'check' }, onSale, h('label', { for: onSaleId }, 'On sale')))),
   h('button', { type: 'submit' }, 'Filter'));
   for (const el of [category.input, sort.input, onSale]) el.addEventListener('change', () => form.requestSubmit());
 
