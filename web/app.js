@@ -389,7 +389,7 @@ async function productPage({ match }) {
   }, status) }, 'Add to wishlist') : null;
   const list = reviews.items.length
     ? h('ul', { class: 'lines' }, reviews.items.map((r) => h('li', null, h('div', { class: 'grow' },
-      h('strong', null, '★'.repeat(r.rating) + ' ' + (r.userName || r.authorName || 'A buyer')),
+      h('strong', null, '★'.repeat(r.rating) + ' ' + ((r.reviewer && r.reviewer.name) || 'A buyer')),
       h('p', null, r.comment || ''), h('div', { class: 'muted' }, when(r.createdAt))))))
     : h('p', { class: 'muted' }, 'No reviews yet.');
   return [
@@ -563,12 +563,13 @@ async function checkoutPage() {
       : notice('Coupon ' + c + ' cannot be used' + (coupon.reason ? ' (' + coupon.reason + ')' : '') + '.', true));
     drawSummary();
   }, couponStatus) }, code.el, h('button', { type: 'submit', class: 'secondary' }, 'Apply'));
-  const idemKey = crypto.randomUUID();
   const place = h('button', { type: 'button', onclick: action(async () => {
     const body = { expectedTotal: cart.total };
     if (coupon && coupon.valid) body.couponCode = coupon.code;
     try {
-      const order = await api('POST', '/api/checkout', body, { 'Idempotency-Key': idemKey });
+      // One key per attempt: a repeated request is one order; a new attempt
+      // (after fixing the cart) is a new one.
+      const order = await api('POST', '/api/checkout', body, { 'Idempotency-Key': crypto.randomUUID() });
       flash('Thank you! Your order is placed.');
       refreshCartCount();
       go('/orders/' + order.id);

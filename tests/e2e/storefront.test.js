@@ -273,3 +273,39 @@ test('a checkout of a product that sold out shows a clear message', async () => 
   assert.equal(orders.total, 0);
   await page.context().close();
 });
+
+test('a buyer keeps a wishlist, reviews what they bought and cancels an unpaid order', async () => {
+  const buyer = await newBuyer();
+  const p = await sellerProduct();
+  await server.api('POST', '/api/cart', { productId: p.id, qty: 1 }, buyer.token);
+  const paid = await server.api('POST', '/api/checkout', { expectedTotal: p.effectivePrice }, buyer.token);
+  await server.api('POST', '/api/payments', { orderId: paid.id, method: 'UPI' }, buyer.token);
+  await server.api('POST', '/api/cart', { productId: p.id, qty: 1 }, buyer.token);
+  const unpaid = await server.api('POST', '/api/checkout', { expectedTotal: p.effectivePrice }, buyer.token);
+
+  const page = await newPage(browser, server);
+  await signIn(page, buyer.email, buyer.password);
+  await page.goto('/#/product/' + p.id);
+  await page.getByRole('button', { name: 'Add to wishlist' }).click();
+  await see(page.getByText('Saved to your wishlist'));
+  await page.getByRole('link', { name: 'Wishlist' }).click();
+  await see(card(page, p.name));
+  await screenshot(page, 'wishlist');
+  await card(page, p.name).getByRole('button', { name: 'Remove' }).click();
+  await see(page.getByText('Nothing saved yet.'));
+
+  await page.getByRole('link', { name: 'Orders', exact: true }).click();
+  await orderRow(page, unpaid.id).getByRole('button', { name: 'Cancel order' }).click();
+  await see(orderRow(page, unpaid.id).getByText('cancelled'));
+  await page.getByRole('link', { name: 'Order #' + paid.id }).click();
+  await page.getByRole('link', { name: 'Write a review' }).click();
+  await see(page.getByRole('heading', { name: p.name }));
+  await page.getByLabel('Rating').selectOption('4');
+  await page.getByLabel('Comment').fill('Boils fast. <img src=x onerror=alert(1)>');
+  await page.getByRole('button', { name: 'Post review' }).click();
+  await see(page.getByText('Thank you for your review.'));
+  await see(page.getByText('Boils fast. <img src=x onerror=alert(1)>'));
+  await see(page.getByText('★ 4.0 (1 review)'));
+  assert.deepEqual(page.cspErrors, []);
+  await page.context().close();
+});
