@@ -608,8 +608,10 @@ function orderTotal(o) {
   return money(o.payableAmount, o.currency);
 }
 
-// A table with a header row; `rows` are <tr> elements.
+// A table with a header row; `rows` are <tr> elements. Each cell also
+// carries its column's name, which phones show beside it (one card per row).
 export function table(headings, rows) {
+  for (const row of rows) [...row.children].forEach((td, i) => { if (headings[i]) td.dataset.label = headings[i]; });
   return h('div', { class: 'table-wrap' }, h('table', null,
     h('thead', null, h('tr', null, headings.map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', null, rows)));
