@@ -52,6 +52,14 @@ async function sellerProduct(fields = {}) {
   return { ...p, sellerToken: token };
 }
 
+// One unit of p ordered through the API, paid with UPI if `pay`.
+async function buy(buyer, p, pay) {
+  await server.api('POST', '/api/cart', { productId: p.id, qty: 1 }, buyer.token);
+  const order = await server.api('POST', '/api/checkout', { expectedTotal: p.effectivePrice }, buyer.token);
+  if (pay) await server.api('POST', '/api/payments', { orderId: order.id, method: 'UPI' }, buyer.token);
+  return order;
+}
+
 test('the catalog renders in at most 3 requests besides images, under a strict CSP', async () => {
   const page = await newPage(browser, server);
   const res = await page.goto('/');
@@ -185,10 +193,7 @@ test('a seller creates a product with an image and a sale and finds it in the gr
 
 test('an admin ships an order and the buyer sees it shipped', async () => {
   const buyer = await newBuyer();
-  const p = await sellerProduct();
-  await server.api('POST', '/api/cart', { productId: p.id, qty: 1 }, buyer.token);
-  const order = await server.api('POST', '/api/checkout', { expectedTotal: p.effectivePrice }, buyer.token);
-  await server.api('POST', '/api/payments', { orderId: order.id, method: 'UPI' }, buyer.token);
+  const order = await buy(buyer, await sellerProduct(), true);
 
   const admin = await newPage(browser, server);
   await signIn(admin, ADMIN.email, ADMIN.password);
@@ -278,11 +283,8 @@ test('a checkout of a product that sold out shows a clear message', async () => 
 test('a buyer keeps a wishlist, reviews what they bought and cancels an unpaid order', async () => {
   const buyer = await newBuyer();
   const p = await sellerProduct();
-  await server.api('POST', '/api/cart', { productId: p.id, qty: 1 }, buyer.token);
-  const paid = await server.api('POST', '/api/checkout', { expectedTotal: p.effectivePrice }, buyer.token);
-  await server.api('POST', '/api/payments', { orderId: paid.id, method: 'UPI' }, buyer.token);
-  await server.api('POST', '/api/cart', { productId: p.id, qty: 1 }, buyer.token);
-  const unpaid = await server.api('POST', '/api/checkout', { expectedTotal: p.effectivePrice }, buyer.token);
+  const paid = await buy(buyer, p, true);
+  const unpaid = await buy(buyer, p, false);
 
   const page = await newPage(browser, server);
   await signIn(page, buyer.email, buyer.password);
