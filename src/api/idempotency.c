@@ -31,9 +31,13 @@ static bool S_key_ok(const char *k)
 static void S_replay_location(struct http_res *res, const char *scope, const char *body)
 {
 	const char *base = !strcmp(scope, "checkout") ? "/api/orders" : !strcmp(scope, "payment") ? "/api/payments" : NULL;
-	json_t *j = base ? json_loads(body, 0, NULL) : NULL;
-	json_int_t id = json_integer_value(json_object_get(j, "id"));
+	json_t *j;
+	json_int_t id;
 
+	if (!base)
+		return;
+	j = json_loads(body, 0, NULL);
+	id = json_integer_value(json_object_get(j, "id"));
 	if (id > 0)
 		http_res_header(res, "Location", "%s/%lld", base, (long long)id);
 	json_decref(j);
