@@ -15,6 +15,7 @@
 #include "core/clock.h"
 #include "core/fs.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/parse.h"
 #include "domain/account.h"
 #include "domain/import.h"
@@ -165,6 +166,7 @@ static int S_serve(struct config *cfg)
 	}
 	if (S_open_store(cfg))
 		return 1;
+	metrics_init();
 	if (embedded) {
 		/* Group commit: PostgreSQL's COMMIT waits for its own flush. */
 		opts.durable_defer = store_defer_durable;

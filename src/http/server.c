@@ -74,6 +74,14 @@ static unsigned S_method(const char *name)
 	return 0;
 }
 
+static const char *S_method_name(unsigned m)
+{
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (methods[i].m == m)
+			return methods[i].name;
+	return "OTHER";
+}
+
 /* --- middleware pieces -------------------------------------------------- */
 
 static int S_request_id_ok(const char *s)
@@ -437,7 +445,8 @@ static enum MHD_Result S_queue(struct http_server *srv, struct request_ctx *x, s
 	enum MHD_Result ret = MHD_queue_response(x->req.conn, (unsigned)status, r);
 
 	MHD_destroy_response(r);
-	metrics_request(status, clock_mono_us() - x->start_us);
+	metrics_request(x->req.route ? (size_t)(x->req.route - srv->opts.routes) : MC_MAX_ROUTES, status,
+			clock_mono_us() - x->start_us);
 	S_access_log(srv, x, status, len);
 	return ret;
 }
@@ -612,6 +621,8 @@ mc_rc http_server_start(const struct http_server_opts *opts, struct http_server 
 	}
 	if (router_init(&srv->router, opts->routes, opts->nroutes, errbuf, errlen))
 		goto fail;
+	for (size_t i = 0; i < opts->nroutes; i++)
+		metrics_route(i, S_method_name(opts->routes[i].method), opts->routes[i].pattern);
 	srv->rate = ratelimit_new((double)opts->rate_per_sec, opts->rate_burst);
 	srv->auth_rate = ratelimit_new((double)opts->auth_rate_per_min / 60.0, opts->auth_rate_per_min);
 	if (!srv->rate || !srv->auth_rate) {
