@@ -9,7 +9,7 @@ PKGS=(
   libsqlite3-dev libpq-dev postgresql libcurl4-openssl-dev
   libcmocka-dev python3-pytest python3-requests python3-aiosmtpd
   wrk nginx-light curl
-  prometheus
+  prometheus systemd openssl
 )
 
 missing=()
