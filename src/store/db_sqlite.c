@@ -516,7 +516,7 @@ int db_sqlite_backup(const char *src_path, const char *dest, char *errbuf, size_
 	sqlite3 *src = NULL, *dst = NULL;
 	sqlite3_backup *b;
 	char tmp[4096];
-	int rc = DB_ERR, step = SQLITE_ERROR, fd;
+	int rc = DB_ERR, step, fd;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.partial", dest) >= (int)sizeof(tmp)) {
 		snprintf(errbuf, errlen, "backup path too long");
@@ -538,12 +538,8 @@ int db_sqlite_backup(const char *src_path, const char *dest, char *errbuf, size_
 		snprintf(errbuf, errlen, "backup: %s", sqlite3_errmsg(dst));
 		goto out;
 	}
-	for (int tries = 0; tries < 100; tries++) {
-		step = sqlite3_backup_step(b, -1);
-		if (step != SQLITE_BUSY && step != SQLITE_LOCKED)
-			break;
-		sqlite3_sleep(50);
-	}
+	/* A lock on the source waits in its busy handler (MC_DB_BUSY_TIMEOUT_MS). */
+	step = sqlite3_backup_step(b, -1);
 	sqlite3_backup_finish(b);
 	if (step != SQLITE_DONE) {
 		snprintf(errbuf, errlen, "backup: %s", sqlite3_errstr(step));
