@@ -528,8 +528,15 @@ int db_sqlite_backup(const char *src_path, const char *dest, char *errbuf, size_
 		goto out;
 	}
 	sqlite3_busy_timeout(src, MC_DB_BUSY_TIMEOUT_MS);
+	/* Owner-only, like the database: it holds password hashes. */
 	unlink(tmp);
-	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(errbuf, errlen, "cannot create %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	close(fd);
+	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 		snprintf(errbuf, errlen, "cannot create %s: %s", tmp, dst ? sqlite3_errmsg(dst) : "out of memory");
 		goto out;
 	}

@@ -100,6 +100,7 @@ def test_backup_while_checking_out_has_every_acknowledged_order(make_server, tmp
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "backup: " + dest
     assert not os.path.exists(dest + ".partial")
+    assert os.stat(dest).st_mode & 0o077 == 0, "a backup holds password hashes: owner only"
     db = sqlite3.connect(dest)
     try:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
