@@ -157,8 +157,12 @@ static void *S_main(void *arg)
 	do {
 		for (size_t i = 0; i < NTASKS && !loop_stopping(&s->loop); i++) {
 			if (clock_now() >= s->next[i]) {
-				S_run(&s->ctx, &tasks[i], &busy);
-				s->next[i] = S_next(s, i, clock_now(), 0);
+				/* A run the database refused is tried again soon,
+				 * not a whole period later. */
+				if (S_run(&s->ctx, &tasks[i], &busy) == MC_ERR_UNAVAILABLE)
+					s->next[i] = clock_now() + MC_SCHED_RETRY;
+				else
+					s->next[i] = S_next(s, i, clock_now(), 0);
 			}
 		}
 		wake = s->next[0];

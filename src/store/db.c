@@ -57,6 +57,11 @@ db_kind db_get_kind(const db *d)
 	return d->kind;
 }
 
+int db_alive(db *d, int probe)
+{
+	return !d->drv->alive || d->drv->alive(d, probe);
+}
+
 int db_exec(db *d, const char *sql)
 {
 	return d->drv->exec(d, sql);

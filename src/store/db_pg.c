@@ -11,6 +11,7 @@
  *     prepare: write CAST(? AS type). */
 #include <inttypes.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,17 @@ static int S_msglen(const char *m)
 	return (int)n;
 }
 
+/* The server went away or is going: class 08 (connection exception),
+ * 57P01-57P03 (admin or crash shutdown, cannot connect now), or libpq
+ * itself saw the socket close. */
+static int S_gone(const char *state, PGconn *h)
+{
+	if (PQstatus(h) == CONNECTION_BAD)
+		return 1;
+	return state && (!strncmp(state, "08", 2) || !strcmp(state, "57P01") || !strcmp(state, "57P02") ||
+			 !strcmp(state, "57P03"));
+}
+
 /* Maps a failed result. Constraint and busy results are expected, so only
  * the rest is logged. */
 static int S_fail(const PGresult *res, PGconn *h, const char *what, const char *sql)
@@ -67,6 +79,12 @@ static int S_fail(const PGresult *res, PGconn *h, const char *what, const char *
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(h);
 
+	if (S_gone(state, h)) {
+		if (!*msg)
+			msg = PQerrorMessage(h);
+		log_error("pg", "%s: connection lost: %.*s", what, S_msglen(msg), msg);
+		return DB_GONE;
+	}
 	if (state && !strncmp(state, "23", 2))
 		return DB_CONSTRAINT;
 	if (state && (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03")))
@@ -107,7 +125,12 @@ static int S_open(const char *url, db **out, char *errbuf, size_t errlen)
 		snprintf(errbuf, errlen, "out of memory");
 		return DB_ERR;
 	}
-	d->h = PQconnectdb(url);
+	/* The URL's own connect_timeout, if any, wins over this default: a
+	 * reconnect must not hang a thread on an address that drops packets. */
+	static const char *const keys[] = { "connect_timeout", "dbname", NULL };
+	const char *vals[] = { MC_DB_CONNECT_TIMEOUT, url, NULL };
+
+	d->h = PQconnectdbParams(keys, vals, 1);
 	if (!d->h) {
 		snprintf(errbuf, errlen, "pg connect: out of memory");
 		goto fail;
@@ -142,6 +165,20 @@ static void S_close(db *d)
 {
 	PQfinish(PG(d)->h);
 	free(d);
+}
+
+static int S_alive(db *d, int probe)
+{
+	PGconn *h = PG(d)->h;
+	struct pollfd p = { .fd = PQsocket(h), .events = POLLIN };
+
+	/* Idle between transactions, the server speaks only to say goodbye (a
+	 * FATAL message, then end of file) or with a NOTICE. Reading until
+	 * there is nothing left lets libpq see the end of file. */
+	for (int i = 0; probe && i < 4 && PQstatus(h) == CONNECTION_OK && poll(&p, 1, 0) > 0; i++)
+		if (!PQconsumeInput(h))
+			break;
+	return PQstatus(h) == CONNECTION_OK;
 }
 
 static int S_exec(db *d, const char *sql)
@@ -496,6 +533,7 @@ static int S_rollback(db *d)
 const struct db_driver db_pg_driver = {
 	.open = S_open,
 	.close = S_close,
+	.alive = S_alive,
 	.exec = S_exec,
 	.begin = S_begin,
 	.commit = S_commit,

@@ -125,7 +125,7 @@ mc_rc store_job_claim(int64_t now, int64_t lease_until, size_t max, struct job *
 	mc_rc rc;
 
 	if (!d)
-		return MC_ERR_INTERNAL;
+		return MC_ERR_UNAVAILABLE;
 	rc = store_begin(DB_TXN_WRITE);
 	if (rc)
 		return rc;
