@@ -150,17 +150,19 @@ class Gateway:
 
 
 class Cluster:
-    def __init__(self, pg_cluster):
+    def __init__(self, pg_cluster, extra_env=None):
         self.db_url = pg_cluster.new_database()
         self.nodes, self.processes, self.gateway = [], [], None
-
-    def start(self):
-        env = {
+        self.env = {
             "MERCATO_TRUSTED_PROXIES": "127.0.0.1",
             # Every node must verify every other node's tokens.
             "MERCATO_JWT_SECRET": uuid.uuid4().hex + uuid.uuid4().hex,
             "MERCATO_WORKER_POLL_MS": "100",
         }
+        self.env.update(extra_env or {})
+
+    def start(self):
+        env = self.env
         with concurrent.futures.ThreadPoolExecutor(NODES) as ex:
             self.nodes = list(ex.map(lambda _: Server("pg", self.db_url, env), range(NODES)))
         # The worker and the scheduler share node 0's settings, data

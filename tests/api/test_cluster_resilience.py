@@ -1,0 +1,317 @@
+"""Cluster resilience (DESIGN section 9): the cluster of test_cluster.py, on
+a PostgreSQL of its own that the tests stop and crash under a checkout load.
+
+While the database is unreachable every node answers 503
+`database_unavailable` (never 500) and keeps serving cached catalog pages;
+once it is back, the nodes, the worker and the scheduler reconnect by
+themselves within RECOVERY seconds. No acknowledged order is lost, stock
+reconciles, every order's email is delivered, and an Idempotency-Key retried
+after a node died between its commit and its answer returns the same order."""
+import calendar
+import glob
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import threading
+import time
+import uuid
+
+import pytest
+import requests
+
+from conftest import ROOT, Api, PgCluster, Server, wait_for
+from test_cart_orders import product
+from test_cluster import Cluster, gateway_session, register_many, sql
+
+PG_SCRIPT = os.path.join(ROOT, "scripts", "pg_cluster.sh")
+RECOVERY = 10        # seconds after PostgreSQL is back by which everything works again
+OUTAGE_SEEN = 15     # seconds to wait for the outage to show (503s, failed scheduler runs)
+BUYERS = 4           # concurrent checkout loops
+SCHED_EVERY = 60     # MC_SCHED_EVERY_EXPIRE: the scheduler's next expire_unpaid run
+
+
+@pytest.fixture(scope="module")
+def own_pg():
+    """A PostgreSQL cluster for this module alone: the tests take it down."""
+    pg = PgCluster()
+    yield pg
+    pg.stop()
+
+
+@pytest.fixture(scope="module")
+def rcluster(own_pg):
+    # A short job lease: deliveries whose outcome could not be recorded
+    # during an outage are claimed again within the test.
+    c = Cluster(own_pg, {"MERCATO_JOB_LEASE_MS": "3000"})
+    c.pg_dir = own_pg.dir
+    try:
+        c.start()
+        yield c
+    finally:
+        c.finish()
+
+
+def pg_ctl(cluster, *args):
+    subprocess.run(["bash", PG_SCRIPT, args[0], cluster.pg_dir, *args[1:]], check=True, timeout=90,
+                   stdout=subprocess.DEVNULL)
+
+
+def problem_code(r):
+    try:
+        return r.json().get("code")
+    except ValueError:
+        return None
+
+
+class CheckoutLoad:
+    """BUYERS threads through the gateway, each: add an item, check out with
+    an Idempotency-Key and retry that key until it is answered 201. One more
+    thread reads a cached product page from every node directly."""
+
+    def __init__(self, cluster, pid, cached_pid, tokens):
+        self.cluster, self.pid, self.cached_pid = cluster, pid, cached_pid
+        self.events = []        # (start, end, what, status, code)
+        self.acked = {}         # order id -> key
+        self.unresolved = 0     # keys still unanswered when the load stopped
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.threads = [threading.Thread(target=self._buyer, args=(t,)) for t in tokens]
+        self.threads.append(threading.Thread(target=self._reader))
+
+    def __enter__(self):
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for t in self.threads:
+            t.join(timeout=60)
+        assert not any(t.is_alive() for t in self.threads), "a load thread hangs"
+
+    def _call(self, session, base, what, method, path, token=None, **kw):
+        headers = kw.pop("headers", {})
+        if token:
+            headers["Authorization"] = "Bearer " + token
+        start = time.monotonic()
+        try:
+            r = session.request(method, base + path, headers=headers, timeout=30, **kw)
+            status, code = r.status_code, problem_code(r) if r.status_code >= 400 else None
+        except requests.RequestException as e:
+            r, status, code = None, 0, type(e).__name__
+        with self.lock:
+            self.events.append((start, time.monotonic(), what, status, code))
+        return r
+
+    def _buyer(self, token):
+        base = self.cluster.gateway.base
+        with gateway_session() as s:
+            while not self.stop.is_set():
+                r = self._call(s, base, "cart", "POST", "/api/cart", token, json={"productId": self.pid, "qty": 1})
+                if r is None or r.status_code != 200:
+                    self.stop.wait(0.05)  # pacing the retries, not synchronising
+                    continue
+                key = uuid.uuid4().hex
+                while True:
+                    r = self._call(s, base, "checkout", "POST", "/api/checkout", token, json={},
+                                   headers={"Idempotency-Key": key})
+                    if r is not None and r.status_code == 201:
+                        with self.lock:
+                            assert self.acked.setdefault(r.json()["id"], key) == key
+                        break
+                    if self.stop.is_set():
+                        with self.lock:
+                            self.unresolved += 1
+                        break
+                    self.stop.wait(0.05)
+
+    def _reader(self):
+        path = "/api/products/%d" % self.cached_pid
+        with requests.Session() as s:
+            while not self.stop.is_set():
+                for node in self.cluster.nodes:
+                    self._call(s, node.base, "catalog", "GET", path)
+                self.stop.wait(0.02)
+
+    def count(self, what, status, since):
+        with self.lock:
+            return sum(1 for e in self.events if e[2] == what and e[3] == status and e[0] >= since)
+
+    def check(self, outages):
+        """Outside the outages (each until RECOVERY after PostgreSQL was
+        back) every call succeeded; inside, only 503 database_unavailable;
+        cached catalog pages were served throughout."""
+        bad = []
+        for start, end, what, status, code in self.events:
+            if what == "catalog":
+                ok = status == 200
+            elif any(end >= down and start <= up + RECOVERY for down, up in outages):
+                ok = status in (200, 201) or (status == 503 and code == "database_unavailable")
+            else:
+                ok = status in (200, 201)
+            if not ok:
+                bad.append((round(start, 2), what, status, code))
+        assert not bad, "unexpected answers (outages %s): %s" % (outages, bad[:20])
+
+
+def assert_nodes_recover(cluster, token, since):
+    """Every node answers /readyz and an authenticated read within RECOVERY
+    seconds of `since` (when PostgreSQL was back)."""
+    for i, node in enumerate(cluster.nodes):
+        api = Api(node)
+        left = max(0.1, since + RECOVERY - time.monotonic())
+        wait_for(lambda: api.get("/readyz").status_code == 200, "node %d ready again" % i, left)
+        left = max(0.1, since + RECOVERY - time.monotonic())
+        wait_for(lambda: api.get("/api/cart", token=token).status_code == 200, "node %d serving again" % i, left)
+
+
+def outage(cluster, load, how):
+    """Takes PostgreSQL down under the load until the nodes show it, brings
+    it back; returns (down, up) in monotonic seconds."""
+    down = time.monotonic()
+    pg_ctl(cluster, "down", how)
+    for i, node in enumerate(cluster.nodes):
+        api = Api(node)
+        wait_for(lambda: api.get("/readyz").status_code == 503, "node %d to report the outage" % i, OUTAGE_SEEN)
+    wait_for(lambda: load.count("checkout", 503, down) >= 3, "checkouts answered 503", OUTAGE_SEEN)
+    return down
+
+
+def log_times(text, pattern):
+    """Unix times of the JSON log lines whose message matches pattern."""
+    out = []
+    for line in text.splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if re.search(pattern, entry.get("msg", "")):
+            out.append(calendar.timegm(time.strptime(entry["ts"], "%Y-%m-%dT%H:%M:%SZ")))
+    return out
+
+
+SCHED_RAN = r"^expire_unpaid: \d+ rows$"
+
+
+def test_database_stop_and_crash_under_checkout_load(rcluster):
+    c = rcluster
+    api = c.api
+    admin = api.create_account("admin")["token"]
+    seller = api.register(role="seller")
+    stock = 100000
+    p = product(api, seller["token"], price=500, stock=stock)
+    cached = product(api, seller["token"], price=700)
+    tokens = register_many(c, BUYERS)
+    probe = tokens[0]
+    # Fill every node's catalog cache with the page the reader asks for.
+    for node in c.nodes:
+        assert Api(node).get("/api/products/%d" % cached["id"]).status_code == 200
+
+    outages = []
+    with CheckoutLoad(c, p["id"], cached["id"], tokens) as load:
+        wait_for(lambda: len(load.acked) >= 5, "the first orders")
+
+        # 1. A fast shutdown: PostgreSQL disconnects every session.
+        down = outage(c, load, "fast")
+        pg_ctl(c, "up")
+        up = time.monotonic()
+        outages.append((down, up))
+        assert_nodes_recover(c, probe, up)
+        acked = len(load.acked)
+        wait_for(lambda: len(load.acked) > acked + 5, "orders after the restart", RECOVERY)
+
+        # 2. kill -9 of the postmaster, timed over the scheduler's next
+        # expire_unpaid run so that the scheduler meets the outage too.
+        first = log_times(c.log_of("scheduler"), SCHED_RAN)
+        assert first, c.log_of("scheduler")
+        due = first[0] + SCHED_EVERY
+        wait_for(lambda: time.time() >= due - 3, "the scheduler's next run to come near", SCHED_EVERY + 5)
+        down = outage(c, load, "crash")
+        wait_for(lambda: "expire_unpaid: cannot take its lease" in c.log_of("scheduler"),
+                 "the scheduler to meet the outage", OUTAGE_SEEN)
+        pg_ctl(c, "up")
+        up, up_wall = time.monotonic(), time.time()
+        outages.append((down, up))
+        assert_nodes_recover(c, probe, up)
+        wait_for(lambda: any(t >= int(up_wall) for t in log_times(c.log_of("scheduler"), SCHED_RAN)),
+                 "the scheduler to run again", RECOVERY)
+        acked = len(load.acked)
+        wait_for(lambda: len(load.acked) > acked + 5, "orders after the crash", RECOVERY)
+    load.check(outages)
+    assert load.count("catalog", 200, outages[0][0]) > 0
+
+    # Every acknowledged order is there, and no key made two orders.
+    rows = sql(c.db_url, "SELECT o.id, i.quantity FROM orders o JOIN order_items i ON i.order_id = o.id"
+               " WHERE i.product_id = %d" % p["id"])
+    in_db = {int(oid) for oid, _ in rows}
+    assert set(load.acked) <= in_db, sorted(set(load.acked) - in_db)[:10]
+    assert len(in_db) <= len(load.acked) + load.unresolved
+    # Stock reconciles with what was sold.
+    [(left,)] = sql(c.db_url, "SELECT stock FROM products WHERE id = %d" % p["id"])
+    assert stock - int(left) == sum(int(q) for _, q in rows)
+    # Every order's email reaches the spool, once the worker is back.
+    spool = os.path.join(c.nodes[0].env["MERCATO_DATA_DIR"], "mail")
+
+    def undelivered():
+        done = {int(k.split(":")[1]) for (k,) in sql(c.db_url, "SELECT dedupe_key FROM jobs WHERE status = 'done'"
+                                                    " AND kind = 'order_placed'")}
+        return in_db - done
+    wait_for(lambda: not undelivered(), "the worker to deliver every order's email", 30)
+    for oid in in_db:
+        assert glob.glob(os.path.join(spool, "order_placed.%d.*.eml" % oid)), oid
+    assert api.get("/api/admin/jobs", token=admin, params={"status": "dead"}).json()["total"] == 0
+
+
+def test_crash_between_commit_and_answer_replays_the_order(rcluster):
+    """A node dies after its checkout committed but before it answered: the
+    retry with the same key, on another node, returns that order."""
+    c = rcluster
+    env = dict(c.env, MERCATO_TEST_DELAY_AFTER_COMMIT_MS="20000")
+    slow = Server("pg", c.db_url, env)
+    try:
+        seller = c.api.register(role="seller")
+        p = product(c.api, seller["token"], stock=10)
+        buyer = c.api.register()
+        token, uid = buyer["token"], buyer["user"]["id"]
+        slow_api = Api(slow)
+        assert slow_api.post("/api/cart", token=token, json={"productId": p["id"], "qty": 1}).status_code == 200
+        key = uuid.uuid4().hex
+        lost = {}
+
+        def checkout():
+            try:
+                lost["r"] = slow_api.post("/api/checkout", token=token, json={}, headers={"Idempotency-Key": key},
+                                          timeout=60)
+            except requests.RequestException as e:
+                lost["error"] = e
+        t = threading.Thread(target=checkout)
+        t.start()
+        orders = wait_for(lambda: sql(c.db_url, "SELECT id FROM orders WHERE user_id = %d" % uid),
+                          "the checkout to commit")
+        slow.proc.send_signal(signal.SIGKILL)
+        slow.proc.wait(timeout=30)
+        t.join(timeout=60)
+        assert "error" in lost, lost  # the client never got its answer
+
+        for i in range(len(c.nodes)):
+            r = Api(c.nodes[i]).post("/api/checkout", token=token, json={}, headers={"Idempotency-Key": key})
+            assert r.status_code == 201 and r.headers.get("Idempotent-Replayed") == "true", r.text
+            assert r.json()["id"] == int(orders[0][0])
+        assert sql(c.db_url, "SELECT count(*) FROM orders WHERE user_id = %d" % uid) == [("1",)]
+        assert sql(c.db_url, "SELECT stock FROM products WHERE id = %d" % p["id"]) == [("9",)]
+    finally:
+        if slow.proc.poll() is None:
+            slow.proc.kill()
+            slow.proc.wait()
+        shutil.rmtree(slow.dir, ignore_errors=True)
+
+
+def test_delay_after_commit_is_refused_in_production(rcluster):
+    r = subprocess.run([os.environ.get("MERCATO_BIN", os.path.join(ROOT, "build", "asan", "mercato")), "migrate"],
+                       env=dict(rcluster.nodes[0].env, MERCATO_ENV="production",
+                                MERCATO_TEST_DELAY_AFTER_COMMIT_MS="10"),
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0 and "MERCATO_TEST_DELAY_AFTER_COMMIT_MS" in r.stderr
