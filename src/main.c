@@ -18,6 +18,7 @@
 #include "core/fs.h"
 #include "core/log.h"
 #include "domain/account.h"
+#include "domain/cluster.h"
 #include "domain/import.h"
 #include "domain/notify.h"
 #include "domain/password.h"
@@ -209,12 +210,18 @@ static int S_serve(struct config *cfg)
 	struct http_server *srv = NULL;
 	struct token_key key;
 	struct jobs jobs;
+	mc_error kerr;
 	char err[256];
 	sigset_t set;
 	int embedded = !strncmp(cfg->db, "sqlite:", 7);
 
 	if (S_load_key(cfg, &key) || S_open_store(cfg))
 		return 1;
+	mc_error_init(&kerr);
+	if (cluster_check_key(&key, &kerr)) {
+		fprintf(stderr, "mercato: %s\n", kerr.detail);
+		return 1;
+	}
 	if (embedded) {
 		/* Group commit: PostgreSQL's COMMIT waits for its own flush. */
 		opts.durable_defer = store_defer_durable;

@@ -15,6 +15,7 @@ import re
 import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 import uuid
@@ -22,7 +23,7 @@ import uuid
 import pytest
 import requests
 
-from conftest import ROOT, Api, PgCluster, Server, wait_for
+from conftest import BINARY, ROOT, Api, PgCluster, Server, free_port, wait_for
 from test_cart_orders import product
 from test_cluster import Cluster, gateway_session, register_many, sql
 
@@ -196,6 +197,78 @@ def log_times(text, pattern):
 SCHED_RAN = r"^expire_unpaid: \d+ rows$"
 
 
+def test_crash_between_commit_and_answer_replays_the_order(rcluster):
+    """A node dies after its checkout committed but before it answered: the
+    retry with the same key, on another node, returns that order."""
+    c = rcluster
+    env = dict(c.env, MERCATO_TEST_DELAY_AFTER_COMMIT_MS="20000")
+    slow = Server("pg", c.db_url, env)
+    try:
+        seller = c.api.register(role="seller")
+        p = product(c.api, seller["token"], stock=10)
+        buyer = c.api.register()
+        token, uid = buyer["token"], buyer["user"]["id"]
+        slow_api = Api(slow)
+        assert slow_api.post("/api/cart", token=token, json={"productId": p["id"], "qty": 1}).status_code == 200
+        key = uuid.uuid4().hex
+        lost = {}
+
+        def checkout():
+            try:
+                lost["r"] = slow_api.post("/api/checkout", token=token, json={}, headers={"Idempotency-Key": key},
+                                          timeout=60)
+            except requests.RequestException as e:
+                lost["error"] = e
+        t = threading.Thread(target=checkout)
+        t.start()
+        orders = wait_for(lambda: sql(c.db_url, "SELECT id FROM orders WHERE user_id = %d" % uid),
+                          "the checkout to commit")
+        slow.proc.send_signal(signal.SIGKILL)
+        slow.proc.wait(timeout=30)
+        t.join(timeout=60)
+        assert "error" in lost, lost  # the client never got its answer
+
+        for i in range(len(c.nodes)):
+            r = Api(c.nodes[i]).post("/api/checkout", token=token, json={}, headers={"Idempotency-Key": key})
+            assert r.status_code == 201 and r.headers.get("Idempotent-Replayed") == "true", r.text
+            assert r.json()["id"] == int(orders[0][0])
+        assert sql(c.db_url, "SELECT count(*) FROM orders WHERE user_id = %d" % uid) == [("1",)]
+        assert sql(c.db_url, "SELECT stock FROM products WHERE id = %d" % p["id"]) == [("9",)]
+    finally:
+        if slow.proc.poll() is None:
+            slow.proc.kill()
+            slow.proc.wait()
+        shutil.rmtree(slow.dir, ignore_errors=True)
+
+
+def test_delay_after_commit_is_refused_in_production(rcluster):
+    r = subprocess.run([BINARY, "migrate"],
+                       env=dict(rcluster.nodes[0].env, MERCATO_ENV="production",
+                                MERCATO_TEST_DELAY_AFTER_COMMIT_MS="10"),
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0 and "MERCATO_TEST_DELAY_AFTER_COMMIT_MS" in r.stderr
+
+
+def test_node_with_another_jwt_key_refuses_to_start(rcluster):
+    c = rcluster
+    other = uuid.uuid4().hex + uuid.uuid4().hex
+    home = tempfile.mkdtemp(prefix="mercato-key-")
+    try:
+        env = dict(c.nodes[0].env, MERCATO_JWT_SECRET=other, MERCATO_PORT=str(free_port()),
+                   MERCATO_DATA_DIR=os.path.join(home, "data"), ASAN_OPTIONS="detect_leaks=1:log_path=%s/asan" % home)
+        r = subprocess.run([BINARY, "serve"], env=env, capture_output=True, text=True, timeout=60)
+        assert r.returncode != 0, r.stderr
+        assert "JWT signing key" in r.stderr and "MERCATO_JWT_SECRET" in r.stderr, r.stderr
+        assert not glob.glob(os.path.join(home, "asan*"))
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    # The database holds a fingerprint of the cluster's key, never the key.
+    [(fp,)] = sql(c.db_url, "SELECT value FROM cluster_settings WHERE name = 'jwt_key_fingerprint'")
+    assert len(fp) == 32 and fp not in (c.env["MERCATO_JWT_SECRET"], other)
+    # The nodes with the right key still serve.
+    assert c.api.get("/api/auth/me", token=c.api.register()["token"]).status_code == 200
+
+
 def test_database_stop_and_crash_under_checkout_load(rcluster):
     c = rcluster
     api = c.api
@@ -263,55 +336,3 @@ def test_database_stop_and_crash_under_checkout_load(rcluster):
     for oid in in_db:
         assert glob.glob(os.path.join(spool, "order_placed.%d.*.eml" % oid)), oid
     assert api.get("/api/admin/jobs", token=admin, params={"status": "dead"}).json()["total"] == 0
-
-
-def test_crash_between_commit_and_answer_replays_the_order(rcluster):
-    """A node dies after its checkout committed but before it answered: the
-    retry with the same key, on another node, returns that order."""
-    c = rcluster
-    env = dict(c.env, MERCATO_TEST_DELAY_AFTER_COMMIT_MS="20000")
-    slow = Server("pg", c.db_url, env)
-    try:
-        seller = c.api.register(role="seller")
-        p = product(c.api, seller["token"], stock=10)
-        buyer = c.api.register()
-        token, uid = buyer["token"], buyer["user"]["id"]
-        slow_api = Api(slow)
-        assert slow_api.post("/api/cart", token=token, json={"productId": p["id"], "qty": 1}).status_code == 200
-        key = uuid.uuid4().hex
-        lost = {}
-
-        def checkout():
-            try:
-                lost["r"] = slow_api.post("/api/checkout", token=token, json={}, headers={"Idempotency-Key": key},
-                                          timeout=60)
-            except requests.RequestException as e:
-                lost["error"] = e
-        t = threading.Thread(target=checkout)
-        t.start()
-        orders = wait_for(lambda: sql(c.db_url, "SELECT id FROM orders WHERE user_id = %d" % uid),
-                          "the checkout to commit")
-        slow.proc.send_signal(signal.SIGKILL)
-        slow.proc.wait(timeout=30)
-        t.join(timeout=60)
-        assert "error" in lost, lost  # the client never got its answer
-
-        for i in range(len(c.nodes)):
-            r = Api(c.nodes[i]).post("/api/checkout", token=token, json={}, headers={"Idempotency-Key": key})
-            assert r.status_code == 201 and r.headers.get("Idempotent-Replayed") == "true", r.text
-            assert r.json()["id"] == int(orders[0][0])
-        assert sql(c.db_url, "SELECT count(*) FROM orders WHERE user_id = %d" % uid) == [("1",)]
-        assert sql(c.db_url, "SELECT stock FROM products WHERE id = %d" % p["id"]) == [("9",)]
-    finally:
-        if slow.proc.poll() is None:
-            slow.proc.kill()
-            slow.proc.wait()
-        shutil.rmtree(slow.dir, ignore_errors=True)
-
-
-def test_delay_after_commit_is_refused_in_production(rcluster):
-    r = subprocess.run([os.environ.get("MERCATO_BIN", os.path.join(ROOT, "build", "asan", "mercato")), "migrate"],
-                       env=dict(rcluster.nodes[0].env, MERCATO_ENV="production",
-                                MERCATO_TEST_DELAY_AFTER_COMMIT_MS="10"),
-                       capture_output=True, text=True, timeout=60)
-    assert r.returncode != 0 and "MERCATO_TEST_DELAY_AFTER_COMMIT_MS" in r.stderr
