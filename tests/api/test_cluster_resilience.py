@@ -25,7 +25,7 @@ import requests
 
 from conftest import BINARY, ROOT, Api, PgCluster, Server, free_port, wait_for
 from test_cart_orders import product
-from test_cluster import Cluster, gateway_session, register_many, sql
+from test_cluster import Cluster, Gateway, gateway_session, register_many, sql
 
 PG_SCRIPT = os.path.join(ROOT, "scripts", "pg_cluster.sh")
 RECOVERY = 10        # seconds after PostgreSQL is back by which everything works again
@@ -267,6 +267,75 @@ def test_node_with_another_jwt_key_refuses_to_start(rcluster):
     assert len(fp) == 32 and fp not in (c.env["MERCATO_JWT_SECRET"], other)
     # The nodes with the right key still serve.
     assert c.api.get("/api/auth/me", token=c.api.register()["token"]).status_code == 200
+
+
+def test_gateway_limits_each_address_for_the_whole_cluster(rcluster):
+    """limit_req at the gateway: one address gets MERCATO_RATE (here 2/s,
+    burst 5) from the cluster, not from each node."""
+    gw = Gateway([n.port for n in rcluster.nodes], rate=2, burst=5)
+    try:
+        with gateway_session() as s:
+            start = time.monotonic()
+            answers = [s.get(gw.base + "/healthz", timeout=10) for _ in range(30)]
+            elapsed = time.monotonic() - start
+        ok = [r for r in answers if r.status_code == 200]
+        limited = [r for r in answers if r.status_code == 429]
+        assert len(ok) + len(limited) == len(answers), [r.status_code for r in answers]
+        assert limited and len(ok) <= 5 + 1 + int(2 * elapsed) + 1, (len(ok), elapsed)
+        assert limited[0].headers["Content-Type"] == "application/problem+json"
+        assert limited[0].json()["code"] == "rate_limited" and limited[0].headers["Retry-After"] == "1"
+    finally:
+        gw.finish()
+
+
+def test_nodes_killed_and_restarted_under_load_lose_only_their_posts(rcluster):
+    """Three node kill -9 and restarts within 15 s under load: reads never
+    fail (they move to another node), and the only 502s are POSTs that were
+    in flight on a killed node (nginx does not resend a POST)."""
+    c = rcluster
+    seller = c.api.register(role="seller")
+    p = product(c.api, seller["token"], stock=100000)
+    tokens = register_many(c, 4)
+    c.gateway.expected_errors += ["Connection refused", "prematurely closed", "Connection reset by peer"]
+    stop = threading.Event()
+    seen, lock = [], threading.Lock()
+
+    def loop(token):
+        with gateway_session() as s:
+            while not stop.is_set():
+                for method, path, body in (("GET", "/api/products/%d" % p["id"], None),
+                                           ("POST", "/api/cart", {"productId": p["id"], "qty": 1})):
+                    try:
+                        status = s.request(method, c.gateway.base + path, json=body, timeout=30,
+                                           headers={"Authorization": "Bearer " + token}).status_code
+                    except requests.RequestException as e:
+                        status = type(e).__name__
+                    with lock:
+                        seen.append((method, status))
+    threads = [threading.Thread(target=loop, args=(t,)) for t in tokens]
+    for t in threads:
+        t.start()
+    try:
+        wait_for(lambda: len(seen) > 50, "the load to run")
+        start = time.monotonic()
+        for node in c.nodes:
+            node.proc.send_signal(signal.SIGKILL)
+            node.proc.wait(timeout=30)
+            node.start()
+        restarted = time.monotonic() - start
+        count = len(seen)
+        wait_for(lambda: len(seen) > count + 50, "the load to go on")
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=60)
+    assert restarted < 15, restarted
+    gets = {st for m, st in seen if m == "GET"}
+    posts = [st for m, st in seen if m == "POST"]
+    assert gets == {200}, gets
+    assert set(posts) <= {200, 502}, set(posts)
+    # At most one request in flight per client on each killed node.
+    assert posts.count(502) <= len(tokens) * len(c.nodes), posts.count(502)
 
 
 def test_database_stop_and_crash_under_checkout_load(rcluster):
