@@ -8,7 +8,7 @@ PKGS=(
   libmicrohttpd-dev libjansson-dev libjwt-dev libsodium-dev
   libsqlite3-dev libpq-dev postgresql libcurl4-openssl-dev
   libcmocka-dev python3-pytest python3-requests python3-aiosmtpd
-  wrk nginx-light curl
+  wrk nginx-light curl faketime
 )
 
 missing=()

@@ -58,6 +58,7 @@
 /* Tokens */
 #define MC_JWT_MAX             2048               /* longer Authorization values are refused unparsed */
 #define MC_JWT_SECRET_MIN      32                 /* HS256 key bytes; shorter is refused in production */
+#define MC_TOKEN_LEEWAY        30                 /* seconds a token outlives its exp: nodes' clocks (NTP-synced) may differ this much */
 #define MC_JTI_LEN             32                 /* hex characters of a 128-bit token id */
 #define MC_TOKEN_CACHE_SLOTS   2048               /* verified tokens kept per HTTP thread, one per active client: a miss costs an HMAC and a revocation read (64 slots thrashed with 200 clients) */
 

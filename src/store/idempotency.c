@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/clock.h"
 #include "core/hash.h"
 #include "store/store.h"
 
@@ -12,7 +11,7 @@
  * rather than wait on its row. */
 static const char sql_lock_pg[] = "SELECT pg_try_advisory_xact_lock(?)";
 static const char sql_claim[] =
-	"INSERT INTO idempotency_keys (user_id, scope, idem_key, request_hash, created_at) VALUES (?, ?, ?, ?, ?)"
+	"INSERT INTO idempotency_keys (user_id, scope, idem_key, request_hash, created_at) VALUES (?, ?, ?, ?, mc_now())"
 	" ON CONFLICT (user_id, scope, idem_key) DO NOTHING";
 static const char sql_read[] =
 	"SELECT request_hash, status, response FROM idempotency_keys"
@@ -21,8 +20,8 @@ static const char sql_read[] =
  * answers commit together, so such a row is left from before that rule
  * and its request is long gone. */
 static const char sql_takeover[] =
-	"UPDATE idempotency_keys SET request_hash = ?, status = NULL, response = NULL, created_at = ?"
-	" WHERE user_id = ? AND scope = ? AND idem_key = ? AND (status IS NULL OR created_at < ?)";
+	"UPDATE idempotency_keys SET request_hash = ?, status = NULL, response = NULL, created_at = mc_now()"
+	" WHERE user_id = ? AND scope = ? AND idem_key = ? AND (status IS NULL OR created_at < mc_now() - ?)";
 static const char sql_complete[] =
 	"UPDATE idempotency_keys SET status = ?, response = ? WHERE user_id = ? AND scope = ? AND idem_key = ?";
 
@@ -58,7 +57,6 @@ static mc_rc S_lock(int64_t user_id, const char *scope, const char *key, int *he
 mc_rc store_idem_claim(int64_t user_id, const char *scope, const char *key, const char *hash, int64_t ttl,
 		       struct idem_record *out)
 {
-	int64_t now = clock_now();
 	db_stmt *s;
 	int held;
 	mc_rc rc;
@@ -71,7 +69,6 @@ mc_rc store_idem_claim(int64_t user_id, const char *scope, const char *key, cons
 		return MC_ERR_INTERNAL;
 	S_bind_id(s, 1, user_id, scope, key);
 	db_bind_text(s, 4, hash);
-	db_bind_int(s, 5, now);
 	/* MC_ERR_NOT_FOUND (no database error maps to it): the key has a
 	 * record, so try to take it over, then read it. */
 	rc = store_exec_changed(s, MC_ERR_NOT_FOUND);
@@ -79,9 +76,8 @@ mc_rc store_idem_claim(int64_t user_id, const char *scope, const char *key, cons
 		if (!(s = store_stmt(sql_takeover)))
 			return MC_ERR_INTERNAL;
 		db_bind_text(s, 1, hash);
-		db_bind_int(s, 2, now);
-		S_bind_id(s, 3, user_id, scope, key);
-		db_bind_int(s, 6, now - ttl);
+		S_bind_id(s, 2, user_id, scope, key);
+		db_bind_int(s, 5, ttl);
 		rc = store_exec_changed(s, MC_ERR_NOT_FOUND);
 	}
 	if (rc != MC_ERR_NOT_FOUND) {

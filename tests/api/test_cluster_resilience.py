@@ -25,7 +25,7 @@ import requests
 
 from conftest import BINARY, ROOT, Api, PgCluster, Server, free_port, wait_for
 from test_cart_orders import product
-from test_cluster import Cluster, Gateway, gateway_session, register_many, sql
+from test_cluster import Cluster, Gateway, gateway_session, register_many, sql, stop_process
 
 PG_SCRIPT = os.path.join(ROOT, "scripts", "pg_cluster.sh")
 RECOVERY = 10        # seconds after PostgreSQL is back by which everything works again
@@ -336,6 +336,78 @@ def test_nodes_killed_and_restarted_under_load_lose_only_their_posts(rcluster):
     assert set(posts) <= {200, 502}, set(posts)
     # At most one request in flight per client on each killed node.
     assert posts.count(502) <= len(tokens) * len(c.nodes), posts.count(502)
+
+
+FAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
+
+
+def skewed(env, offset):
+    """env for a process whose wall clock is `offset` ("-2h") off; its
+    monotonic clock (durations, sleeps) stays true."""
+    return dict(env, LD_PRELOAD=FAKETIME, FAKETIME=offset, FAKETIME_DONT_FAKE_MONOTONIC="1",
+                # libfaketime comes before the sanitizer runtime.
+                ASAN_OPTIONS="detect_leaks=1:verify_asan_link_order=0")
+
+
+def spawn(node, name, env):
+    log = open(os.path.join(node.dir, name + ".log"), "ab")
+    proc = subprocess.Popen([BINARY, name], env=env, stdout=log, stderr=log)
+    log.close()
+    return proc
+
+
+def test_skewed_clocks_neither_stamp_orders_nor_steal_leases(make_server):
+    """A node 2 h behind, a worker and a scheduler 2 h ahead, on a database of
+    their own: orders carry the database's time, the scheduler expires only
+    what is old by the database's clock, and neither takes a live lease."""
+    node = make_server("pg", skewed({"MERCATO_UNPAID_TTL": "60", "MERCATO_WORKER_POLL_MS": "100"}, "-2h"))
+    db = node.db_url
+    api = Api(node)
+    seller = api.register(role="seller")
+    p = product(api, seller["token"], stock=10)
+    buyer = api.register()
+    token, email = buyer["token"], buyer["user"]["email"]
+    orders = []
+    for _ in range(2):
+        assert api.post("/api/cart", token=token, json={"productId": p["id"], "qty": 1}).status_code == 200
+        r = api.post("/api/checkout", token=token)
+        assert r.status_code == 201, r.text
+        orders.append(r.json()["id"])
+    fresh, old = orders
+    [(stamped, db_now)] = sql(db, "SELECT created_at, CAST(extract(epoch FROM now()) AS BIGINT) FROM orders"
+                                  " WHERE id = %d" % fresh)
+    assert abs(int(db_now) - int(stamped)) < 60, (stamped, db_now)
+    [(run_at, db_now_ms)] = sql(db, "SELECT run_at, CAST(extract(epoch FROM now()) * 1000 AS BIGINT) FROM jobs"
+                                    " WHERE dedupe_key = 'order_placed:%d:%s'" % (fresh, email))
+    assert abs(int(db_now_ms) - int(run_at)) < 60000, (run_at, db_now_ms)
+    # The positive control: an order that is old by the database's clock.
+    sql(db, "UPDATE orders SET created_at = created_at - 120 WHERE id = %d" % old)
+    # Leases another worker and another scheduler hold for 10 more minutes.
+    sql(db, "INSERT INTO jobs (kind, dedupe_key, payload, status, attempts, max_attempts, run_at, lease_until,"
+            " created_at, updated_at) VALUES ('order_placed', 'leased-elsewhere', '{}', 'running', 1, 5, 0,"
+            " mc_now_ms() + 600000, mc_now(), mc_now())")
+    sql(db, "INSERT INTO scheduler_leases (name, holder, lease_until) VALUES ('cleanup', 'another-scheduler',"
+            " mc_now_ms() + 600000)")
+
+    ahead = skewed(dict(node.env), "+2h")
+    procs = [(name, spawn(node, name, ahead)) for name in ("worker", "scheduler")]
+    try:
+        # The worker works: it delivers the orders' emails...
+        wait_for(lambda: sql(db, "SELECT count(*) FROM jobs WHERE status = 'done'"
+                                 " AND dedupe_key LIKE 'order_placed:%'") == [("2",)],
+                 "the skewed worker to deliver the orders' emails")
+        # ...and the scheduler ran its tasks, expiring only the old order.
+        log = os.path.join(node.dir, "scheduler.log")
+        wait_for(lambda: re.search(r"expire_unpaid: \d+ rows", open(log).read()), "the scheduler's first runs")
+        assert sql(db, "SELECT status FROM orders WHERE id = %d" % old) == [("cancelled",)]
+        assert sql(db, "SELECT status FROM orders WHERE id = %d" % fresh) == [("pending_payment",)]
+        # Neither took the leases that are still live by the database's clock.
+        assert sql(db, "SELECT status, attempts FROM jobs WHERE dedupe_key = 'leased-elsewhere'") == [("running", "1")]
+        assert sql(db, "SELECT holder FROM scheduler_leases WHERE name = 'cleanup'") == [("another-scheduler",)]
+        assert "cleanup:" not in open(log).read()
+    finally:
+        for name, proc in procs:
+            stop_process(proc, signal.SIGTERM, name)
 
 
 def test_database_stop_and_crash_under_checkout_load(rcluster):

@@ -6,3 +6,6 @@ CREATE TABLE cluster_settings (
   name   TEXT PRIMARY KEY,
   value  TEXT NOT NULL
 );
+
+-- mc_now() and mc_now_ms(), the database clock of PostgreSQL's 007, are
+-- functions of the SQLite driver (the one node's clock).
