@@ -96,8 +96,8 @@ db *store_db(void)
 	if (!key_ready || !store_url)
 		return NULL;
 	d = pthread_getspecific(conn_key);
-	if (d && in_txn)
-		return db_alive(d, 0) ? d : NULL;
+	if (in_txn)
+		return d && db_alive(d, 0) ? d : NULL;
 	now = clock_mono_us();
 	if (d && db_alive(d, now - used_us > MC_DB_IDLE_PROBE_US)) {
 		used_us = now;

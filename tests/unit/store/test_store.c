@@ -8,7 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/log.h"
 #include "store/health.h"
 #include "store/store.h"
 
@@ -182,6 +181,5 @@ int main(void)
 	snprintf(sql_insert, sizeof(sql_insert), "INSERT INTO %s (id) VALUES (?)", table);
 	snprintf(sql_count, sizeof(sql_count), "SELECT COUNT(*) FROM %s", table);
 	snprintf(sql_drop, sizeof(sql_drop), "DROP TABLE IF EXISTS %s", table);
-	log_set_quiet(1);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
