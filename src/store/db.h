@@ -43,6 +43,10 @@ db_kind db_get_kind(const db *d);
  * DB_GONE). With `probe`, also looks for a goodbye the server sent while
  * the connection sat idle (one poll() system call). */
 int db_alive(db *d, int probe);
+/* Replaces a lost connection with a new one to the same database: DB_DONE,
+ * or DB_GONE (errbuf says why; try again later). Statements keep working:
+ * each is prepared again on its next use. */
+int db_reconnect(db *d, char *errbuf, size_t errlen);
 /* A statement that stands for an unreachable database: binds do nothing,
  * every step returns DB_GONE. Shared by all threads, never finalized. */
 db_stmt *db_down_stmt(void);

@@ -58,16 +58,19 @@ mc_rc store_init(const char *url, char *errbuf, size_t errlen)
 	return MC_OK;
 }
 
-/* Opens this thread's connection, at most once per backoff period. */
-static db *S_connect(void)
+/* Opens this thread's connection, or replaces its lost one, at most once
+ * per backoff period. */
+static db *S_connect(db *lost)
 {
 	char err[256];
 	int64_t now = clock_mono_us();
-	db *d = NULL;
+	db *d = lost;
+	int rc;
 
 	if (now < retry_us)
 		return NULL;
-	if (db_open(store_url, &d, err, sizeof(err)) != DB_DONE) {
+	rc = lost ? db_reconnect(lost, err, sizeof(err)) : db_open(store_url, &d, err, sizeof(err));
+	if (rc != DB_DONE) {
 		/* One line per outage and thread, not one per attempt. */
 		if (!backoff_ms)
 			log_error("store", "%s; retrying with backoff", err);
@@ -77,17 +80,17 @@ static db *S_connect(void)
 		retry_us = now + backoff_ms * 1000;
 		return NULL;
 	}
-	if (backoff_ms)
-		log_info("store", "reconnected to the database");
+	if (backoff_ms || lost)
+		log_info("store", "connected to the database again");
 	backoff_ms = 0;
 	pthread_setspecific(conn_key, d);
 	return d;
 }
 
-/* A lost connection is dropped (its prepared statements with it) and a new
- * one opened, but never inside a transaction: the rest of it would run in
- * autocommit on the new connection. The transaction fails instead, and the
- * caller's rollback ends it. */
+/* A lost connection is replaced in place (db_reconnect: the statements
+ * that callers hold stay valid), but never inside a transaction: the rest
+ * of it would run in autocommit on the new connection. The transaction
+ * fails instead, and the caller's rollback ends it. */
 db *store_db(void)
 {
 	int64_t now;
@@ -103,13 +106,7 @@ db *store_db(void)
 		used_us = now;
 		return d;
 	}
-	if (d) {
-		log_info("store", "the database connection was lost; reconnecting");
-		db_close(d);
-		pthread_setspecific(conn_key, NULL);
-		retry_us = 0;
-	}
-	d = S_connect();
+	d = S_connect(d);
 	used_us = now;
 	return d;
 }

@@ -136,14 +136,19 @@ static void S_terminate_session(const struct fx *f)
 static void test_lost_connection_is_replaced(void **state)
 {
 	struct fx *f = *state;
+	db_stmt *held;
 
-	assert_int_equal(store_ping(), MC_OK);
+	assert_int_equal(S_count(), 0);
+	held = store_stmt(sql_count);
 	S_terminate_session(f);
 	/* The statement that meets the closed connection fails as "unavailable"
 	 * (a 503), and the next use opens a new connection. */
 	assert_int_equal(store_ping(), MC_ERR_UNAVAILABLE);
 	assert_int_equal(store_ping(), MC_OK);
 	assert_int_equal(S_insert(1), MC_OK);
+	/* The connection was replaced in place: a statement prepared on the
+	 * old one is still the cached one, and is prepared again as it runs. */
+	assert_ptr_equal(store_stmt(sql_count), held);
 	assert_int_equal(S_count(), 1);
 }
 
