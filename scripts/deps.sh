@@ -16,7 +16,7 @@ PKGS=(
   libmicrohttpd-dev libjansson-dev libjwt-dev libsodium-dev
   libsqlite3-dev libpq-dev postgresql libcurl4-openssl-dev
   libcmocka-dev python3-pytest python3-requests python3-aiosmtpd
-  wrk nginx-light curl
+  wrk nginx-light curl faketime
   prometheus systemd openssl
 )
 if [ $E2E -eq 1 ]; then

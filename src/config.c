@@ -122,6 +122,8 @@ static const struct setting settings[] = {
 	  "how often an idle worker looks for due jobs" },
 	{ "unpaid-ttl", "MERCATO_UNPAID_TTL", K_INT, OFF(unpaid_ttl), "1800", 60, 30L * 86400, NULL, NULL,
 	  "seconds before an unpaid order expires (cancelled, stock restored)" },
+	{ "test-delay-after-commit-ms", "MERCATO_TEST_DELAY_AFTER_COMMIT_MS", K_INT, OFF(test_delay_after_commit_ms), "0",
+	  0, 60000, NULL, NULL, "tests only, refused in production: pause after an Idempotency-Key commit" },
 	{ "digest-time", "MERCATO_DIGEST_TIME", K_STR, OFF(digest_time), "09:00", 0, 0, NULL, S_check_hhmm,
 	  "HH:MM (UTC) of the daily promotional digest" },
 };
@@ -226,6 +228,10 @@ int config_load(struct config *c, int *argc, char **argv)
 	*argc = out;
 	argv[out] = NULL;
 	c->production = !strcmp(c->env, "production");
+	if (c->production && c->test_delay_after_commit_ms) {
+		fprintf(stderr, "mercato: MERCATO_TEST_DELAY_AFTER_COMMIT_MS is for tests; refused in production\n");
+		goto fail;
+	}
 	return 0;
 fail:
 	config_release(c);

@@ -28,6 +28,7 @@ struct config {
 	long mail_backoff_ms;  /* MERCATO_MAIL_BACKOFF_MS: wait before the first retry (doubles) */
 	long job_lease_ms;     /* MERCATO_JOB_LEASE_MS: a claimed batch returns after this */
 	long worker_poll_ms;   /* MERCATO_WORKER_POLL_MS */
+	long test_delay_after_commit_ms; /* MERCATO_TEST_DELAY_AFTER_COMMIT_MS, tests only */
 	long unpaid_ttl;       /* MERCATO_UNPAID_TTL seconds before an unpaid order expires */
 	char *digest_time;     /* MERCATO_DIGEST_TIME "HH:MM" UTC */
 };

@@ -32,7 +32,7 @@ static mc_rc S_expire_unpaid(const struct sched_ctx *c, int64_t *count)
 	mc_rc rc = MC_OK;
 
 	while (!rc && n == MC_SCHED_BATCH) {
-		rc = store_unpaid_orders(clock_now() - c->unpaid_ttl, after, MC_SCHED_BATCH, ids, &n);
+		rc = store_unpaid_orders(c->unpaid_ttl, after, MC_SCHED_BATCH, ids, &n);
 		for (size_t i = 0; !rc && i < n; i++) {
 			mc_rc e = order_expire(ids[i]);
 
@@ -67,15 +67,15 @@ static mc_rc S_promo_digest(const struct sched_ctx *c, int64_t *count)
 
 static mc_rc S_cleanup(const struct sched_ctx *c, int64_t *count)
 {
-	int64_t now = clock_now();
-	mc_rc rc = store_cleanup_guest_carts(now - MC_GUEST_CART_IDLE, count);
+	mc_rc rc = store_cleanup_guest_carts(MC_GUEST_CART_IDLE, count);
 
+	/* Past the leeway a node still grants an expired token. */
 	if (!rc)
-		rc = store_cleanup_revoked_tokens(now, count);
+		rc = store_cleanup_revoked_tokens(MC_TOKEN_LEEWAY, count);
 	if (!rc)
-		rc = store_cleanup_idempotency_keys(now - MC_IDEM_TTL, count);
+		rc = store_cleanup_idempotency_keys(MC_IDEM_TTL, count);
 	if (!rc)
-		rc = store_cleanup_done_jobs(now - MC_JOB_DONE_KEEP, count);
+		rc = store_cleanup_done_jobs(MC_JOB_DONE_KEEP, count);
 	return rc;
 }
 
@@ -157,8 +157,12 @@ static void *S_main(void *arg)
 	do {
 		for (size_t i = 0; i < NTASKS && !loop_stopping(&s->loop); i++) {
 			if (clock_now() >= s->next[i]) {
-				S_run(&s->ctx, &tasks[i], &busy);
-				s->next[i] = S_next(s, i, clock_now(), 0);
+				/* A run the database refused is tried again soon,
+				 * not a whole period later. */
+				if (S_run(&s->ctx, &tasks[i], &busy) == MC_ERR_UNAVAILABLE)
+					s->next[i] = clock_now() + MC_SCHED_RETRY;
+				else
+					s->next[i] = S_next(s, i, clock_now(), 0);
 			}
 		}
 		wake = s->next[0];

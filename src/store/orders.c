@@ -18,7 +18,8 @@ static const char sql_stock[] = "SELECT stock FROM products WHERE id = ? AND del
 static const char sql_give[] = "UPDATE products SET stock = stock + ? WHERE id = ? RETURNING stock";
 static const char sql_insert[] =
 	"INSERT INTO orders (user_id, status, original_total, discount, total, currency, coupon_code,"
-	" payment_status, created_at, updated_at, coupon_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+	" payment_status, created_at, updated_at, coupon_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, mc_now(), mc_now(), ?)"
+	" RETURNING id"; /* stamped by the database's clock: one clock for every node */
 static const char sql_insert_line[] =
 	"INSERT INTO order_items (order_id, product_id, seller_id, name, quantity, unit_price, line_total)"
 	" VALUES (?, ?, ?, ?, ?, ?, ?)";
@@ -114,12 +115,10 @@ mc_rc store_order_insert(struct order *o)
 	db_bind_text(s, 6, o->currency);
 	db_bind_text(s, 7, o->coupon_code);
 	db_bind_text(s, 8, pay_state_name(o->payment_status));
-	db_bind_int(s, 9, o->created_at);
-	db_bind_int(s, 10, o->updated_at);
 	if (o->coupon_id)
-		db_bind_int(s, 11, o->coupon_id);
+		db_bind_int(s, 9, o->coupon_id);
 	else
-		db_bind_null(s, 11);
+		db_bind_null(s, 9);
 	rc = store_row_int(s, MC_ERR_INTERNAL, &o->id);
 	if (rc)
 		return rc;

@@ -190,8 +190,10 @@ mc_rc store_product_list(const struct product_filter *f, int64_t now, struct pro
 	mc_rc ret = MC_ERR_INTERNAL;
 
 	strbuf_init(&q);
-	if (!d)
+	if (!d) {
+		ret = MC_ERR_UNAVAILABLE;
 		goto out;
+	}
 	pthread_once(&list_once, S_build_list_sql);
 	if (f->q)
 		has_q = S_search_query(db_get_kind(d), f->q, &q) > 0;
