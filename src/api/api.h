@@ -95,6 +95,7 @@ void api_products_delete(struct http_req *req, struct http_res *res);
 void api_products_sale(struct http_req *req, struct http_res *res);
 void api_products_image(struct http_req *req, struct http_res *res);
 void api_products_seed(struct http_req *req, struct http_res *res);
+void api_categories_list(struct http_req *req, struct http_res *res);
 void api_media_product(struct http_req *req, struct http_res *res);
 void api_cart_get(struct http_req *req, struct http_res *res);
 void api_cart_add(struct http_req *req, struct http_res *res);

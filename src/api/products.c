@@ -15,6 +15,7 @@
 #include "domain/media.h"
 #include "domain/pricing.h"
 #include "domain/seed.h"
+#include "store/categories.h"
 
 static void S_add_time_or_null(strbuf *sb, const char *key, int64_t t, int present)
 {
@@ -244,6 +245,56 @@ void api_products_get(struct http_req *req, struct http_res *res)
 	product_release(&p);
 	S_send_built(req, res, key, &sb, gen);
 out:
+	strbuf_release(&sb);
+	mc_error_release(&err);
+}
+
+/* --- GET /api/categories: cached with the catalog, flushed with it -------- */
+
+void api_categories_list(struct http_req *req, struct http_res *res)
+{
+	struct category *items = NULL;
+	struct cache_entry *e;
+	int64_t limit, offset, total = 0;
+	size_t n = 0;
+	uint64_t gen;
+	char key[48];
+	strbuf sb;
+	mc_error err;
+	mc_rc rc;
+
+	mc_error_init(&err);
+	strbuf_init(&sb);
+	api_query_page(req, &limit, &offset, &err);
+	rc = mc_error_fields_result(&err);
+	if (rc) {
+		http_res_error(res, rc, &err);
+		goto out;
+	}
+	snprintf(key, sizeof(key), "C|%" PRId64 "|%" PRId64, limit, offset);
+	gen = catalog_cache_refresh(clock_now());
+	e = catalog_cache_get(key);
+	if (e) {
+		metrics_inc(METRIC_CACHE_HIT);
+		S_send_entry(req, res, e);
+		goto out;
+	}
+	metrics_inc(METRIC_CACHE_MISS);
+	rc = store_category_list(limit, offset, &items, &n, &total);
+	if (rc) {
+		http_res_problem(res, rc, NULL, "cannot list categories");
+		goto out;
+	}
+	api_page_begin(&sb);
+	for (size_t i = 0; i < n; i++) {
+		strbuf_adds(&sb, i ? ",{\"name\":" : "{\"name\":");
+		strbuf_add_json_string(&sb, items[i].name);
+		strbuf_addf(&sb, ",\"productCount\":%" PRId64 "}", items[i].product_count);
+	}
+	api_page_end(&sb, total, limit, offset);
+	S_send_built(req, res, key, &sb, gen);
+out:
+	category_list_free(items, n);
 	strbuf_release(&sb);
 	mc_error_release(&err);
 }
