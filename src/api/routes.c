@@ -16,6 +16,11 @@ const struct route api_routes[] = {
 	{ HTTP_GET, "/api/auth/me", api_users_me, AUTH_USER, 0, 0 },
 	{ HTTP_GET, "/api/users/me", api_users_me, AUTH_USER, 0, 0 },
 	{ HTTP_PATCH, "/api/users/me", api_users_update_me, AUTH_USER, 0, 0 },
+	{ HTTP_GET, "/api/users/me/addresses", api_addresses_list, AUTH_USER, 0, 0 },
+	{ HTTP_POST, "/api/users/me/addresses", api_addresses_create, AUTH_USER, 0, 0 },
+	{ HTTP_GET, "/api/users/me/addresses/:id", api_addresses_get, AUTH_USER, 0, 0 },
+	{ HTTP_PATCH, "/api/users/me/addresses/:id", api_addresses_update, AUTH_USER, 0, 0 },
+	{ HTTP_DELETE, "/api/users/me/addresses/:id", api_addresses_delete, AUTH_USER, 0, 0 },
 
 	/* catalog */
 	{ HTTP_GET, "/api/products", api_products_list, AUTH_PUBLIC, 0, 0 },

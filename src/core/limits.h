@@ -64,6 +64,12 @@
 #define MC_IDEM_TTL            (24 * 3600)        /* stored results are replayed for 24 h */
 #define MC_CANCEL_REASON_MAX   500                /* characters */
 
+/* Address books */
+#define MC_ADDRESSES_MAX       10                 /* saved addresses per user: home, work, family; bounds the book */
+#define MC_ADDRESS_LINE_MAX    200                /* characters of a street line, a city or a region */
+#define MC_POSTAL_CODE_MAX     16                 /* characters: the longest national formats are ~10 */
+#define MC_PHONE_MAX           32                 /* characters: E.164 is 15 digits, plus spacing and an extension */
+
 /* Tokens */
 #define MC_JWT_MAX             2048               /* longer Authorization values are refused unparsed */
 #define MC_JWT_SECRET_MIN      32                 /* HS256 key bytes; shorter is refused in production */
