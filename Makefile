@@ -24,12 +24,16 @@ REL_OBJS  := $(patsubst src/%.c,build/rel/%.o,$(SRCS)) build/rel/gen/migrations.
 SAN_LIB_OBJS := $(patsubst src/%.c,build/san/%.o,$(LIB_SRCS)) build/san/gen/migrations.o build/san/gen/openapi.o
 UNIT_BINS := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT_SRCS))
 
-.PHONY: all deps run test unit api asan clean bench
+.PHONY: all deps test-deps run test unit api asan clean bench
 
 all: build/mercato
 
 deps:
 	@bash scripts/deps.sh
+
+# deps, and the npm tools only the tests need (outside the tree).
+test-deps:
+	@bash scripts/deps.sh --test-tools
 
 $(GEN): $(MIGS) scripts/embed_sql.sh
 	@mkdir -p $(dir $@)
@@ -82,7 +86,7 @@ unit: deps
 	@$(MAKE) --no-print-directory $(UNIT_BINS)
 	@bash scripts/run_unit.sh $(UNIT_BINS)
 
-api: deps
+api: test-deps
 	@$(MAKE) --no-print-directory build/asan/mercato
 	@bash scripts/run_api.sh
 
@@ -91,7 +95,7 @@ run: deps
 	./build/mercato seed
 	./build/mercato serve
 
-test: deps
+test: test-deps
 	@$(MAKE) --no-print-directory build/mercato build/asan/mercato $(UNIT_BINS)
 	@bash scripts/run_unit.sh $(UNIT_BINS)
 	@bash scripts/run_api.sh

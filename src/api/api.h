@@ -56,6 +56,9 @@ void api_query_page(struct http_req *req, int64_t *limit, int64_t *offset, mc_er
 struct product;
 /* The one JSON shape of a product, written straight into a buffer. */
 void api_product_write(struct strbuf *sb, const struct product *p, int64_t now);
+/* Answers with one product after a write (takes it) and flushes the
+ * catalog cache. */
+void api_product_answer(struct http_res *res, int status, struct product *p);
 /* Answers with the JSON written into sb (emptied). */
 void api_res_strbuf(struct http_res *res, int status, struct strbuf *sb);
 
@@ -107,6 +110,7 @@ void api_products_patch(struct http_req *req, struct http_res *res);
 void api_products_delete(struct http_req *req, struct http_res *res);
 void api_products_sale(struct http_req *req, struct http_res *res);
 void api_products_image(struct http_req *req, struct http_res *res);
+void api_products_image_upload(struct http_req *req, struct http_res *res);
 void api_products_seed(struct http_req *req, struct http_res *res);
 void api_categories_list(struct http_req *req, struct http_res *res);
 void api_media_product(struct http_req *req, struct http_res *res);

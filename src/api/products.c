@@ -12,7 +12,6 @@
 #include "core/metrics.h"
 #include "core/strbuf.h"
 #include "domain/catalog.h"
-#include "domain/media.h"
 #include "domain/pricing.h"
 #include "domain/seed.h"
 #include "store/categories.h"
@@ -336,8 +335,7 @@ static mc_rc S_parse_input(struct http_req *req, struct http_res *res, struct pr
 	return mc_error_fields_result(err);
 }
 
-/* Answers with one product (after a write) and flushes the read cache. */
-static void S_answer_product(struct http_res *res, int status, struct product *p)
+void api_product_answer(struct http_res *res, int status, struct product *p)
 {
 	strbuf sb;
 
@@ -365,7 +363,7 @@ void api_products_create(struct http_req *req, struct http_res *res)
 	if (rc)
 		http_res_error(res, rc, &err);
 	else
-		S_answer_product(res, 201, &p);
+		api_product_answer(res, 201, &p);
 out:
 	mc_error_release(&err);
 }
@@ -391,7 +389,7 @@ static void S_update(struct http_req *req, struct http_res *res, int replace)
 	if (rc)
 		http_res_error(res, rc, &err);
 	else
-		S_answer_product(res, 200, &p);
+		api_product_answer(res, 200, &p);
 out:
 	mc_error_release(&err);
 }
@@ -453,37 +451,8 @@ void api_products_sale(struct http_req *req, struct http_res *res)
 	if (rc)
 		http_res_error(res, rc, &err);
 	else
-		S_answer_product(res, 200, &p);
+		api_product_answer(res, 200, &p);
 out:
-	mc_error_release(&err);
-}
-
-/* --- POST /api/products/:id/image: the raw image bytes are the body -------- */
-
-void api_products_image(struct http_req *req, struct http_res *res)
-{
-	struct actor a = api_actor(req);
-	char url[MEDIA_URL_MAX];
-	struct product p;
-	int64_t id;
-	mc_error err;
-	mc_rc rc;
-
-	mc_error_init(&err);
-	rc = http_req_param_id(req, 0, &id, &err);
-	/* Ownership first, so nobody else's bytes reach the disk. */
-	if (!rc)
-		rc = catalog_get_owned(&a, id, &p, &err);
-	if (!rc) {
-		product_release(&p);
-		rc = media_save_product_image(api_config()->data_dir, id, req->body, req->body_len, url, &err);
-	}
-	if (!rc)
-		rc = catalog_set_image(&a, id, url, &p, &err);
-	if (rc)
-		http_res_error(res, rc, &err);
-	else
-		S_answer_product(res, 200, &p);
 	mc_error_release(&err);
 }
 

@@ -32,6 +32,7 @@ const struct route api_routes[] = {
 	{ HTTP_DELETE, "/api/products/:id", api_products_delete, AUTH_SELLER, 0, 0 },
 	{ HTTP_POST, "/api/products/:id/sale", api_products_sale, AUTH_SELLER, 0, 0 },
 	{ HTTP_POST, "/api/products/:id/image", api_products_image, AUTH_SELLER, MC_MAX_IMAGE_BODY, 0 },
+	{ HTTP_POST, "/api/products/:id/image-upload", api_products_image_upload, AUTH_SELLER, 0, 0 },
 	{ HTTP_GET, "/api/categories", api_categories_list, AUTH_PUBLIC, 0, 0 },
 
 	/* reviews: buyers write (the domain checks the purchase), anyone reads, admins moderate */
