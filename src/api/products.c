@@ -106,6 +106,23 @@ static void S_send_built(struct http_req *req, struct http_res *res, const char 
 	S_send_entry(req, res, e);
 }
 
+/* Answers from the cache when key (NULL: uncacheable) is there; otherwise
+ * counts the miss and gives the generation a response built now belongs to. */
+static int S_answer_cached(struct http_req *req, struct http_res *res, const char *key, int64_t now,
+			   uint64_t *generation)
+{
+	struct cache_entry *e;
+
+	*generation = catalog_cache_refresh(now);
+	if (key && (e = catalog_cache_get(key))) {
+		metrics_inc(METRIC_CACHE_HIT);
+		S_send_entry(req, res, e);
+		return 1;
+	}
+	metrics_inc(METRIC_CACHE_MISS);
+	return 0;
+}
+
 /* --- GET /api/products ---------------------------------------------------- */
 
 static mc_rc S_parse_filter(struct http_req *req, struct product_filter *f, mc_error *err)
@@ -162,7 +179,6 @@ void api_products_list(struct http_req *req, struct http_res *res)
 {
 	struct product_filter f;
 	struct product *items = NULL;
-	struct cache_entry *e;
 	size_t n = 0;
 	int64_t total = 0, now = clock_now();
 	uint64_t gen;
@@ -179,13 +195,8 @@ void api_products_list(struct http_req *req, struct http_res *res)
 		goto out;
 	}
 	S_filter_key(&f, &key);
-	gen = catalog_cache_refresh(now);
-	if (!key.failed && (e = catalog_cache_get(key.buf))) {
-		metrics_inc(METRIC_CACHE_HIT);
-		S_send_entry(req, res, e);
+	if (S_answer_cached(req, res, key.failed ? NULL : key.buf, now, &gen))
 		goto out;
-	}
-	metrics_inc(METRIC_CACHE_MISS);
 	rc = store_product_list(&f, now, &items, &n, &total);
 	if (rc) {
 		http_res_problem(res, rc, NULL, "cannot list products");
@@ -210,7 +221,6 @@ out:
 
 void api_products_get(struct http_req *req, struct http_res *res)
 {
-	struct cache_entry *e;
 	struct product p;
 	int64_t id, now = clock_now();
 	uint64_t gen;
@@ -227,14 +237,8 @@ void api_products_get(struct http_req *req, struct http_res *res)
 		goto out;
 	}
 	snprintf(key, sizeof(key), "D|%" PRId64, id);
-	gen = catalog_cache_refresh(now);
-	e = catalog_cache_get(key);
-	if (e) {
-		metrics_inc(METRIC_CACHE_HIT);
-		S_send_entry(req, res, e);
+	if (S_answer_cached(req, res, key, now, &gen))
 		goto out;
-	}
-	metrics_inc(METRIC_CACHE_MISS);
 	rc = store_product_get(id, &p);
 	if (rc) {
 		http_res_problem(res, rc, rc == MC_ERR_NOT_FOUND ? "product_not_found" : NULL, "no such product");
@@ -253,7 +257,6 @@ out:
 void api_categories_list(struct http_req *req, struct http_res *res)
 {
 	struct category *items = NULL;
-	struct cache_entry *e;
 	int64_t limit, offset, total = 0;
 	size_t n = 0;
 	uint64_t gen;
@@ -271,14 +274,8 @@ void api_categories_list(struct http_req *req, struct http_res *res)
 		goto out;
 	}
 	snprintf(key, sizeof(key), "C|%" PRId64 "|%" PRId64, limit, offset);
-	gen = catalog_cache_refresh(clock_now());
-	e = catalog_cache_get(key);
-	if (e) {
-		metrics_inc(METRIC_CACHE_HIT);
-		S_send_entry(req, res, e);
+	if (S_answer_cached(req, res, key, clock_now(), &gen))
 		goto out;
-	}
-	metrics_inc(METRIC_CACHE_MISS);
 	rc = store_category_list(limit, offset, &items, &n, &total);
 	if (rc) {
 		http_res_problem(res, rc, NULL, "cannot list categories");
