@@ -24,12 +24,16 @@ REL_OBJS  := $(patsubst src/%.c,build/rel/%.o,$(SRCS)) build/rel/gen/migrations.
 SAN_LIB_OBJS := $(patsubst src/%.c,build/san/%.o,$(LIB_SRCS)) build/san/gen/migrations.o build/san/gen/openapi.o build/san/gen/web.o
 UNIT_BINS := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT_SRCS))
 
-.PHONY: all deps run test unit api e2e screenshots asan clean bench
+.PHONY: all deps test-deps run test unit api e2e screenshots asan clean bench
 
 all: build/mercato
 
 deps:
 	@bash scripts/deps.sh
+
+# deps, and the npm tools only the tests need (outside the tree).
+test-deps:
+	@bash scripts/deps.sh --test-tools
 
 $(GEN): $(MIGS) scripts/embed_sql.sh
 	@mkdir -p $(dir $@)
@@ -103,7 +107,7 @@ unit: deps
 	@$(MAKE) --no-print-directory $(UNIT_BINS)
 	@bash scripts/run_unit.sh $(UNIT_BINS)
 
-api: deps
+api: test-deps
 	@$(MAKE) --no-print-directory build/asan/mercato
 	@bash scripts/run_api.sh
 
@@ -112,18 +116,18 @@ run: deps
 	./build/mercato seed
 	./build/mercato serve
 
-test: deps
+test: test-deps
 	@$(MAKE) --no-print-directory build/mercato build/asan/mercato $(UNIT_BINS)
 	@bash scripts/run_unit.sh $(UNIT_BINS)
 	@bash scripts/run_api.sh
 	@bash scripts/run_e2e.sh
 
-e2e: deps
+e2e: test-deps
 	@$(MAKE) --no-print-directory build/asan/mercato
 	@bash scripts/run_e2e.sh
 
 # Refreshes the README's pictures (the browser tests, saving into docs/).
-screenshots: deps
+screenshots: test-deps
 	@$(MAKE) --no-print-directory build/asan/mercato
 	@MERCATO_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots bash scripts/run_e2e.sh
 

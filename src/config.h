@@ -31,6 +31,12 @@ struct config {
 	long test_delay_after_commit_ms; /* MERCATO_TEST_DELAY_AFTER_COMMIT_MS, tests only */
 	long unpaid_ttl;       /* MERCATO_UNPAID_TTL seconds before an unpaid order expires */
 	char *digest_time;     /* MERCATO_DIGEST_TIME "HH:MM" UTC */
+	char *media_url;       /* MERCATO_MEDIA_URL: "" (the data directory) or s3://BUCKET */
+	char *s3_endpoint;     /* MERCATO_S3_ENDPOINT: http(s)://host[:port]; "" = AWS for the region */
+	char *s3_region;       /* MERCATO_S3_REGION */
+	char *s3_access_key;   /* MERCATO_S3_ACCESS_KEY */
+	char *s3_secret_key;   /* MERCATO_S3_SECRET_KEY */
+	char *media_public_url;/* MERCATO_MEDIA_PUBLIC_URL: base of imageUrl in S3 mode (a CDN); "" = endpoint/bucket */
 };
 
 /* Loads defaults, the environment, then flags from argv (consumed flags are

@@ -20,6 +20,11 @@ const struct route api_routes[] = {
 	{ HTTP_GET, "/api/auth/me", api_users_me, AUTH_USER, 0, 0 },
 	{ HTTP_GET, "/api/users/me", api_users_me, AUTH_USER, 0, 0 },
 	{ HTTP_PATCH, "/api/users/me", api_users_update_me, AUTH_USER, 0, 0 },
+	{ HTTP_GET, "/api/users/me/addresses", api_addresses_list, AUTH_USER, 0, 0 },
+	{ HTTP_POST, "/api/users/me/addresses", api_addresses_create, AUTH_USER, 0, 0 },
+	{ HTTP_GET, "/api/users/me/addresses/:id", api_addresses_get, AUTH_USER, 0, 0 },
+	{ HTTP_PATCH, "/api/users/me/addresses/:id", api_addresses_update, AUTH_USER, 0, 0 },
+	{ HTTP_DELETE, "/api/users/me/addresses/:id", api_addresses_delete, AUTH_USER, 0, 0 },
 
 	/* catalog */
 	{ HTTP_GET, "/api/products", api_products_list, AUTH_PUBLIC, 0, 0 },
@@ -31,6 +36,8 @@ const struct route api_routes[] = {
 	{ HTTP_DELETE, "/api/products/:id", api_products_delete, AUTH_SELLER, 0, 0 },
 	{ HTTP_POST, "/api/products/:id/sale", api_products_sale, AUTH_SELLER, 0, 0 },
 	{ HTTP_POST, "/api/products/:id/image", api_products_image, AUTH_SELLER, MC_MAX_IMAGE_BODY, 0 },
+	{ HTTP_POST, "/api/products/:id/image-upload", api_products_image_upload, AUTH_SELLER, 0, 0 },
+	{ HTTP_GET, "/api/categories", api_categories_list, AUTH_PUBLIC, 0, 0 },
 
 	/* reviews: buyers write (the domain checks the purchase), anyone reads, admins moderate */
 	{ HTTP_POST, "/api/products/:id/review", api_reviews_post, AUTH_USER, 0, 0 },

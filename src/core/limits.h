@@ -57,6 +57,7 @@
 #define MC_STOCK_DIRTY         1024               /* products this node changed awaiting a re-read; more re-reads them all */
 #define MC_RATING_COUNT_MAX    1000000000LL       /* ratings of one product: beyond any real shop; rate * count stays exact */
 #define MC_REVIEW_COMMENT_MAX  2000               /* characters of a review comment: a few paragraphs (issue 6) */
+#define MC_MEDIA_BASE_MAX      1024               /* characters of the S3 endpoint or public media URL: room for the key after it within MC_URL_MAX */
 #define MC_IMPORT_FILE_MAX     (16 * 1024 * 1024) /* Fake Store import file: the real catalogue is ~10 KB; bounds memory */
 
 /* Carts and orders */
@@ -65,6 +66,18 @@
 #define MC_IDEM_KEY_MAX        255                /* Idempotency-Key length (Stripe's limit) */
 #define MC_IDEM_TTL            (24 * 3600)        /* stored results are replayed for 24 h */
 #define MC_CANCEL_REASON_MAX   500                /* characters */
+
+/* Address books */
+#define MC_ADDRESSES_MAX       10                 /* saved addresses per user: home, work, family; bounds the book */
+#define MC_ADDRESS_LINE_MAX    200                /* characters of a street line, a city or a region */
+#define MC_POSTAL_CODE_MAX     16                 /* characters: the longest national formats are ~10 */
+#define MC_PHONE_MAX           32                 /* characters: E.164 is 15 digits, plus spacing and an extension */
+
+/* Media in an S3-compatible store */
+#define MC_S3_CONNECT_TIMEOUT  5                  /* seconds to reach the store: a request thread waits on it */
+#define MC_S3_TIMEOUT          30                 /* seconds for one object (5 MiB at >= 1.4 Mbit/s) */
+#define MC_S3_ERROR_BODY_MAX   (64 * 1024)        /* bytes of a store's answer to a PUT or DELETE kept (an XML error) */
+#define MC_UPLOAD_URL_TTL      300                /* a presigned upload URL lives 5 minutes (one key, one product) */
 
 /* Tokens */
 #define MC_JWT_MAX             2048               /* longer Authorization values are refused unparsed */

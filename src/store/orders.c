@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/addresses.h"
 #include "store/stock.h"
 #include "store/store.h"
 
@@ -48,6 +49,9 @@ void order_release(struct order *o)
 	free(o->lines);
 	free(o->coupon_code);
 	free(o->cancel_reason);
+	if (o->ship_to)
+		address_release(o->ship_to);
+	free(o->ship_to);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -197,6 +201,7 @@ static mc_rc S_read_orders(db_stmt *s, size_t max, struct order **out, size_t *n
 	struct order *list = calloc(max ? max : 1, sizeof(*list));
 	size_t count = 0, cap = 0;
 	int rc;
+	mc_rc ret;
 
 	if (!list)
 		return MC_ERR_INTERNAL;
@@ -218,6 +223,11 @@ static mc_rc S_read_orders(db_stmt *s, size_t max, struct order **out, size_t *n
 	if (rc < 0) {
 		order_list_free(list, count);
 		return store_rc(rc);
+	}
+	ret = store_order_addresses_attach(list, count);
+	if (ret) {
+		order_list_free(list, count);
+		return ret;
 	}
 	*out = list;
 	*n = count;
