@@ -24,7 +24,7 @@ REL_OBJS  := $(patsubst src/%.c,build/rel/%.o,$(SRCS)) build/rel/gen/migrations.
 SAN_LIB_OBJS := $(patsubst src/%.c,build/san/%.o,$(LIB_SRCS)) build/san/gen/migrations.o build/san/gen/openapi.o
 UNIT_BINS := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT_SRCS))
 
-.PHONY: all deps run test unit api asan clean bench
+.PHONY: all deps run test unit api contract asan clean bench
 
 all: build/mercato
 
@@ -91,10 +91,17 @@ run: deps
 	./build/mercato seed
 	./build/mercato serve
 
+# The contract as integrators' tools see it: redocly lint, a typed client,
+# the Postman collection under newman (README "Integrate").
+contract: deps
+	@$(MAKE) --no-print-directory build/asan/mercato
+	@bash scripts/run_contract.sh
+
 test: deps
 	@$(MAKE) --no-print-directory build/mercato build/asan/mercato $(UNIT_BINS)
 	@bash scripts/run_unit.sh $(UNIT_BINS)
 	@bash scripts/run_api.sh
+	@bash scripts/run_contract.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory build/mercato
