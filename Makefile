@@ -22,6 +22,8 @@ UNIT_SRCS := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 
 REL_OBJS  := $(patsubst src/%.c,build/rel/%.o,$(SRCS)) build/rel/gen/migrations.o build/rel/gen/openapi.o
 SAN_LIB_OBJS := $(patsubst src/%.c,build/san/%.o,$(LIB_SRCS)) build/san/gen/migrations.o build/san/gen/openapi.o
+REL_OBJS     += build/rel/gen/docs_page.o
+SAN_LIB_OBJS += build/san/gen/docs_page.o
 UNIT_BINS := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT_SRCS))
 
 .PHONY: all deps run test unit api contract asan clean bench
@@ -50,6 +52,24 @@ build/rel/gen/openapi.o: build/gen/openapi.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) $(REL_FLAGS) -c -o $@ $<
 build/san/gen/openapi.o: build/gen/openapi.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(SAN_FLAGS) -c -o $@ $<
+
+# The /docs page (src/api/docs.c): docs/renderer/ embedded. The assets'
+# names carry a hash of their bytes, so they are cached for good.
+DOCS_PAGE := docs/renderer/index.html docs/renderer/docs.js docs/renderer/docs.css
+build/gen/docs_page.c: $(DOCS_PAGE) scripts/embed_file.sh
+	@mkdir -p $(dir $@)
+	tag=$$(cat docs/renderer/docs.js docs/renderer/docs.css | sha256sum | cut -c1-12) && \
+	sed "s/@TAG@/$$tag/g" docs/renderer/index.html > build/gen/docs.html && \
+	{ bash scripts/embed_file.sh build/gen/docs.html mc_docs_html && \
+	  bash scripts/embed_file.sh docs/renderer/docs.js mc_docs_js && \
+	  bash scripts/embed_file.sh docs/renderer/docs.css mc_docs_css && \
+	  echo "const char mc_docs_tag[] = \"$$tag\";"; } > $@.tmp && mv $@.tmp $@
+build/rel/gen/docs_page.o: build/gen/docs_page.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(REL_FLAGS) -c -o $@ $<
+build/san/gen/docs_page.o: build/gen/docs_page.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) $(SAN_FLAGS) -c -o $@ $<
 

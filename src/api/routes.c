@@ -8,6 +8,8 @@ const struct route api_routes[] = {
 	{ HTTP_GET, "/readyz", api_health_ready, AUTH_PUBLIC, 0, ROUTE_PROBE },
 	{ HTTP_GET, "/metrics", api_metrics, AUTH_PUBLIC, 0, ROUTE_PROBE },
 	{ HTTP_GET, "/api/openapi.json", api_docs_openapi, AUTH_PUBLIC, 0, 0 },
+	{ HTTP_GET, "/docs", api_docs_page, AUTH_PUBLIC, 0, 0 },
+	{ HTTP_GET, "/docs/:asset", api_docs_asset, AUTH_PUBLIC, 0, 0 },
 
 	/* auth and profile */
 	{ HTTP_POST, "/api/auth/register", api_auth_register, AUTH_PUBLIC, 0, ROUTE_AUTH_RATE },

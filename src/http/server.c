@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -324,6 +325,14 @@ static void S_access_log(struct http_server *srv, struct request_ctx *x, int sta
 	strbuf_release(&sb);
 }
 
+static int S_res_has_header(const struct http_res *res, const char *name)
+{
+	for (int i = 0; i < res->nheaders; i++)
+		if (!strcasecmp(res->headers[i].name, name))
+			return 1;
+	return 0;
+}
+
 static struct MHD_Response *S_response(struct http_server *srv, struct request_ctx *x, struct http_res *res)
 {
 	struct http_req *req = &x->req;
@@ -350,7 +359,9 @@ static struct MHD_Response *S_response(struct http_server *srv, struct request_c
 	MHD_add_response_header(r, "X-Request-Id", req->request_id);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(r, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+	/* Pages that run scripts (/docs) set their own policy. */
+	if (!S_res_has_header(res, "Content-Security-Policy"))
+		MHD_add_response_header(r, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
 	if (!res->cacheable)
 		MHD_add_response_header(r, "Cache-Control", "no-store");
 	origin = S_allowed_origin(srv, req);
