@@ -10,6 +10,9 @@ set -euo pipefail
 NPM_TOOLS=(
   playwright-core@1.65.2   # drives chromium in the storefront's browser tests
   s3rver@3.7.1             # an S3-compatible server for the media tests
+  @redocly/cli@2.77.0      # lints the OpenAPI document
+  openapi-typescript@7.13.0 typescript@5.9.3   # the typed client under tsc --strict
+  newman@6.2.2             # runs the Postman collection
 )
 NPM_DIR="${MERCATO_NPM_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/mercato-npm}"
 TOOLS=0
