@@ -18,6 +18,7 @@
 #include "core/fs.h"
 #include "core/log.h"
 #include "domain/account.h"
+#include "domain/coupons.h"
 #include "domain/import.h"
 #include "domain/notify.h"
 #include "domain/password.h"
@@ -411,7 +412,7 @@ int main(int argc, char **argv)
 		return 2;
 	cmd = argc > 1 ? argv[1] : "help";
 	notify_init(cfg.mail_max_attempts);
-	if (sodium_init() < 0 || password_init((int)cfg.threads) || account_init()) {
+	if (sodium_init() < 0 || password_init((int)cfg.threads) || account_init() || coupon_init()) {
 		fprintf(stderr, "mercato: cannot initialise cryptography\n");
 		ret = 1;
 		goto out;
@@ -439,6 +440,7 @@ int main(int argc, char **argv)
 		S_usage(stderr);
 	}
 out:
+	coupon_release();
 	account_release();
 	store_shutdown();
 	config_release(&cfg);

@@ -72,6 +72,8 @@ static int S_by_product(const void *a, const void *b)
 static mc_rc S_price_cart(struct cart_line *lines, size_t n, int64_t now, struct order *o, json_t **changes,
 			  mc_error *err)
 {
+	mc_rc rc;
+
 	qsort(lines, n, sizeof(*lines), S_by_product);
 	o->lines = calloc(n, sizeof(*o->lines));
 	if (!o->lines)
@@ -91,17 +93,18 @@ static mc_rc S_price_cart(struct cart_line *lines, size_t n, int64_t now, struct
 		ol->seller_id = l->seller_id;
 		ol->quantity = l->quantity;
 		ol->unit_price = pricing_effective(l->price, &l->sale, now);
-		ol->line_total = ol->unit_price * l->quantity;
+		rc = pricing_add_line(ol->unit_price, l->quantity, &ol->line_total, &o->original_total, err);
+		if (rc)
+			return rc;
 		ol->name = l->name;      /* borrowed from the cart line until the order is saved */
 		o->n++;
-		o->original_total += ol->line_total;
 		if (ol->unit_price != l->price_snapshot)
 			json_array_append_new(*changes, json_pack("{s:I, s:I, s:I}", "productId",
 								  (json_int_t)l->product_id, "previousPrice",
 								  (json_int_t)l->price_snapshot, "unitPrice",
 								  (json_int_t)ol->unit_price));
 	}
-	return MC_OK;
+	return pricing_check_total(o->original_total, err);
 }
 
 /* Takes stock for every line, or fails naming the first short product. */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/reviews.h"
 #include "store/store.h"
 
 #define ORDER_COLS                                                                                  \
@@ -276,6 +277,7 @@ mc_rc store_order_list(const struct order_query *q, struct order **items, size_t
 mc_rc store_order_set_status(int64_t id, const char *from, const char *to, int64_t now)
 {
 	db_stmt *s = store_stmt(sql_status);
+	mc_rc rc;
 
 	if (!s)
 		return MC_ERR_INTERNAL;
@@ -283,13 +285,15 @@ mc_rc store_order_set_status(int64_t id, const char *from, const char *to, int64
 	db_bind_int(s, 2, now);
 	db_bind_int(s, 3, id);
 	db_bind_text(s, 4, from);
-	return store_exec_changed(s, MC_ERR_CONFLICT);
+	rc = store_exec_changed(s, MC_ERR_CONFLICT);
+	return rc ? rc : store_review_follow_order(id);
 }
 
 mc_rc store_order_cancel(int64_t id, const char *from, const char *to, const char *by, const char *reason,
 			 int64_t now)
 {
 	db_stmt *s = store_stmt(sql_cancel);
+	mc_rc rc;
 
 	if (!s)
 		return MC_ERR_INTERNAL;
@@ -299,7 +303,8 @@ mc_rc store_order_cancel(int64_t id, const char *from, const char *to, const cha
 	db_bind_int(s, 4, now);
 	db_bind_int(s, 5, id);
 	db_bind_text(s, 6, from);
-	return store_exec_changed(s, MC_ERR_CONFLICT);
+	rc = store_exec_changed(s, MC_ERR_CONFLICT);
+	return rc ? rc : store_review_follow_order(id);
 }
 
 mc_rc store_order_set_payment_status(int64_t id, const char *payment_status, int64_t now)

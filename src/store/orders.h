@@ -63,7 +63,9 @@ struct order_query {
 /* Newest first, each with its lines (a seller sees only their lines). */
 mc_rc store_order_list(const struct order_query *q, struct order **items, size_t *n, int64_t *total);
 
-/* Moves the order from `from` to `to`; MC_ERR_CONFLICT if it was no longer `from`. */
+/* Moves the order from `from` to `to`; MC_ERR_CONFLICT if it was no longer `from`.
+ * This and store_order_cancel() also move the buyer's reviews of the order's
+ * products in or out of the ratings (store_review_follow_order). */
 mc_rc store_order_set_status(int64_t id, const char *from, const char *to, int64_t now);
 mc_rc store_order_cancel(int64_t id, const char *from, const char *to, const char *by, const char *reason,
 			 int64_t now);
