@@ -74,15 +74,17 @@ static void S_apply(struct coupon *c, const struct coupon_input *in)
 		c->active = in->active;
 }
 
-/* An admin's seller-scoped coupon names a seller that exists. */
+/* An admin's seller-scoped coupon names a seller that exists (as a
+ * product's sellerId must). */
 static mc_rc S_check_seller(int64_t seller_id, mc_error *err)
 {
 	struct user u;
 	mc_rc rc = store_user_by_id(seller_id, &u);
 
-	if (rc == MC_ERR_NOT_FOUND || (!rc && u.role != ROLE_SELLER))
-		return mc_fail(err, MC_ERR_UNPROCESSABLE, "seller_not_found", "sellerId %lld is not a seller",
-			       (long long)seller_id);
+	if (rc == MC_ERR_NOT_FOUND || (!rc && u.role != ROLE_SELLER)) {
+		mc_error_field(err, "sellerId", "must be a seller account");
+		return mc_error_fields_result(err);
+	}
 	return rc;
 }
 
