@@ -14,16 +14,6 @@ int money_add(int64_t a, int64_t b, int64_t *out)
 	return 0;
 }
 
-int money_sub(int64_t a, int64_t b, int64_t *out)
-{
-	int64_t r;
-
-	if (__builtin_sub_overflow(a, b, &r))
-		return -1;
-	*out = r;
-	return 0;
-}
-
 int money_mul(int64_t amount, int64_t n, int64_t *out)
 {
 	int64_t r;

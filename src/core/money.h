@@ -13,7 +13,6 @@
  * with *out untouched. Every sum and product of amounts goes through these:
  * an overflow becomes an error, never wrong money. */
 int money_add(int64_t a, int64_t b, int64_t *out);
-int money_sub(int64_t a, int64_t b, int64_t *out);
 int money_mul(int64_t amount, int64_t n, int64_t *out);
 /* amount * pct / 100 rounded half up, for 0 <= amount and 0 <= pct <= 100
  * (-1 otherwise). Computed as (amount / 100) * pct + ((amount % 100) * pct
