@@ -226,6 +226,8 @@ mc_rc cart_replace(const struct cart_owner *o, const struct cart_item_req *items
 	int64_t now = clock_now(), cart_id;
 	mc_rc rc;
 
+	if (n > MC_CART_LINES_MAX)
+		return mc_fail(err, MC_ERR_CONFLICT, "cart_full", "a cart holds at most %d products", MC_CART_LINES_MAX);
 	rc = store_begin(DB_TXN_WRITE);
 	if (rc)
 		return rc;
