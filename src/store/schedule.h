@@ -18,6 +18,9 @@ mc_rc store_lease_release(const char *name, const char *holder);
 /* Ids of orders awaiting payment (no cash-on-delivery payment pending)
  * created before `before`, with id > after, ascending. */
 mc_rc store_unpaid_orders(int64_t before, int64_t after, size_t max, int64_t *ids, size_t *n);
+/* Ids of orders with a cash-on-delivery payment pending and a line no
+ * seller or admin has confirmed, created before `before`, with id > after. */
+mc_rc store_unconfirmed_cod_orders(int64_t before, int64_t after, size_t max, int64_t *ids, size_t *n);
 
 struct sale_window {
 	int64_t product_id;
