@@ -1,15 +1,14 @@
-/* Settings, authentication and JSON shapes shared by the handlers. */
-#include <errno.h>
-#include <pthread.h>
+/* Settings, query readers and JSON shapes shared by the handlers. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
 #include "core/clock.h"
-#include "core/hash.h"
 #include "core/json.h"
 #include "core/limits.h"
+#include "core/parse.h"
 #include "core/strbuf.h"
 
 static const struct config *cfg;
@@ -38,96 +37,6 @@ const struct token_key *api_signing_key(void)
 	return &signing_key;
 }
 
-/* Verified tokens, per thread: a client sends the same token many times,
- * and checking its signature (base64, JSON, HMAC) is most of what
- * authentication costs. Expiry is checked every time, and revocation
- * unless the slot saw the current revocation epoch: on SQLite that skips a
- * read transaction per request. */
-#define TOKEN_CACHE_LEN 320 /* our tokens are ~220 bytes; longer ones are not cached */
-
-struct token_slot {
-	char token[TOKEN_CACHE_LEN];
-	struct token_claims claims;
-	uint64_t not_revoked; /* the revocation epoch that found it valid, 0: none */
-};
-
-/* On the heap, touched only where used: as a __thread array it would be
- * written in full for every thread at its start. */
-static __thread struct token_slot *token_cache;
-static pthread_key_t token_cache_key;
-static pthread_once_t token_cache_once = PTHREAD_ONCE_INIT;
-
-static void S_token_cache_key(void)
-{
-	if (pthread_key_create(&token_cache_key, free))
-		abort();
-}
-
-/* NULL when out of memory: every token is then verified in full. */
-static struct token_slot *S_token_cache(void)
-{
-	if (token_cache)
-		return token_cache;
-	pthread_once(&token_cache_once, S_token_cache_key);
-	token_cache = calloc(MC_TOKEN_CACHE_SLOTS, sizeof(*token_cache));
-	if (token_cache)
-		pthread_setspecific(token_cache_key, token_cache);
-	return token_cache;
-}
-
-/* *slot: the token's cache slot, NULL when it is too long to cache. */
-static mc_rc S_verify_cached(const char *token, int64_t now, struct token_claims *c, struct token_slot **slot,
-			     mc_error *err)
-{
-	struct token_slot *cache = S_token_cache(), *t = cache ? &cache[hash_str(token) % MC_TOKEN_CACHE_SLOTS] : NULL;
-	size_t len = strlen(token);
-	mc_rc rc;
-
-	if (t && t->claims.exp > now && !strcmp(t->token, token)) {
-		*c = t->claims;
-		*slot = t;
-		return MC_OK;
-	}
-	rc = token_verify(&signing_key, token, now, c, err);
-	if (rc)
-		return rc;
-	*slot = NULL;
-	if (t && len < TOKEN_CACHE_LEN) {
-		memcpy(t->token, token, len + 1);
-		t->claims = *c;
-		t->not_revoked = 0;
-		*slot = t;
-	}
-	return MC_OK;
-}
-
-mc_rc api_authenticate(const char *token, struct http_principal *out, mc_error *err)
-{
-	uint64_t epoch = store_revocation_epoch();
-	struct token_slot *slot;
-	struct token_claims c;
-	int revoked = 0;
-	mc_rc rc;
-
-	rc = S_verify_cached(token, clock_now(), &c, &slot, err);
-	if (rc)
-		return rc;
-	if (!epoch || !slot || slot->not_revoked != epoch) {
-		rc = store_token_is_revoked(c.jti, &revoked);
-		if (rc)
-			return rc;
-		if (revoked)
-			return mc_fail(err, MC_ERR_UNAUTHORIZED, "token_revoked", "the token has been revoked");
-		if (slot)
-			slot->not_revoked = epoch;
-	}
-	out->user_id = c.sub;
-	out->role = c.role;
-	out->exp = c.exp;
-	memcpy(out->jti, c.jti, sizeof(out->jti));
-	return MC_OK;
-}
-
 json_t *api_time_json(int64_t t)
 {
 	char buf[32];
@@ -148,7 +57,7 @@ json_t *api_body(struct http_req *req, struct http_res *res, const char *const *
 	mc_rc rc = http_req_json(req, &body, err);
 
 	if (!rc && allowed)
-		rc = json_allow_only(body, allowed, err);
+		rc = mc_json_allow_only(body, allowed, err);
 	if (rc) {
 		http_res_error(res, rc, err);
 		return NULL;
@@ -167,19 +76,10 @@ void api_query_int(struct http_req *req, const char *name, int64_t min, int64_t 
 		   mc_error *err)
 {
 	const char *v = http_req_query(req, name);
-	char *end;
-	long long n;
 
 	*out = def;
-	if (!v)
-		return;
-	errno = 0;
-	n = strtoll(v, &end, 10);
-	if (!*v || *end || errno || n < min || n > max) {
+	if (v && mc_parse_i64(v, min, max, out))
 		mc_error_field(err, name, "must be an integer between %lld and %lld", (long long)min, (long long)max);
-		return;
-	}
-	*out = n;
 }
 
 void api_query_bool(struct http_req *req, const char *name, int64_t *out, mc_error *err)
@@ -228,24 +128,55 @@ void api_res_strbuf(struct http_res *res, int status, strbuf *sb)
 		http_res_bytes(res, status, "application/json", body, len);
 }
 
-json_t *api_page_json(json_t *items, int64_t total, int64_t limit, int64_t offset)
+void api_page_begin(strbuf *sb)
 {
-	return json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "limit",
-			 (json_int_t)limit, "offset", (json_int_t)offset);
+	strbuf_adds(sb, "{\"items\":[");
 }
 
-int api_id_and_body(struct http_req *req, struct http_res *res, const char *const *allowed, int optional,
-		    int64_t *id, json_t **body, mc_error *err)
+void api_page_end(strbuf *sb, int64_t total, int64_t limit, int64_t offset)
+{
+	strbuf_addf(sb, "],\"total\":%" PRId64 ",\"limit\":%" PRId64 ",\"offset\":%" PRId64 "}", total, limit,
+		    offset);
+}
+
+static int S_dump_into(const char *buf, size_t len, void *sb)
+{
+	strbuf_add(sb, buf, len);
+	return 0;
+}
+
+void api_res_page(struct http_res *res, json_t *items, int64_t total, int64_t limit, int64_t offset)
+{
+	strbuf sb;
+	size_t i;
+	json_t *it;
+
+	strbuf_init(&sb);
+	api_page_begin(&sb);
+	json_array_foreach(items, i, it) {
+		if (i)
+			strbuf_addch(&sb, ',');
+		/* The flags http_res_json() writes with. */
+		if (json_dump_callback(it, S_dump_into, &sb, JSON_COMPACT | JSON_ENSURE_ASCII))
+			sb.failed = 1;
+	}
+	api_page_end(&sb, total, limit, offset);
+	json_decref(items);
+	api_res_strbuf(res, 200, &sb);
+}
+
+mc_rc api_id_and_body(struct http_req *req, struct http_res *res, const char *const *allowed, bool optional,
+		      int64_t *id, json_t **body, mc_error *err)
 {
 	mc_rc rc = http_req_param_id(req, 0, id, err);
 
 	*body = NULL;
 	if (rc) {
 		http_res_error(res, rc, err);
-		return 0;
+		return rc;
 	}
 	if (optional && !req->body_len)
-		return 1;
+		return MC_OK;
 	*body = api_body(req, res, allowed, err);
-	return *body != NULL;
+	return *body ? MC_OK : MC_ERR_INVALID;
 }

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/limits.h"
+
 void strbuf_init(strbuf *sb)
 {
 	memset(sb, 0, sizeof(*sb));
@@ -37,13 +39,6 @@ char *strbuf_detach(strbuf *sb, size_t *len)
 	return b;
 }
 
-void strbuf_reset(strbuf *sb)
-{
-	sb->len = 0;
-	if (sb->buf)
-		sb->buf[0] = '\0';
-}
-
 void strbuf_grow(strbuf *sb, size_t extra)
 {
 	size_t need, n;
@@ -51,12 +46,19 @@ void strbuf_grow(strbuf *sb, size_t extra)
 
 	if (sb->failed)
 		return;
+	/* Past the cap (or a size_t wrap) the buffer fails like an allocation. */
+	if (extra >= MC_STRBUF_MAX - sb->len) {
+		sb->failed = 1;
+		return;
+	}
 	need = sb->len + extra + 1;
 	if (need <= sb->alloc)
 		return;
 	n = sb->alloc ? sb->alloc : 64;
 	while (n < need)
 		n *= 2;
+	if (n > MC_STRBUF_MAX)
+		n = MC_STRBUF_MAX;
 	nb = realloc(sb->buf, n);
 	if (!nb) {
 		sb->failed = 1;
@@ -106,14 +108,6 @@ void strbuf_addf(strbuf *sb, const char *fmt, ...)
 	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	sb->len += (size_t)n;
-}
-
-void strbuf_add_int(strbuf *sb, int64_t v)
-{
-	char tmp[24];
-	int n = snprintf(tmp, sizeof(tmp), "%" PRId64, v);
-
-	strbuf_add(sb, tmp, (size_t)n);
 }
 
 void strbuf_add_json_string(strbuf *sb, const char *s)

@@ -7,6 +7,7 @@
 #include "core/clock.h"
 #include "core/limits.h"
 #include "core/money.h"
+#include "domain/pricing.h"
 #include "store/products.h"
 #include "store/store.h"
 

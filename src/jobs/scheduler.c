@@ -10,7 +10,7 @@
 #include "core/clock.h"
 #include "core/limits.h"
 #include "core/log.h"
-#include "domain/notify.h"
+#include "domain/campaigns.h"
 #include "domain/orders.h"
 #include "jobs/loop.h"
 #include "store/schedule.h"
@@ -50,7 +50,7 @@ static mc_rc S_expire_unpaid(const struct sched_ctx *c, int64_t *count)
 static mc_rc S_sale_starts(const struct sched_ctx *c, int64_t *count)
 {
 	int queued = 0;
-	mc_rc rc = notify_sale_starts(clock_now(), &queued);
+	mc_rc rc = campaign_sale_starts(clock_now(), &queued);
 
 	*count = queued;
 	return rc;
@@ -59,7 +59,7 @@ static mc_rc S_sale_starts(const struct sched_ctx *c, int64_t *count)
 static mc_rc S_promo_digest(const struct sched_ctx *c, int64_t *count)
 {
 	int queued = 0;
-	mc_rc rc = notify_promo_digest(clock_now(), &queued);
+	mc_rc rc = campaign_promo_digest(clock_now(), &queued);
 
 	*count = queued;
 	return rc;
