@@ -122,6 +122,12 @@ static const struct setting settings[] = {
 	  "how often an idle worker looks for due jobs" },
 	{ "unpaid-ttl", "MERCATO_UNPAID_TTL", K_INT, OFF(unpaid_ttl), "1800", 60, 30L * 86400, NULL, NULL,
 	  "seconds before an unpaid order expires (cancelled, stock restored)" },
+	{ "max-open-orders", "MERCATO_MAX_OPEN_ORDERS", K_INT, OFF(max_open_orders), "3", 1, 1000, NULL, NULL,
+	  "unpaid orders (cash on delivery included) a buyer may hold; the next checkout is 409" },
+	{ "cod-confirm-ttl", "MERCATO_COD_CONFIRM_TTL", K_INT, OFF(cod_confirm_ttl), "172800", 60, 30L * 86400, NULL,
+	  NULL, "seconds for the seller(s) or an admin to confirm a cash-on-delivery order before it expires" },
+	{ "cod-max", "MERCATO_COD_MAX", K_INT, OFF(cod_max), "5000000", 0, MC_ORDER_TOTAL_MAX, NULL, NULL,
+	  "largest order total (minor units) accepted cash on delivery" },
 	{ "digest-time", "MERCATO_DIGEST_TIME", K_STR, OFF(digest_time), "09:00", 0, 0, NULL, S_check_hhmm,
 	  "HH:MM (UTC) of the daily promotional digest" },
 };

@@ -29,6 +29,9 @@ struct config {
 	long job_lease_ms;     /* MERCATO_JOB_LEASE_MS: a claimed batch returns after this */
 	long worker_poll_ms;   /* MERCATO_WORKER_POLL_MS */
 	long unpaid_ttl;       /* MERCATO_UNPAID_TTL seconds before an unpaid order expires */
+	long max_open_orders;  /* MERCATO_MAX_OPEN_ORDERS unpaid orders per buyer */
+	long cod_confirm_ttl;  /* MERCATO_COD_CONFIRM_TTL seconds to confirm a cash-on-delivery order */
+	long cod_max;          /* MERCATO_COD_MAX largest total (minor units) paid cash on delivery */
 	char *digest_time;     /* MERCATO_DIGEST_TIME "HH:MM" UTC */
 };
 

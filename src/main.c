@@ -20,6 +20,7 @@
 #include "domain/coupons.h"
 #include "domain/import.h"
 #include "domain/notify.h"
+#include "domain/orders.h"
 #include "domain/password.h"
 #include "domain/seed.h"
 #include "jobs/scheduler.h"
@@ -355,6 +356,7 @@ int main(int argc, char **argv)
 		return 2;
 	cmd = argc > 1 ? argv[1] : "help";
 	notify_init(cfg.mail_max_attempts);
+	order_configure(cfg.max_open_orders, cfg.cod_max);
 	if (sodium_init() < 0 || password_init((int)cfg.threads) || account_init() || coupon_init()) {
 		fprintf(stderr, "mercato: cannot initialise cryptography\n");
 		ret = 1;

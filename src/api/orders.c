@@ -30,6 +30,16 @@ json_t *api_order_json(const struct order *o)
 		      "couponCode", o->coupon_code, "paymentStatus", pay_state_name(o->payment_status), "cancelledBy",
 		      o->cancelled_by[0] ? o->cancelled_by : NULL, "cancelReason", o->cancel_reason, "createdAt",
 		      api_time_json(o->created_at), "updatedAt", api_time_json(o->updated_at));
+	json_object_set_new(j, "codConfirmed", json_boolean(order_cod_confirmed(o)));
+	if (o->seller_view) {
+		/* A seller sees its own share, not the whole order's money. */
+		static const char *const whole[] = { "originalTotal", "discountApplied", "total", "totalAmount",
+						     "payableAmount", "couponCode" };
+
+		for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]); i++)
+			json_object_del(j, whole[i]);
+		json_object_set_new(j, "sellerSubtotal", json_integer(o->seller_subtotal));
+	}
 	return j;
 }
 
@@ -212,4 +222,22 @@ void api_orders_refund(struct http_req *req, struct http_res *res)
 		return;
 	S_move_with_reason(req, res, ORDER_REFUNDED);
 	api_idem_finish(&idem, res);
+}
+
+/* POST /api/orders/:id/confirm: a seller (its lines) or an admin (all)
+ * accepts cash on delivery before MERCATO_COD_CONFIRM_TTL runs out. */
+void api_orders_confirm(struct http_req *req, struct http_res *res)
+{
+	struct actor a = api_actor(req);
+	struct order o;
+	int64_t id;
+	mc_error err;
+	mc_rc rc;
+
+	mc_error_init(&err);
+	rc = http_req_param_id(req, 0, &id, &err);
+	if (!rc)
+		rc = order_confirm_cod(&a, id, &o, &err);
+	S_answer_order(res, 200, rc, &o, 0, &err);
+	mc_error_release(&err);
 }

@@ -14,6 +14,7 @@ struct order_line {
 	int64_t quantity;
 	int64_t unit_price;
 	int64_t line_total;
+	int64_t confirmed_at;       /* cash on delivery accepted by its seller or an admin; 0: not yet */
 	char *name;
 };
 
@@ -34,6 +35,10 @@ struct order {
 	char *cancel_reason;        /* NULL: none */
 	struct order_line *lines;
 	size_t n;
+	/* A seller's view of another's order (domain/orders.c): only its lines,
+	 * and their sum instead of the order's totals. */
+	int seller_view;
+	int64_t seller_subtotal;
 };
 
 void order_release(struct order *o);
@@ -71,6 +76,12 @@ mc_rc store_order_set_status(int64_t id, order_status from, order_status to, int
 /* The same, recording who cancelled (buyer | seller | admin | system) and why. */
 mc_rc store_order_cancel(int64_t id, order_status from, order_status to, const char *by, const char *reason,
 			 int64_t now);
+
+/* The buyer's orders awaiting payment (cash on delivery included). */
+mc_rc store_order_count_open(int64_t user_id, int64_t *n);
+/* Marks cash on delivery accepted on the order's lines of seller_id (0:
+ * all lines) not yet confirmed. */
+mc_rc store_order_confirm_lines(int64_t order_id, int64_t seller_id, int64_t now);
 
 mc_rc store_order_set_payment_status(int64_t id, pay_state to, int64_t now);
 
