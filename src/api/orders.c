@@ -137,7 +137,9 @@ out:
 	mc_error_release(&err);
 }
 
-void api_orders_get(struct http_req *req, struct http_res *res)
+/* Answers with what `act` makes of the order named by the path. */
+static void S_by_id(struct http_req *req, struct http_res *res,
+		    mc_rc (*act)(const struct actor *, int64_t, struct order *, mc_error *))
 {
 	struct actor a = api_actor(req);
 	struct order o;
@@ -148,9 +150,14 @@ void api_orders_get(struct http_req *req, struct http_res *res)
 	mc_error_init(&err);
 	rc = http_req_param_id(req, 0, &id, &err);
 	if (!rc)
-		rc = order_get(&a, id, &o, &err);
+		rc = act(&a, id, &o, &err);
 	S_answer_order(res, 200, rc, &o, 0, &err);
 	mc_error_release(&err);
+}
+
+void api_orders_get(struct http_req *req, struct http_res *res)
+{
+	S_by_id(req, res, order_get);
 }
 
 /* PATCH /api/orders/:id and /api/orders/:id/status {status} */
@@ -228,16 +235,5 @@ void api_orders_refund(struct http_req *req, struct http_res *res)
  * accepts cash on delivery before MERCATO_COD_CONFIRM_TTL runs out. */
 void api_orders_confirm(struct http_req *req, struct http_res *res)
 {
-	struct actor a = api_actor(req);
-	struct order o;
-	int64_t id;
-	mc_error err;
-	mc_rc rc;
-
-	mc_error_init(&err);
-	rc = http_req_param_id(req, 0, &id, &err);
-	if (!rc)
-		rc = order_confirm_cod(&a, id, &o, &err);
-	S_answer_order(res, 200, rc, &o, 0, &err);
-	mc_error_release(&err);
+	S_by_id(req, res, order_confirm_cod);
 }

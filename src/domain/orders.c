@@ -302,6 +302,17 @@ static mc_rc S_seller_view(const struct actor *a, struct order *o, mc_error *err
 	return overflow ? money_overflow(err) : MC_OK;
 }
 
+/* Opens a durable transaction with the order loaded as S_load_visible()
+ * does; nothing is left open on failure. */
+static mc_rc S_begin_visible(const struct actor *a, int64_t id, struct order *o, mc_error *err)
+{
+	mc_rc rc = store_begin(DB_TXN_DURABLE);
+
+	if (!rc && (rc = S_load_visible(a, id, o, err)))
+		store_rollback();
+	return rc;
+}
+
 mc_rc order_get(const struct actor *a, int64_t id, struct order *out, mc_error *err)
 {
 	mc_rc rc = S_load_visible(a, id, out, err);
@@ -474,14 +485,9 @@ mc_rc order_set_status(const struct actor *a, int64_t id, order_status to, const
 	if (!order_may_set(to, S_role_hats(a->role)))
 		return mc_fail(err, MC_ERR_FORBIDDEN, "forbidden", "a %s may not set an order %s", role_name(a->role),
 			       order_status_name(to));
-	rc = store_begin(DB_TXN_DURABLE);
+	rc = S_begin_visible(a, id, &o, err);
 	if (rc)
 		return rc;
-	rc = S_load_visible(a, id, &o, err);
-	if (rc) {
-		store_rollback();
-		return rc;
-	}
 	m.who = S_hats(a, &o);
 	if (!m.who) /* a seller of some of its lines only */
 		rc = mc_fail(err, MC_ERR_FORBIDDEN, "not_all_lines_yours",
@@ -612,14 +618,9 @@ mc_rc order_confirm_cod(const struct actor *a, int64_t id, struct order *out, mc
 	/* Authorization before state: a buyer learns nothing about the order. */
 	if (a->role != ROLE_SELLER && a->role != ROLE_ADMIN)
 		return mc_fail(err, MC_ERR_FORBIDDEN, "forbidden", "only the order's sellers or an admin confirm it");
-	rc = store_begin(DB_TXN_DURABLE);
+	rc = S_begin_visible(a, id, &o, err);
 	if (rc)
 		return rc;
-	rc = S_load_visible(a, id, &o, err);
-	if (rc) {
-		store_rollback();
-		return rc;
-	}
 	for (size_t i = 0; !mine && i < o.n; i++)
 		mine = o.lines[i].seller_id == seller;
 	if (!mine)
