@@ -99,4 +99,9 @@ mc_rc store_catalog_version(int64_t *version);
  * right until then. */
 mc_rc store_catalog_next_boundary(int64_t now, int64_t *at);
 
+/* A live product's stock now (MC_ERR_NOT_FOUND when gone). */
+mc_rc store_stock_of(int64_t product_id, int64_t *stock);
+/* Every live product's stock, to fn(ctx, id, stock) row by row. */
+mc_rc store_stock_scan(void (*fn)(void *ctx, int64_t id, int64_t stock), void *ctx);
+
 #endif
