@@ -30,6 +30,9 @@ struct config {
 	long worker_poll_ms;   /* MERCATO_WORKER_POLL_MS */
 	long test_delay_after_commit_ms; /* MERCATO_TEST_DELAY_AFTER_COMMIT_MS, tests only */
 	long unpaid_ttl;       /* MERCATO_UNPAID_TTL seconds before an unpaid order expires */
+	long max_open_orders;  /* MERCATO_MAX_OPEN_ORDERS unpaid orders per buyer */
+	long cod_confirm_ttl;  /* MERCATO_COD_CONFIRM_TTL seconds to confirm a cash-on-delivery order */
+	long cod_max;          /* MERCATO_COD_MAX largest total (minor units) paid cash on delivery */
 	char *digest_time;     /* MERCATO_DIGEST_TIME "HH:MM" UTC */
 	char *media_url;       /* MERCATO_MEDIA_URL: "" (the data directory) or s3://BUCKET */
 	char *s3_endpoint;     /* MERCATO_S3_ENDPOINT: http(s)://host[:port]; "" = AWS for the region */

@@ -19,8 +19,10 @@
 #include "core/parse.h"
 #include "domain/account.h"
 #include "domain/cluster.h"
+#include "domain/coupons.h"
 #include "domain/import.h"
 #include "domain/notify.h"
+#include "domain/orders.h"
 #include "domain/password.h"
 #include "domain/seed.h"
 #include "jobs/scheduler.h"
@@ -445,7 +447,8 @@ int main(int argc, char **argv)
 		return 2;
 	cmd = argc > 1 ? argv[1] : "help";
 	notify_init(cfg.mail_max_attempts);
-	if (sodium_init() < 0 || password_init((int)cfg.threads) || account_init()) {
+	order_configure(cfg.max_open_orders, cfg.cod_max);
+	if (sodium_init() < 0 || password_init((int)cfg.threads) || account_init() || coupon_init()) {
 		fprintf(stderr, "mercato: cannot initialise cryptography\n");
 		ret = 1;
 		goto out;
@@ -479,6 +482,7 @@ int main(int argc, char **argv)
 		S_usage(stderr);
 	}
 out:
+	coupon_release();
 	account_release();
 	store_shutdown();
 	config_release(&cfg);

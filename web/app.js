@@ -604,8 +604,9 @@ export function cancelButton(o, done, status) {
   }, status) }, 'Cancel order');
 }
 
+// A seller's view of another's order carries only its own share.
 function orderTotal(o) {
-  return money(o.payableAmount, o.currency);
+  return money(o.sellerSubtotal ?? o.payableAmount, o.currency);
 }
 
 // A table with a header row; `rows` are <tr> elements. Each cell also

@@ -128,6 +128,7 @@ void api_orders_get(struct http_req *req, struct http_res *res);
 void api_orders_set_status(struct http_req *req, struct http_res *res);
 void api_orders_cancel(struct http_req *req, struct http_res *res);
 void api_orders_refund(struct http_req *req, struct http_res *res);
+void api_orders_confirm(struct http_req *req, struct http_res *res);
 void api_coupons_create(struct http_req *req, struct http_res *res);
 void api_coupons_update(struct http_req *req, struct http_res *res);
 void api_coupons_list(struct http_req *req, struct http_res *res);

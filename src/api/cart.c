@@ -302,8 +302,12 @@ void api_cart_user_post(struct http_req *req, struct http_res *res)
 		S_send_view(res, 200, rc, &v, &err);
 		goto out;
 	}
-	if (!json_is_array(arr) || json_array_size(arr) > MC_CART_LINES_MAX) {
+	if (!json_is_array(arr)) {
 		mc_error_field(&err, "items", "must be an array of at most %d {productId, quantity}", MC_CART_LINES_MAX);
+	} else if (json_array_size(arr) > MC_CART_LINES_MAX) {
+		rc = mc_fail(&err, MC_ERR_CONFLICT, "cart_full", "a cart holds at most %d products", MC_CART_LINES_MAX);
+		http_res_error(res, rc, &err);
+		goto out;
 	} else {
 		json_array_foreach(arr, i, it) {
 			static const char *const item_keys[] = { "productId", "quantity", "qty", NULL };

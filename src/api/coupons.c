@@ -159,10 +159,12 @@ void api_coupons_apply(struct http_req *req, struct http_res *res)
 	ids = json_array();
 	for (size_t i = 0; i < q.neligible; i++)
 		json_array_append_new(ids, json_integer(q.eligible[i]));
-	j = json_pack("{s:s, s:b, s:i, s:o, s:I, s:I, s:I}", "code", q.coupon.id ? q.coupon.code : code, "valid",
-		      q.valid, "discountPercentage", q.coupon.percentage, "eligibleProductIds", ids, "originalTotal",
-		      (json_int_t)q.original_total, "discountApplied", (json_int_t)q.discount, "payableAmount",
-		      (json_int_t)(q.original_total - q.discount));
+	j = json_pack("{s:s, s:b, s:o, s:I, s:I, s:I}", "code", q.code, "valid", q.valid, "eligibleProductIds", ids,
+		      "originalTotal", (json_int_t)q.original_total, "discountApplied", (json_int_t)q.discount,
+		      "payableAmount", (json_int_t)(q.original_total - q.discount));
+	/* Only a coupon that could apply now tells its percentage. */
+	if (q.usable)
+		json_object_set_new(j, "discountPercentage", json_integer(q.coupon.percentage));
 	if (q.reason)
 		json_object_set_new(j, "reason", json_string(q.reason));
 	http_res_json(res, 200, j);

@@ -32,6 +32,16 @@ json_t *api_order_json(const struct order *o)
 		      o->cancelled_by[0] ? o->cancelled_by : NULL, "cancelReason", o->cancel_reason, "createdAt",
 		      api_time_json(o->created_at), "updatedAt", api_time_json(o->updated_at), "shippingAddress",
 		      o->ship_to ? api_address_json(o->ship_to) : json_null());
+	json_object_set_new(j, "codConfirmed", json_boolean(order_cod_confirmed(o)));
+	if (o->seller_view) {
+		/* A seller sees its own share, not the whole order's money. */
+		static const char *const whole[] = { "originalTotal", "discountApplied", "total", "totalAmount",
+						     "payableAmount", "couponCode" };
+
+		for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]); i++)
+			json_object_del(j, whole[i]);
+		json_object_set_new(j, "sellerSubtotal", json_integer(o->seller_subtotal));
+	}
 	return j;
 }
 
@@ -142,7 +152,9 @@ out:
 	mc_error_release(&err);
 }
 
-void api_orders_get(struct http_req *req, struct http_res *res)
+/* Answers with what `act` makes of the order named by the path. */
+static void S_by_id(struct http_req *req, struct http_res *res,
+		    mc_rc (*act)(const struct actor *, int64_t, struct order *, mc_error *))
 {
 	struct actor a = api_actor(req);
 	struct order o;
@@ -153,9 +165,14 @@ void api_orders_get(struct http_req *req, struct http_res *res)
 	mc_error_init(&err);
 	rc = http_req_param_id(req, 0, &id, &err);
 	if (!rc)
-		rc = order_get(&a, id, &o, &err);
+		rc = act(&a, id, &o, &err);
 	S_answer_order(res, 200, rc, &o, 0, &err);
 	mc_error_release(&err);
+}
+
+void api_orders_get(struct http_req *req, struct http_res *res)
+{
+	S_by_id(req, res, order_get);
 }
 
 /* PATCH /api/orders/:id and /api/orders/:id/status {status} */
@@ -227,4 +244,11 @@ void api_orders_refund(struct http_req *req, struct http_res *res)
 		return;
 	S_move_with_reason(req, res, ORDER_REFUNDED);
 	api_idem_finish(&idem, res);
+}
+
+/* POST /api/orders/:id/confirm: a seller (its lines) or an admin (all)
+ * accepts cash on delivery before MERCATO_COD_CONFIRM_TTL runs out. */
+void api_orders_confirm(struct http_req *req, struct http_res *res)
+{
+	S_by_id(req, res, order_confirm_cod);
 }

@@ -83,6 +83,7 @@ const struct route api_routes[] = {
 	{ HTTP_PATCH, "/api/orders/:id/status", api_orders_set_status, AUTH_USER, 0, 0 },
 	{ HTTP_PATCH, "/api/orders/:id/cancel", api_orders_cancel, AUTH_USER, 0, 0 },
 	{ HTTP_POST, "/api/orders/:id/refund", api_orders_refund, AUTH_ADMIN, 0, 0 },
+	{ HTTP_POST, "/api/orders/:id/confirm", api_orders_confirm, AUTH_USER, 0, 0 },
 
 	/* payments (mock processor) */
 	{ HTTP_POST, "/api/payments", api_payments_create, AUTH_USER, 0, 0 },

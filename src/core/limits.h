@@ -62,10 +62,14 @@
 
 /* Carts and orders */
 #define MC_CART_QTY_MAX        999                /* units of one product in a cart (DESIGN section 6) */
-#define MC_CART_LINES_MAX      100                /* distinct products in one cart */
+#define MC_CART_LINES_MAX      100                /* distinct products in one cart: bounds every per-order loop and sum; the 101st is 409 cart_full */
+#define MC_ORDER_TOTAL_MAX     1000000000000LL    /* minor units a cart or order may total (10^10 major units): 10 lines at MC_PRICE_MAX, and every
+						     sum of a cart stays 10^6 times below int64 overflow */
 #define MC_IDEM_KEY_MAX        255                /* Idempotency-Key length (Stripe's limit) */
 #define MC_IDEM_TTL            (24 * 3600)        /* stored results are replayed for 24 h */
 #define MC_CANCEL_REASON_MAX   500                /* characters */
+#define MC_COUPON_FAILS_MAX    20                 /* coupon previews that did not apply, per user ... */
+#define MC_COUPON_FAILS_WINDOW 600                /* ... per 10 minutes: more than a shopper mistypes; a guesser gets 2 a minute */
 
 /* Address books */
 #define MC_ADDRESSES_MAX       10                 /* saved addresses per user: home, work, family; bounds the book */

@@ -6,6 +6,7 @@
 
 #include "core/clock.h"
 #include "core/limits.h"
+#include "core/money.h"
 #include "domain/pricing.h"
 #include "store/products.h"
 #include "store/store.h"
@@ -71,7 +72,7 @@ static mc_rc S_put_line(int64_t cart_id, int64_t product_id, int64_t qty, int ad
 }
 
 /* The view of a known cart (0: none yet). */
-static mc_rc S_view(int64_t cart_id, struct cart_view *out)
+static mc_rc S_view(int64_t cart_id, struct cart_view *out, mc_error *err)
 {
 	struct cart_view v;
 	struct cart_line *lines = NULL;
@@ -105,33 +106,50 @@ static mc_rc S_view(int64_t cart_id, struct cart_view *out)
 			continue;
 		}
 		vl->line = lines[i];
+		v.n++;
 		vl->unit_price = pricing_effective(lines[i].price, &lines[i].sale, now);
-		vl->line_total = vl->unit_price * lines[i].quantity;
+		if (!rc)
+			rc = pricing_add_line(vl->unit_price, lines[i].quantity, &vl->line_total, &v.total, err);
 		if (vl->unit_price != lines[i].price_snapshot) {
 			vl->price_changed = 1;
 			vl->previous_price = lines[i].price_snapshot;
 			store_cart_set_snapshot(v.id, lines[i].product_id, vl->unit_price);
 		}
-		v.total += vl->line_total;
 		v.item_count += lines[i].quantity;
 		memcpy(v.currency, lines[i].currency, 4);
-		v.n++;
 	}
 	free(lines); /* the strings moved into v.lines */
+	if (rc) {
+		cart_view_release(&v);
+		return rc;
+	}
 	*out = v;
 	return MC_OK;
 }
 
+/* After a change that may grow the cart: the caps on lines and on the total
+ * (DESIGN section 6, "Abuse bounds"). A change that only shrinks a cart is
+ * always allowed, even one a price rise put over the total cap. */
+static mc_rc S_check_caps(const struct cart_view *v, mc_error *err)
+{
+	if (v->n > MC_CART_LINES_MAX)
+		return mc_fail(err, MC_ERR_CONFLICT, "cart_full", "a cart holds at most %d products",
+			       MC_CART_LINES_MAX);
+	return pricing_check_total(v->total, err);
+}
+
 /* Reads the cart inside the change's transaction, then commits: one
  * transaction per request instead of a write and a separate read. */
-static mc_rc S_commit_with_view(int64_t cart_id, mc_rc rc, struct cart_view *out)
+static mc_rc S_commit_with_view(int64_t cart_id, mc_rc rc, int grew, struct cart_view *out, mc_error *err)
 {
 	int viewed = 0;
 
 	if (!rc) {
-		rc = S_view(cart_id, out);
+		rc = S_view(cart_id, out, err);
 		viewed = !rc;
 	}
+	if (!rc && grew)
+		rc = S_check_caps(out, err);
 	rc = store_finish(rc);
 	if (rc && viewed)
 		cart_view_release(out);
@@ -153,12 +171,12 @@ mc_rc cart_add(const struct cart_owner *o, int64_t product_id, int64_t qty, stru
 	rc = store_cart_open(o, now, &cart_id);
 	if (!rc)
 		rc = S_put_line(cart_id, product_id, qty, 1, now, err);
-	return S_commit_with_view(cart_id, rc, out);
+	return S_commit_with_view(cart_id, rc, 1, out, err);
 }
 
 mc_rc cart_set(const struct cart_owner *o, int64_t product_id, int64_t qty, struct cart_view *out, mc_error *err)
 {
-	int64_t now = clock_now(), cart_id;
+	int64_t now = clock_now(), cart_id, before = 0;
 	mc_rc rc;
 
 	if (qty < 0 || qty > MC_CART_QTY_MAX) {
@@ -169,6 +187,8 @@ mc_rc cart_set(const struct cart_owner *o, int64_t product_id, int64_t qty, stru
 	if (rc)
 		return rc;
 	rc = store_cart_open(o, now, &cart_id);
+	if (!rc)
+		rc = store_cart_quantity(cart_id, product_id, &before);
 	if (!rc && qty == 0) {
 		rc = store_cart_remove(cart_id, product_id);
 		if (rc == MC_ERR_NOT_FOUND)
@@ -176,7 +196,7 @@ mc_rc cart_set(const struct cart_owner *o, int64_t product_id, int64_t qty, stru
 	} else if (!rc) {
 		rc = S_put_line(cart_id, product_id, qty, 0, now, err);
 	}
-	return S_commit_with_view(cart_id, rc, out);
+	return S_commit_with_view(cart_id, rc, qty > before, out, err);
 }
 
 mc_rc cart_remove(const struct cart_owner *o, int64_t product_id, mc_error *err)
@@ -208,8 +228,7 @@ mc_rc cart_replace(const struct cart_owner *o, const struct cart_item_req *items
 	mc_rc rc;
 
 	if (n > MC_CART_LINES_MAX)
-		return mc_fail(err, MC_ERR_INVALID, "too_many_lines", "a cart holds at most %d products",
-			       MC_CART_LINES_MAX);
+		return mc_fail(err, MC_ERR_CONFLICT, "cart_full", "a cart holds at most %d products", MC_CART_LINES_MAX);
 	rc = store_begin(DB_TXN_WRITE);
 	if (rc)
 		return rc;
@@ -219,7 +238,7 @@ mc_rc cart_replace(const struct cart_owner *o, const struct cart_item_req *items
 	for (size_t i = 0; !rc && i < n; i++)
 		if (items[i].quantity > 0)
 			rc = S_put_line(cart_id, items[i].product_id, items[i].quantity, 0, now, err);
-	return S_commit_with_view(cart_id, rc, out);
+	return S_commit_with_view(cart_id, rc, 1, out, err);
 }
 
 mc_rc cart_view(const struct cart_owner *o, struct cart_view *out, mc_error *err)
@@ -229,15 +248,80 @@ mc_rc cart_view(const struct cart_owner *o, struct cart_view *out, mc_error *err
 
 	if (rc && rc != MC_ERR_NOT_FOUND)
 		return rc;
-	return S_view(rc ? 0 : cart_id, out);
+	return S_view(rc ? 0 : cart_id, out, err);
+}
+
+/* The units of product_id in a cart's lines; 0 when absent. */
+static int64_t S_line_quantity(const struct cart_line *lines, size_t n, int64_t product_id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (lines[i].product_id == product_id && !lines[i].deleted)
+			return lines[i].quantity;
+	return 0;
+}
+
+/* The user's cart before a merge: its live lines and their total today. */
+struct merge_target {
+	int64_t cart_id;
+	struct cart_line *lines;
+	size_t n;
+	size_t live;
+	int64_t total;
+};
+
+static mc_rc S_merge_target(int64_t user_id, int64_t now, struct merge_target *t, mc_error *err)
+{
+	struct cart_owner user = { .user_id = user_id };
+	int64_t line;
+	mc_rc rc = store_cart_open(&user, now, &t->cart_id);
+
+	if (!rc)
+		rc = store_cart_lines(t->cart_id, &t->lines, &t->n);
+	for (size_t i = 0; !rc && i < t->n; i++) {
+		if (t->lines[i].deleted)
+			continue;
+		t->live++;
+		rc = pricing_add_line(pricing_effective(t->lines[i].price, &t->lines[i].sale, now), t->lines[i].quantity,
+				      &line, &t->total, err);
+	}
+	return rc;
+}
+
+/* How many units of guest line l the user's cart ends with: the sum of
+ * both, capped at stock, the line limit, the cart's line cap and the order
+ * total cap (DESIGN section 6). Moves t's counts by the change. */
+static mc_rc S_merge_quantity(struct merge_target *t, const struct cart_line *l, int64_t unit, int64_t cur,
+			      int64_t *qty, mc_error *err)
+{
+	int64_t q = cur + l->quantity, delta;
+
+	if (q > l->stock)
+		q = l->stock;
+	if (q > MC_CART_QTY_MAX)
+		q = MC_CART_QTY_MAX;
+	if (!cur && t->live >= MC_CART_LINES_MAX)
+		q = 0;
+	if (q > cur && unit > 0) {
+		int64_t room = t->total < MC_ORDER_TOTAL_MAX ? (MC_ORDER_TOTAL_MAX - t->total) / unit : 0;
+
+		if (q - cur > room)
+			q = cur + room;
+	}
+	if (money_mul(q - cur, unit, &delta) || money_add(t->total, delta, &t->total))
+		return money_overflow(err);
+	if (!cur && q > 0)
+		t->live++;
+	*qty = q;
+	return MC_OK;
 }
 
 mc_rc cart_merge(int64_t user_id, const char *session_hash, struct cart_merged **out, size_t *n, mc_error *err)
 {
-	struct cart_owner guest = { 0 }, user = { .user_id = user_id };
+	struct cart_owner guest = { 0 };
+	struct merge_target t = { 0 };
 	struct cart_line *lines = NULL;
 	struct cart_merged *merged = NULL;
-	int64_t now = clock_now(), guest_id, user_id_cart;
+	int64_t now = clock_now(), guest_id;
 	size_t count = 0, done = 0;
 	mc_rc rc;
 
@@ -257,36 +341,32 @@ mc_rc cart_merge(int64_t user_id, const char *session_hash, struct cart_merged *
 	if (!rc)
 		rc = store_cart_lines(guest_id, &lines, &count);
 	if (!rc)
-		rc = store_cart_open(&user, now, &user_id_cart);
+		rc = S_merge_target(user_id, now, &t, err);
 	if (!rc && count && !(merged = calloc(count, sizeof(*merged))))
 		rc = MC_ERR_INTERNAL;
 	for (size_t i = 0; !rc && i < count; i++) {
 		const struct cart_line *l = &lines[i];
-		int64_t cur = 0, want, qty;
+		int64_t unit = pricing_effective(l->price, &l->sale, now), cur, qty = 0;
 
 		if (l->deleted)
 			continue;
-		rc = store_cart_quantity(user_id_cart, l->product_id, &cur);
+		cur = S_line_quantity(t.lines, t.n, l->product_id);
+		rc = S_merge_quantity(&t, l, unit, cur, &qty, err);
 		if (rc)
 			break;
-		want = cur + l->quantity;
-		qty = want;
-		if (qty > l->stock)
-			qty = l->stock;
-		if (qty > MC_CART_QTY_MAX)
-			qty = MC_CART_QTY_MAX;
 		merged[done].product_id = l->product_id;
 		merged[done].quantity = qty;
-		merged[done].capped = qty < want;
+		merged[done].capped = qty < cur + l->quantity;
 		done++;
 		if (qty > 0)
-			rc = store_cart_set(user_id_cart, l->product_id, qty, pricing_effective(l->price, &l->sale, now), now);
+			rc = store_cart_set(t.cart_id, l->product_id, qty, unit, now);
 		else if (cur)
-			rc = store_cart_remove(user_id_cart, l->product_id);
+			rc = store_cart_remove(t.cart_id, l->product_id);
 	}
 	if (!rc)
 		rc = store_cart_delete(guest_id);
 	cart_lines_free(lines, count);
+	cart_lines_free(t.lines, t.n);
 	rc = store_finish(rc);
 	if (rc) {
 		free(merged);

@@ -5,6 +5,7 @@
 
 #include "core/clock.h"
 #include "core/limits.h"
+#include "core/money.h"
 #include "store/users.h"
 
 static int S_has_control(const char *s, int allow_newlines)
@@ -22,17 +23,31 @@ static int S_blank(const char *s)
 	return !*s;
 }
 
+/* Characters RFC 3986 allows in a URL (and '%' of an escape): no quote,
+ * angle bracket, backslash, space or control character can break out of an
+ * HTML attribute or a JSON string that holds the URL. */
+static int S_url_chars_ok(const char *u)
+{
+	static const char allowed[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+				      "-._~:/?#[]@!$&'()*+,;=%";
+
+	return strspn(u, allowed) == strlen(u);
+}
+
+/* An absolute http(s) URL with a host, or a path under /media/. */
 static int S_url_ok(const char *u)
 {
+	if (!S_url_chars_ok(u))
+		return 0;
+	if (!strncmp(u, "/media/", 7))
+		return u[7] && !strstr(u, "..");
 	if (!strncmp(u, "https://", 8))
 		u += 8;
 	else if (!strncmp(u, "http://", 7))
 		u += 7;
-	else if (!strncmp(u, "/media/", 7))
-		return !strstr(u, "..") && !S_has_control(u, 0) && !strchr(u, ' ');
 	else
 		return 0;
-	return *u && *u != '/' && !S_has_control(u, 0) && !strchr(u, ' ');
+	return *u && !strchr("/?#", *u);
 }
 
 static void S_validate(const struct product_input *in, mc_error *err)
@@ -43,11 +58,10 @@ static void S_validate(const struct product_input *in, mc_error *err)
 		mc_error_field(err, "description", "must not contain control characters");
 	if ((in->set & PI_CATEGORY) && S_has_control(in->category, 0))
 		mc_error_field(err, "category", "must not contain control characters");
-	if ((in->set & PI_CURRENCY) &&
-	    (strlen(in->currency) != 3 || strspn(in->currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3))
-		mc_error_field(err, "currency", "must be an ISO 4217 code such as INR");
+	if ((in->set & PI_CURRENCY) && !money_currency_known(in->currency))
+		mc_error_field(err, "currency", "must be an ISO 4217 code with two decimals, such as INR");
 	if ((in->set & PI_IMAGE_URL) && in->image_url && !S_url_ok(in->image_url))
-		mc_error_field(err, "imageUrl", "must be an http or https URL");
+		mc_error_field(err, "imageUrl", "must be an absolute http(s) URL or a /media/ path");
 }
 
 mc_rc catalog_check_input(const struct product_input *in, mc_error *err)

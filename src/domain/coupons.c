@@ -1,13 +1,34 @@
 #include "domain/coupons.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
 #include "core/limits.h"
+#include "core/money.h"
+#include "core/ratelimit.h"
 #include "domain/cart.h"
 #include "domain/pricing.h"
+#include "store/users.h"
+
+/* Failed previews per user (DESIGN section 6): guessing codes is slow. */
+static struct ratelimit *failed_previews;
+
+mc_rc coupon_init(void)
+{
+	if (!failed_previews)
+		failed_previews = ratelimit_new((double)MC_COUPON_FAILS_MAX / MC_COUPON_FAILS_WINDOW,
+						MC_COUPON_FAILS_MAX);
+	return failed_previews ? MC_OK : MC_ERR_INTERNAL;
+}
+
+void coupon_release(void)
+{
+	ratelimit_free(failed_previews);
+	failed_previews = NULL;
+}
 
 /* Codes are case-insensitive: stored and looked up upper-case. Letters,
  * digits, '-' and '_' only, so a code never needs escaping anywhere. */
@@ -54,6 +75,20 @@ static void S_apply(struct coupon *c, const struct coupon_input *in)
 		c->active = in->active;
 }
 
+/* An admin's seller-scoped coupon names a seller that exists (as a
+ * product's sellerId must). */
+static mc_rc S_check_seller(int64_t seller_id, mc_error *err)
+{
+	struct user u;
+	mc_rc rc = store_user_by_id(seller_id, &u);
+
+	if (rc == MC_ERR_NOT_FOUND || (!rc && u.role != ROLE_SELLER)) {
+		mc_error_field(err, "sellerId", "must be a seller account");
+		return mc_error_fields_result(err);
+	}
+	return rc;
+}
+
 mc_rc coupon_create(const struct actor *a, const struct coupon_input *in, struct coupon *out, mc_error *err)
 {
 	static const struct { unsigned bit; const char *field; } required[] = {
@@ -78,6 +113,11 @@ mc_rc coupon_create(const struct actor *a, const struct coupon_input *in, struct
 		return rc;
 	/* A seller's coupon applies to their own products only. */
 	c.seller_id = a->role == ROLE_SELLER ? a->user_id : (in->set & CI_SELLER) ? in->seller_id : 0;
+	if (in->set & CI_SELLER) {
+		rc = S_check_seller(in->seller_id, err);
+		if (rc)
+			return rc;
+	}
 	c.created_by = a->user_id;
 	c.created_at = c.updated_at = clock_now();
 	rc = store_coupon_insert(&c);
@@ -126,55 +166,68 @@ mc_rc coupon_list(const struct actor *a, int64_t limit, int64_t offset, struct c
 	return store_coupon_list(a->role == ROLE_ADMIN ? 0 : a->user_id, limit, offset, items, n, total);
 }
 
+/* Upper-cases what the caller typed, for the answer: a code that exists
+ * and one that does not are echoed the same way. */
+static void S_echo(const char *in, char out[65])
+{
+	size_t i;
+
+	for (i = 0; in[i] && i < 64; i++)
+		out[i] = (char)toupper((unsigned char)in[i]);
+	out[i] = '\0';
+}
+
 mc_rc coupon_quote(const char *code, const struct order_line *lines, size_t n, int64_t now,
-		   struct coupon_quote *out)
+		   struct coupon_quote *out, mc_error *err)
 {
 	char upper[33];
-	mc_rc rc;
+	mc_rc rc = MC_OK;
 
 	memset(out, 0, sizeof(*out));
-	for (size_t i = 0; i < n; i++)
-		out->original_total += lines[i].line_total;
-	if (S_normalize(code, upper)) {
-		out->reason = "unknown";
-		return MC_OK;
-	}
-	rc = store_coupon_by_code(upper, &out->coupon);
-	if (rc == MC_ERR_NOT_FOUND) {
-		out->reason = "unknown";
-		return MC_OK;
-	}
-	if (rc)
+	S_echo(code, out->code);
+	for (size_t i = 0; !rc && i < n; i++)
+		if (money_add(out->original_total, lines[i].line_total, &out->original_total))
+			rc = money_overflow(err);
+	if (!rc && !S_normalize(code, upper))
+		rc = store_coupon_by_code(upper, &out->coupon);
+	if (rc && rc != MC_ERR_NOT_FOUND)
 		return rc;
-	for (size_t i = 0; i < n; i++) {
-		if (out->coupon.seller_id && lines[i].seller_id != out->coupon.seller_id)
-			continue;
-		out->eligible_total += lines[i].line_total;
-		if (out->neligible < sizeof(out->eligible) / sizeof(out->eligible[0]))
-			out->eligible[out->neligible++] = lines[i].product_id;
+	/* Unknown, inactive and not yet valid look the same to a buyer: nothing
+	 * tells a guessed code from a real one (the owner sees the state). */
+	if (rc || !out->coupon.active || now < out->coupon.valid_from) {
+		memset(&out->coupon, 0, sizeof(out->coupon));
+		out->reason = "not_valid";
+		return MC_OK;
 	}
-	if (!out->coupon.active)
-		out->reason = "inactive";
-	else if (now < out->coupon.valid_from)
-		out->reason = "not_yet_valid";
-	else if (now >= out->coupon.valid_to)
+	if (now >= out->coupon.valid_to)
 		out->reason = "expired";
 	else if (out->coupon.used_count >= out->coupon.usage_limit)
 		out->reason = "used_up";
-	else if (!n)
+	if (out->reason)
+		return MC_OK;
+	out->usable = 1;
+	for (size_t i = 0; !rc && i < n; i++) {
+		if (out->coupon.seller_id && lines[i].seller_id != out->coupon.seller_id)
+			continue;
+		if (money_add(out->eligible_total, lines[i].line_total, &out->eligible_total))
+			rc = money_overflow(err);
+		if (out->neligible < sizeof(out->eligible) / sizeof(out->eligible[0]))
+			out->eligible[out->neligible++] = lines[i].product_id;
+	}
+	if (!rc && !n)
 		out->reason = "cart_empty";
-	else if (!out->neligible)
+	else if (!rc && !out->neligible)
 		out->reason = "no_eligible_lines";
-	out->valid = !out->reason;
+	out->valid = !rc && !out->reason;
 	if (out->valid)
-		out->discount = pricing_discount(out->eligible_total, out->coupon.percentage);
-	return MC_OK;
+		rc = pricing_discount(out->eligible_total, out->coupon.percentage, &out->discount, err);
+	return rc;
 }
 
 mc_rc coupon_redeem(const char *code, const struct order_line *lines, size_t n, int64_t now,
 		    struct coupon_quote *out, mc_error *err)
 {
-	mc_rc rc = coupon_quote(code, lines, n, now, out);
+	mc_rc rc = coupon_quote(code, lines, n, now, out, err);
 
 	if (rc)
 		return rc;
@@ -187,13 +240,30 @@ mc_rc coupon_redeem(const char *code, const struct order_line *lines, size_t n, 
 		       out->reason);
 }
 
+/* Once a user has failed too many previews, every preview is refused, so
+ * the answer to a guess is no longer an oracle. */
+static mc_rc S_preview_limited(const struct actor *a, int take, mc_error *err)
+{
+	struct ratelimit_state st;
+	char key[32];
+
+	snprintf(key, sizeof(key), "%lld", (long long)a->user_id);
+	if (!(take ? ratelimit_take : ratelimit_check)(failed_previews, key, clock_mono_us(), &st))
+		return MC_OK;
+	err->retry_after = st.retry_after > 0 ? st.retry_after : 1;
+	return mc_fail(err, MC_ERR_RATE_LIMITED, "coupon_preview_limit",
+		       "too many coupon codes that did not apply; try again in %ld s", err->retry_after);
+}
+
 mc_rc coupon_preview(const struct actor *a, const char *code, struct coupon_quote *out, mc_error *err)
 {
 	struct cart_owner o = { .user_id = a->user_id };
 	struct order_line *lines = NULL;
 	struct cart_view v;
-	mc_rc rc = cart_view(&o, &v, err);
+	mc_rc rc = S_preview_limited(a, 0, err);
 
+	if (!rc)
+		rc = cart_view(&o, &v, err);
 	if (rc)
 		return rc;
 	if (v.n && !(lines = calloc(v.n, sizeof(*lines)))) {
@@ -205,8 +275,10 @@ mc_rc coupon_preview(const struct actor *a, const char *code, struct coupon_quot
 		lines[i].seller_id = v.lines[i].line.seller_id;
 		lines[i].line_total = v.lines[i].line_total;
 	}
-	rc = coupon_quote(code, lines, v.n, clock_now(), out);
+	rc = coupon_quote(code, lines, v.n, clock_now(), out, err);
 	free(lines);
 	cart_view_release(&v);
+	if (!rc && !out->valid)
+		S_preview_limited(a, 1, err); /* counts the failure; this answer still goes out */
 	return rc;
 }

@@ -32,6 +32,10 @@ struct coupon_input {
 	int64_t seller_id;     /* admins only: a seller-scoped coupon */
 };
 
+/* The failed-preview limiter, once per process. */
+mc_rc coupon_init(void);
+void coupon_release(void);
+
 mc_rc coupon_create(const struct actor *a, const struct coupon_input *in, struct coupon *out, mc_error *err);
 mc_rc coupon_update(const struct actor *a, int64_t id, const struct coupon_input *in, struct coupon *out,
 		    mc_error *err);
@@ -41,8 +45,10 @@ mc_rc coupon_list(const struct actor *a, int64_t limit, int64_t offset, struct c
 
 struct coupon_quote {
 	int valid;
+	int usable;             /* the coupon exists and could apply now: its percentage may be shown */
 	const char *reason;     /* why not, when !valid */
-	struct coupon coupon;   /* id 0 when the code is unknown */
+	char code[65];          /* what was asked, upper-cased */
+	struct coupon coupon;   /* id 0 when the code is unknown, inactive or not yet valid */
 	int64_t original_total;
 	int64_t eligible_total;
 	int64_t discount;
@@ -50,14 +56,18 @@ struct coupon_quote {
 	size_t neligible;
 };
 
-/* What `code` would do to these lines at `now` (no use is counted). */
+/* What `code` would do to these lines at `now` (no use is counted). An
+ * unknown, inactive or not yet valid code is reason "not_valid", whichever it
+ * is (DESIGN section 6). */
 mc_rc coupon_quote(const char *code, const struct order_line *lines, size_t n, int64_t now,
-		   struct coupon_quote *out);
+		   struct coupon_quote *out, mc_error *err);
 /* Inside the checkout transaction: counts one use or fails with 409
  * coupon_unavailable (never a silent full-price order). */
 mc_rc coupon_redeem(const char *code, const struct order_line *lines, size_t n, int64_t now,
 		    struct coupon_quote *out, mc_error *err);
-/* Preview of `code` on the actor's current cart. */
+/* Preview of `code` on the actor's current cart. A preview that does not
+ * apply counts against MC_COUPON_FAILS_MAX per user; past it every preview
+ * is 429 coupon_preview_limit. */
 mc_rc coupon_preview(const struct actor *a, const char *code, struct coupon_quote *out, mc_error *err);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "core/clock.h"
 #include "core/metrics.h"
+#include "core/money.h"
 #include "domain/coupons.h"
 #include "domain/notify.h"
 #include "domain/payments.h"
@@ -58,7 +59,34 @@ enum order_verdict order_transition_check(order_status from, order_status to, un
 	return ORDER_MOVE_ILLEGAL;
 }
 
+/* Abuse bounds from the configuration (DESIGN section 6, "Abuse bounds");
+ * until order_configure() runs, the settings' defaults. */
+static struct {
+	int64_t max_open;           /* MERCATO_MAX_OPEN_ORDERS */
+	int64_t cod_max;            /* MERCATO_COD_MAX */
+} bounds = { 3, 5000000 };
+
+void order_configure(int64_t max_open_orders, int64_t cod_max)
+{
+	bounds.max_open = max_open_orders;
+	bounds.cod_max = cod_max;
+}
+
 /* --- checkout ------------------------------------------------------------ */
+
+/* A buyer holds at most bounds.max_open unpaid orders (cash on delivery
+ * included), so no one can lock stock up for free. */
+static mc_rc S_may_open_order(int64_t user_id, mc_error *err)
+{
+	int64_t open = 0;
+	mc_rc rc = store_order_count_open(user_id, &open);
+
+	if (!rc && open >= bounds.max_open)
+		rc = mc_fail(err, MC_ERR_CONFLICT, "too_many_open_orders",
+			     "you already have %lld unpaid orders (at most %lld); pay or cancel one first", (long long)open,
+			     (long long)bounds.max_open);
+	return rc;
+}
 
 /* Builds the order from the cart at `now`; fails on a withdrawn product or
  * mixed currencies. Lines are in product-id order so concurrent checkouts
@@ -73,6 +101,8 @@ static int S_by_product(const void *a, const void *b)
 static mc_rc S_price_cart(struct cart_line *lines, size_t n, int64_t now, struct order *o, json_t **changes,
 			  mc_error *err)
 {
+	mc_rc rc;
+
 	qsort(lines, n, sizeof(*lines), S_by_product);
 	o->lines = calloc(n, sizeof(*o->lines));
 	if (!o->lines)
@@ -92,17 +122,18 @@ static mc_rc S_price_cart(struct cart_line *lines, size_t n, int64_t now, struct
 		ol->seller_id = l->seller_id;
 		ol->quantity = l->quantity;
 		ol->unit_price = pricing_effective(l->price, &l->sale, now);
-		ol->line_total = ol->unit_price * l->quantity;
+		rc = pricing_add_line(ol->unit_price, l->quantity, &ol->line_total, &o->original_total, err);
+		if (rc)
+			return rc;
 		ol->name = l->name;      /* borrowed from the cart line until the order is saved */
 		o->n++;
-		o->original_total += ol->line_total;
 		if (ol->unit_price != l->price_snapshot)
 			json_array_append_new(*changes, json_pack("{s:I, s:I, s:I}", "productId",
 								  (json_int_t)l->product_id, "previousPrice",
 								  (json_int_t)l->price_snapshot, "unitPrice",
 								  (json_int_t)ol->unit_price));
 	}
-	return MC_OK;
+	return pricing_check_total(o->original_total, err);
 }
 
 /* Takes stock for every line, or fails naming the first short product. */
@@ -149,11 +180,15 @@ mc_rc order_checkout(const struct actor *a, const struct checkout_req *req, stru
 	rc = store_begin(DB_TXN_DURABLE);
 	if (rc)
 		goto out_free;
-	rc = store_cart_find(&owner, &cart_id);
-	if ((rc == MC_ERR_NOT_FOUND && req->cart_id) || (!rc && req->cart_id && req->cart_id != cart_id)) {
+	/* Touching the cart locks it (PostgreSQL): one checkout per buyer at a
+	 * time, so the count of open orders below cannot race. */
+	rc = store_cart_open(&owner, now, &cart_id);
+	if (!rc && req->cart_id && req->cart_id != cart_id) {
 		rc = mc_fail(err, MC_ERR_NOT_FOUND, "cart_not_found", "cart %lld is not yours", (long long)req->cart_id);
 		goto out;
 	}
+	if (!rc)
+		rc = S_may_open_order(a->user_id, err);
 	if (!rc)
 		rc = store_cart_lines(cart_id, &lines, &n);
 	if (rc == MC_ERR_NOT_FOUND || (!rc && !n)) {
@@ -253,22 +288,47 @@ static mc_rc S_load_visible(const struct actor *a, int64_t id, struct order *o, 
 	return MC_OK;
 }
 
+/* A seller's view of someone else's order: its own lines and their sum,
+ * none of the other sellers' money (the order's totals and coupon). */
+static mc_rc S_seller_view(const struct actor *a, struct order *o, mc_error *err)
+{
+	size_t kept = 0;
+	int overflow = 0;
+
+	if (a->role != ROLE_SELLER || o->user_id == a->user_id)
+		return MC_OK;
+	o->seller_view = 1;
+	o->seller_subtotal = 0;
+	for (size_t i = 0; i < o->n; i++) {
+		if (o->lines[i].seller_id != a->user_id) {
+			free(o->lines[i].name);
+			continue;
+		}
+		o->lines[kept++] = o->lines[i];
+		overflow |= money_add(o->seller_subtotal, o->lines[i].line_total, &o->seller_subtotal);
+	}
+	o->n = kept;
+	return overflow ? money_overflow(err) : MC_OK;
+}
+
+/* Opens a durable transaction with the order loaded as S_load_visible()
+ * does; nothing is left open on failure. */
+static mc_rc S_begin_visible(const struct actor *a, int64_t id, struct order *o, mc_error *err)
+{
+	mc_rc rc = store_begin(DB_TXN_DURABLE);
+
+	if (!rc && (rc = S_load_visible(a, id, o, err)))
+		store_rollback();
+	return rc;
+}
+
 mc_rc order_get(const struct actor *a, int64_t id, struct order *out, mc_error *err)
 {
 	mc_rc rc = S_load_visible(a, id, out, err);
-	size_t kept = 0;
 
-	if (rc || a->role != ROLE_SELLER || out->user_id == a->user_id)
-		return rc;
-	/* A seller sees only their own lines of someone else's order. */
-	for (size_t i = 0; i < out->n; i++) {
-		if (out->lines[i].seller_id == a->user_id)
-			out->lines[kept++] = out->lines[i];
-		else
-			free(out->lines[i].name);
-	}
-	out->n = kept;
-	return MC_OK;
+	if (!rc && (rc = S_seller_view(a, out, err)))
+		order_release(out);
+	return rc;
 }
 
 mc_rc order_list(const struct actor *a, order_status status, int64_t limit, int64_t offset, struct order **items,
@@ -276,8 +336,17 @@ mc_rc order_list(const struct actor *a, order_status status, int64_t limit, int6
 {
 	struct order_query q = { .status = status, .limit = limit, .offset = offset, .who = a->user_id };
 
+	mc_rc rc;
+
 	q.scope = a->role == ROLE_ADMIN ? ORDERS_ALL : a->role == ROLE_SELLER ? ORDERS_OF_SELLER : ORDERS_OF_BUYER;
-	return store_order_list(&q, items, n, total);
+	rc = store_order_list(&q, items, n, total);
+	for (size_t i = 0; !rc && i < *n; i++)
+		rc = S_seller_view(a, &(*items)[i], err);
+	if (rc && *items) {
+		order_list_free(*items, *n);
+		*items = NULL;
+	}
+	return rc;
 }
 
 /* --- changes ------------------------------------------------------------- */
@@ -451,14 +520,9 @@ mc_rc order_set_status(const struct actor *a, int64_t id, order_status to, const
 	if (!order_may_set(to, S_role_hats(a->role)))
 		return mc_fail(err, MC_ERR_FORBIDDEN, "forbidden", "a %s may not set an order %s", role_name(a->role),
 			       order_status_name(to));
-	rc = store_begin(DB_TXN_DURABLE);
+	rc = S_begin_visible(a, id, &o, err);
 	if (rc)
 		return rc;
-	rc = S_load_visible(a, id, &o, err);
-	if (rc) {
-		store_rollback();
-		return rc;
-	}
 	m.who = S_hats(a, &o);
 	if (!m.who) /* a seller of some of its lines only */
 		rc = mc_fail(err, MC_ERR_FORBIDDEN, "not_all_lines_yours",
@@ -476,26 +540,39 @@ mc_rc order_set_status(const struct actor *a, int64_t id, order_status to, const
 	return rc;
 }
 
-mc_rc order_expire(int64_t id)
+int order_cod_confirmed(const struct order *o)
 {
-	struct move m = { .who = ACTOR_SYSTEM, .reason = "not paid in time" };
+	for (size_t i = 0; i < o->n; i++)
+		if (!o->lines[i].confirmed_at)
+			return 0;
+	return o->n > 0;
+}
+
+mc_rc order_expire(int64_t id, int64_t unpaid_ttl, int64_t cod_ttl)
+{
+	struct move m = { .who = ACTOR_SYSTEM };
 	struct order o;
 	mc_error err;
+	int64_t now;
 	mc_rc rc = store_begin(DB_TXN_DURABLE);
 
 	if (rc)
 		return rc;
-	rc = store_order_get(id, 0, &o);
+	/* The database's clock, as the stamps were: a node's skew moves nothing. */
+	rc = store_now(&now);
+	if (!rc)
+		rc = store_order_get(id, 0, &o);
 	if (rc) {
 		store_rollback();
 		return rc;
 	}
 	mc_error_init(&err);
-	/* Paid (or cash on delivery chosen) meanwhile: it stays. */
-	if (o.payment_status != PAY_UNPAID)
-		rc = MC_ERR_CONFLICT;
-	else
-		rc = S_move(&o, ORDER_CANCELLED, &m, &err);
+	/* Paid, or cash on delivery chosen and confirmed, meanwhile: it stays. */
+	if (o.payment_status == PAY_UNPAID && o.created_at < now - unpaid_ttl)
+		m.reason = "not paid in time";
+	else if (o.payment_status == PAY_PENDING && !order_cod_confirmed(&o) && o.created_at < now - cod_ttl)
+		m.reason = "cash on delivery not confirmed in time";
+	rc = m.reason ? S_move(&o, ORDER_CANCELLED, &m, &err) : MC_ERR_CONFLICT;
 	mc_error_release(&err);
 	order_release(&o);
 	rc = store_finish(rc);
@@ -540,6 +617,12 @@ mc_rc order_pay(const struct actor *a, const struct payment_req *req, struct pay
 		return rc;
 	}
 	rc = S_payable(&o, st, err);
+	if (!rc && st == PAYMENT_PENDING && o.total > bounds.cod_max) {
+		char max[32];
+
+		money_format(bounds.cod_max, o.currency, max, sizeof(max));
+		rc = mc_fail(err, MC_ERR_UNPROCESSABLE, "cod_limit", "cash on delivery is accepted up to %s", max);
+	}
 	if (rc)
 		goto out;
 	rc = payment_record(&o, req, st, &p);
@@ -566,4 +649,33 @@ out:
 	}
 	order_release(&o);
 	return rc;
+}
+
+/* --- confirming cash on delivery ------------------------------------------- */
+
+mc_rc order_confirm_cod(const struct actor *a, int64_t id, struct order *out, mc_error *err)
+{
+	int64_t seller = a->role == ROLE_ADMIN ? 0 : a->user_id;
+	int mine = !seller;
+	struct order o;
+	mc_rc rc;
+
+	/* Authorization before state: a buyer learns nothing about the order. */
+	if (a->role != ROLE_SELLER && a->role != ROLE_ADMIN)
+		return mc_fail(err, MC_ERR_FORBIDDEN, "forbidden", "only the order's sellers or an admin confirm it");
+	rc = S_begin_visible(a, id, &o, err);
+	if (rc)
+		return rc;
+	for (size_t i = 0; !mine && i < o.n; i++)
+		mine = o.lines[i].seller_id == seller;
+	if (!mine)
+		rc = mc_fail(err, MC_ERR_FORBIDDEN, "forbidden", "order %lld has no lines of yours", (long long)id);
+	else if (o.status != ORDER_PENDING_PAYMENT || o.payment_status != PAY_PENDING)
+		rc = mc_fail(err, MC_ERR_CONFLICT, "not_cash_on_delivery", "order %lld is not awaiting cash on delivery",
+			     (long long)id);
+	else
+		rc = store_order_confirm_lines(id, seller, clock_now());
+	order_release(&o);
+	rc = store_finish(rc);
+	return rc ? rc : order_get(a, id, out, err);
 }

@@ -40,6 +40,11 @@ int order_may_set(order_status to, unsigned who);
  * who's, else OK. */
 enum order_verdict order_transition_check(order_status from, order_status to, unsigned who);
 
+/* The abuse bounds of the configuration: unpaid orders a buyer may hold
+ * (MERCATO_MAX_OPEN_ORDERS) and the largest total paid cash on delivery
+ * (MERCATO_COD_MAX). Called once at start; the defaults are the settings'. */
+void order_configure(int64_t max_open_orders, int64_t cod_max);
+
 struct checkout_req {
 	int has_expected;
 	int64_t expected_total;   /* the total the client showed its user */
@@ -49,12 +54,14 @@ struct checkout_req {
 	const struct address_input *ship_to; /* an address given inline, or NULL */
 };
 
-/* Turns the caller's cart into an order in one durable transaction.
+/* Turns the caller's cart into an order in one durable transaction; 409
+ * too_many_open_orders when the buyer already holds the most unpaid ones.
  * *catalog_changed is set when a product sold out (cached reads must go). */
 mc_rc order_checkout(const struct actor *a, const struct checkout_req *req, struct order *out,
 		     int *catalog_changed, mc_error *err);
 
-/* An order the actor may see (a seller sees only their lines); else 404. */
+/* An order the actor may see, else 404. A seller sees someone else's order
+ * as a seller view: only its own lines and their sum (o->seller_view). */
 mc_rc order_get(const struct actor *a, int64_t id, struct order *out, mc_error *err);
 /* status ORDER_NONE: any. */
 mc_rc order_list(const struct actor *a, order_status status, int64_t limit, int64_t offset, struct order **items,
@@ -69,13 +76,21 @@ mc_rc order_list(const struct actor *a, order_status status, int64_t limit, int6
  * set `to`. *catalog_changed: a product came back from sold out. */
 mc_rc order_set_status(const struct actor *a, int64_t id, order_status to, const char *reason,
 		       struct order *out, int *catalog_changed, mc_error *err);
-/* The scheduler's expiry of an unpaid order: a cancellation by "system".
- * MC_ERR_CONFLICT when it is no longer pending_payment and unpaid (a
- * pending cash-on-delivery payment keeps it). */
-mc_rc order_expire(int64_t id);
+/* The scheduler's expiry: a cancellation by "system" of an unpaid order
+ * older than unpaid_ttl seconds, or of a cash-on-delivery order not
+ * confirmed by all its sellers (or an admin) older than cod_ttl, both by the
+ * database's clock. MC_ERR_CONFLICT when it is neither (any more). */
+mc_rc order_expire(int64_t id, int64_t unpaid_ttl, int64_t cod_ttl);
+/* A seller accepts cash on delivery for its lines of the order, an admin
+ * for all of them: 403 for other roles or a seller without lines in it,
+ * 409 not_cash_on_delivery unless a COD payment is pending. */
+mc_rc order_confirm_cod(const struct actor *a, int64_t id, struct order *out, mc_error *err);
+/* Every line of `o` (as the caller sees it) has been confirmed that way. */
+int order_cod_confirmed(const struct order *o);
 
 /* Pays the actor's own order (any for an admin) through the mock
- * processor; a capture moves it to processing. MC_OK with *out filled on
+ * processor; a capture moves it to processing. Cash on delivery above
+ * MERCATO_COD_MAX is 422 cod_limit. MC_OK with *out filled on
  * success or pending (COD); MC_ERR_PAYMENT with *out filled (status
  * failed) when declined. *status: the order's status afterwards. */
 mc_rc order_pay(const struct actor *a, const struct payment_req *req, struct payment *out, order_status *status,

@@ -21,10 +21,12 @@ struct review_input {
 
 /* Creates or replaces the actor's review of a live product they bought
  * (an order of theirs with it is paid or further along): 404 unknown
- * product, 403 not_a_buyer. *created tells which. */
+ * product, 403 not_a_buyer, 403 own_shop for the product's seller and for
+ * admins. *created tells which. */
 mc_rc review_post(const struct actor *a, int64_t product_id, const struct review_input *in, struct review *out,
 		  int *created, mc_error *err);
-/* A live product's reviews, newest first; 404 unknown product. */
+/* A live product's reviews that count (their author's purchase stands),
+ * newest first; 404 unknown product. */
 mc_rc review_list(int64_t product_id, int64_t limit, int64_t offset, struct review **items, size_t *n,
 		  int64_t *total, mc_error *err);
 /* Removes a review (moderation; the route is admin-only). */

@@ -21,22 +21,25 @@
 
 struct sched_ctx {
 	int64_t unpaid_ttl;
+	int64_t cod_confirm_ttl;
 	int digest_minute;
 	char holder[128];           /* this process in scheduler_leases */
 };
 
-static mc_rc S_expire_unpaid(const struct sched_ctx *c, int64_t *count)
+/* Expires the orders one query finds, batch by batch. */
+static mc_rc S_expire(const struct sched_ctx *c, mc_rc (*find)(int64_t, int64_t, size_t, int64_t *, size_t *),
+		      int64_t older_than, int64_t *count)
 {
 	int64_t ids[MC_SCHED_BATCH], after = 0;
 	size_t n = MC_SCHED_BATCH;
 	mc_rc rc = MC_OK;
 
 	while (!rc && n == MC_SCHED_BATCH) {
-		rc = store_unpaid_orders(c->unpaid_ttl, after, MC_SCHED_BATCH, ids, &n);
+		rc = find(older_than, after, MC_SCHED_BATCH, ids, &n);
 		for (size_t i = 0; !rc && i < n; i++) {
-			mc_rc e = order_expire(ids[i]);
+			mc_rc e = order_expire(ids[i], c->unpaid_ttl, c->cod_confirm_ttl);
 
-			/* CONFLICT: paid or cancelled meanwhile. */
+			/* CONFLICT: paid, confirmed or cancelled meanwhile. */
 			if (!e)
 				(*count)++;
 			else if (e != MC_ERR_CONFLICT)
@@ -45,6 +48,14 @@ static mc_rc S_expire_unpaid(const struct sched_ctx *c, int64_t *count)
 		}
 	}
 	return rc;
+}
+
+/* Unpaid orders, and cash-on-delivery orders nobody confirmed, in time. */
+static mc_rc S_expire_unpaid(const struct sched_ctx *c, int64_t *count)
+{
+	mc_rc rc = S_expire(c, store_unpaid_orders, c->unpaid_ttl, count);
+
+	return rc ? rc : S_expire(c, store_unconfirmed_cod_orders, c->cod_confirm_ttl, count);
 }
 
 static mc_rc S_sale_starts(const struct sched_ctx *c, int64_t *count)
@@ -111,6 +122,7 @@ static void S_ctx(const struct config *cfg, struct sched_ctx *c)
 	char host[64] = "";
 
 	c->unpaid_ttl = cfg->unpaid_ttl;
+	c->cod_confirm_ttl = cfg->cod_confirm_ttl;
 	/* MERCATO_DIGEST_TIME is validated as HH:MM. */
 	c->digest_minute = atoi(cfg->digest_time) * 60 + atoi(cfg->digest_time + 3);
 	gethostname(host, sizeof(host) - 1);

@@ -1,7 +1,9 @@
 /* The scheduler: timed jobs, each run by one process at a time across all
  * nodes (a lease row per job in scheduler_leases):
- *   expire_unpaid             unpaid orders older than MERCATO_UNPAID_TTL are
- *                             cancelled by "system" (order_expire), every minute
+ *   expire_unpaid             unpaid orders older than MERCATO_UNPAID_TTL, and
+ *                             cash-on-delivery orders not confirmed within
+ *                             MERCATO_COD_CONFIRM_TTL, are cancelled by
+ *                             "system" (order_expire), every minute
  *   sale_start_notifications  wishlisted products whose sale began, every minute
  *   promo_digest              daily at MERCATO_DIGEST_TIME (UTC); at start too
  *                             when that time has passed today (the 20 h

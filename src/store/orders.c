@@ -5,13 +5,14 @@
 #include <string.h>
 
 #include "store/addresses.h"
+#include "store/reviews.h"
 #include "store/stock.h"
 #include "store/store.h"
 
 #define ORDER_COLS                                                                                  \
 	"o.id, o.user_id, o.status, o.original_total, o.discount, o.total, o.currency, o.coupon_code,"  \
 	" o.payment_status, o.cancelled_by, o.cancel_reason, o.created_at, o.updated_at, o.coupon_id"
-#define LINE_COLS "i.product_id, i.seller_id, i.name, i.quantity, i.unit_price, i.line_total"
+#define LINE_COLS "i.product_id, i.seller_id, i.name, i.quantity, i.unit_price, i.line_total, i.confirmed_at"
 
 static const char sql_take[] =
 	"UPDATE products SET stock = stock - ? WHERE id = ? AND stock >= ? AND deleted_at IS NULL RETURNING stock";
@@ -37,6 +38,11 @@ static const char sql_list[] =
 	" SELECT " ORDER_COLS ", " LINE_COLS " FROM page o JOIN order_items i ON i.order_id = o.id, t"
 	" WHERE t.scope <> 2 OR i.seller_id = t.who ORDER BY o.id DESC, i.product_id";
 static const char sql_count[] = LIST_PARAMS " SELECT COUNT(*)" LIST_FILTER;
+static const char sql_count_open[] =
+	"SELECT COUNT(*) FROM orders WHERE user_id = ? AND status = 'pending_payment'";
+static const char sql_confirm[] =
+	"UPDATE order_items SET confirmed_at = ? WHERE order_id = ? AND confirmed_at IS NULL"
+	" AND (CAST(? AS BIGINT) = 0 OR seller_id = ?)";
 static const char sql_status[] = "UPDATE orders SET status = ?, updated_at = ? WHERE id = ? AND status = ?";
 static const char sql_payment_status[] = "UPDATE orders SET payment_status = ?, updated_at = ? WHERE id = ?";
 static const char sql_cancel[] =
@@ -189,6 +195,7 @@ static int S_add_line(db_stmt *s, struct order *o, size_t *cap)
 	l->quantity = db_col_int(s, 17);
 	l->unit_price = db_col_int(s, 18);
 	l->line_total = db_col_int(s, 19);
+	l->confirmed_at = db_col_is_null(s, 20) ? 0 : db_col_int(s, 20);
 	if (!l->name)
 		return -1;
 	o->n++;
@@ -287,6 +294,7 @@ mc_rc store_order_list(const struct order_query *q, struct order **items, size_t
 mc_rc store_order_set_status(int64_t id, order_status from, order_status to, int64_t now)
 {
 	db_stmt *s = store_stmt(sql_status);
+	mc_rc rc;
 
 	if (!s)
 		return MC_ERR_INTERNAL;
@@ -294,13 +302,15 @@ mc_rc store_order_set_status(int64_t id, order_status from, order_status to, int
 	db_bind_int(s, 2, now);
 	db_bind_int(s, 3, id);
 	db_bind_text(s, 4, order_status_name(from));
-	return store_exec_changed(s, MC_ERR_CONFLICT);
+	rc = store_exec_changed(s, MC_ERR_CONFLICT);
+	return rc ? rc : store_review_follow_order(id);
 }
 
 mc_rc store_order_cancel(int64_t id, order_status from, order_status to, const char *by, const char *reason,
 			 int64_t now)
 {
 	db_stmt *s = store_stmt(sql_cancel);
+	mc_rc rc;
 
 	if (!s)
 		return MC_ERR_INTERNAL;
@@ -310,7 +320,8 @@ mc_rc store_order_cancel(int64_t id, order_status from, order_status to, const c
 	db_bind_int(s, 4, now);
 	db_bind_int(s, 5, id);
 	db_bind_text(s, 6, order_status_name(from));
-	return store_exec_changed(s, MC_ERR_CONFLICT);
+	rc = store_exec_changed(s, MC_ERR_CONFLICT);
+	return rc ? rc : store_review_follow_order(id);
 }
 
 mc_rc store_order_set_payment_status(int64_t id, pay_state to, int64_t now)
@@ -323,4 +334,21 @@ mc_rc store_order_set_payment_status(int64_t id, pay_state to, int64_t now)
 	db_bind_int(s, 2, now);
 	db_bind_int(s, 3, id);
 	return store_exec_changed(s, MC_ERR_CONFLICT);
+}
+
+mc_rc store_order_count_open(int64_t user_id, int64_t *n)
+{
+	db_stmt *s = store_stmt(sql_count_open);
+
+	if (!s)
+		return MC_ERR_INTERNAL;
+	db_bind_int(s, 1, user_id);
+	return store_row_int(s, MC_ERR_INTERNAL, n);
+}
+
+mc_rc store_order_confirm_lines(int64_t order_id, int64_t seller_id, int64_t now)
+{
+	int64_t v[4] = { now, order_id, seller_id, seller_id };
+
+	return store_exec_ints(sql_confirm, 4, v, NULL);
 }

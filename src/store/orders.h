@@ -14,6 +14,7 @@ struct order_line {
 	int64_t quantity;
 	int64_t unit_price;
 	int64_t line_total;
+	int64_t confirmed_at;       /* cash on delivery accepted by its seller or an admin; 0: not yet */
 	char *name;
 };
 
@@ -35,6 +36,10 @@ struct order {
 	struct order_line *lines;
 	size_t n;
 	struct address *ship_to;    /* NULL: none (store/addresses.h) */
+	/* A seller's view of another's order (domain/orders.c): only its lines,
+	 * and their sum instead of the order's totals. */
+	int seller_view;
+	int64_t seller_subtotal;
 };
 
 void order_release(struct order *o);
@@ -65,11 +70,19 @@ struct order_query {
 /* Newest first, each with its lines (a seller sees only their lines). */
 mc_rc store_order_list(const struct order_query *q, struct order **items, size_t *n, int64_t *total);
 
-/* Moves the order from `from` to `to`; MC_ERR_CONFLICT if it was no longer `from`. */
+/* Moves the order from `from` to `to`; MC_ERR_CONFLICT if it was no longer `from`.
+ * This and store_order_cancel() also move the buyer's reviews of the order's
+ * products in or out of the ratings (store_review_follow_order). */
 mc_rc store_order_set_status(int64_t id, order_status from, order_status to, int64_t now);
 /* The same, recording who cancelled (buyer | seller | admin | system) and why. */
 mc_rc store_order_cancel(int64_t id, order_status from, order_status to, const char *by, const char *reason,
 			 int64_t now);
+
+/* The buyer's orders awaiting payment (cash on delivery included). */
+mc_rc store_order_count_open(int64_t user_id, int64_t *n);
+/* Marks cash on delivery accepted on the order's lines of seller_id (0:
+ * all lines) not yet confirmed. */
+mc_rc store_order_confirm_lines(int64_t order_id, int64_t seller_id, int64_t now);
 
 mc_rc store_order_set_payment_status(int64_t id, pay_state to, int64_t now);
 

@@ -7,7 +7,6 @@
 
 #include "core/limits.h"
 #include "core/result.h"
-#include "core/states.h"
 
 struct review {
 	int64_t id;
@@ -23,13 +22,6 @@ struct review {
 void review_release(struct review *r);
 void review_list_free(struct review *items, size_t n);
 
-/* The distinct statuses of user_id's orders that contain product_id. */
-struct review_purchases {
-	size_t n;
-	order_status status[ORDER_STATUS_COUNT];
-};
-mc_rc store_review_purchases(int64_t user_id, int64_t product_id, struct review_purchases *out);
-
 /* What a post writes. */
 struct review_draft {
 	int64_t product_id;
@@ -39,11 +31,18 @@ struct review_draft {
 };
 /* Creates d->user_id's review of d->product_id, or replaces its rating and
  * comment, and moves the product's rating totals by the difference, all in
- * one transaction that also bumps the catalog version. */
+ * one transaction that also bumps the catalog version. MC_ERR_FORBIDDEN
+ * unless the user has a paid (or later, not cancelled or refunded) order
+ * with the product. */
 mc_rc store_review_upsert(const struct review_draft *d, int64_t now, int64_t *id, int *created);
 /* Deletes the review (MC_ERR_NOT_FOUND unless it is product_id's) and takes
  * its rating out of the product's totals, in one transaction. */
 mc_rc store_review_delete(int64_t product_id, int64_t review_id);
+
+/* Inside an order's status change: the reviews of its buyer for its products
+ * start or stop counting as the buyer's standing purchases change, and the
+ * products' rating totals (and the catalog version) follow. */
+mc_rc store_review_follow_order(int64_t order_id);
 
 mc_rc store_review_get(int64_t id, struct review *out);
 /* A product's reviews, newest first, with their authors' names. */

@@ -13,6 +13,10 @@ static const char sql_lease_release[] = "UPDATE scheduler_leases SET lease_until
 static const char sql_unpaid[] =
 	"SELECT id FROM orders WHERE status = 'pending_payment' AND payment_status = 'unpaid' AND created_at < mc_now() - ?"
 	" AND id > ? ORDER BY id LIMIT ?";
+static const char sql_unconfirmed_cod[] =
+	"SELECT id FROM orders o WHERE status = 'pending_payment' AND payment_status = 'pending' AND created_at < mc_now() - ?"
+	" AND id > ? AND EXISTS (SELECT 1 FROM order_items i WHERE i.order_id = o.id AND i.confirmed_at IS NULL)"
+	" ORDER BY id LIMIT ?";
 static const char sql_sale_starts[] =
 	"SELECT p.id, p.sale_start FROM products p WHERE p.deleted_at IS NULL AND p.sale_start >= ?"
 	" AND p.sale_start <= ? AND p.sale_end > ? AND NOT EXISTS (SELECT 1 FROM sale_notifications n"
@@ -89,6 +93,11 @@ static mc_rc S_ids(const char *sql, int64_t first, int64_t after, size_t max, in
 mc_rc store_unpaid_orders(int64_t older_than, int64_t after, size_t max, int64_t *ids, size_t *n)
 {
 	return S_ids(sql_unpaid, older_than, after, max, ids, n);
+}
+
+mc_rc store_unconfirmed_cod_orders(int64_t older_than, int64_t after, size_t max, int64_t *ids, size_t *n)
+{
+	return S_ids(sql_unconfirmed_cod, older_than, after, max, ids, n);
 }
 
 mc_rc store_wishlist_users(int64_t product_id, int64_t after, size_t max, int64_t *ids, size_t *n)

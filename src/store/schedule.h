@@ -18,8 +18,13 @@ mc_rc store_lease_take(const char *name, const char *holder, int64_t now, int64_
 mc_rc store_lease_release(const char *name, const char *holder);
 
 /* Ids of orders awaiting payment (no cash-on-delivery payment pending)
- * older than `older_than` seconds, with id > after, ascending. */
+ * older than `older_than` seconds by the database's clock, with id > after,
+ * ascending. */
 mc_rc store_unpaid_orders(int64_t older_than, int64_t after, size_t max, int64_t *ids, size_t *n);
+/* Ids of orders with a cash-on-delivery payment pending and a line no
+ * seller or admin has confirmed, older than `older_than` seconds by the
+ * database's clock, with id > after. */
+mc_rc store_unconfirmed_cod_orders(int64_t older_than, int64_t after, size_t max, int64_t *ids, size_t *n);
 
 struct sale_window {
 	int64_t product_id;

@@ -355,6 +355,15 @@ mc_rc store_row_int(db_stmt *s, mc_rc when_none, int64_t *v)
 	return rc == DB_DONE ? when_none : store_rc(rc);
 }
 
+static const char sql_now[] = "SELECT mc_now()";
+
+mc_rc store_now(int64_t *now)
+{
+	db_stmt *s = store_stmt(sql_now);
+
+	return s ? store_row_int(s, MC_ERR_INTERNAL, now) : MC_ERR_INTERNAL;
+}
+
 mc_rc store_exec_ints(const char *sql, int n, const int64_t *v, int64_t *changes)
 {
 	db_stmt *s = store_stmt(sql);

@@ -80,6 +80,8 @@ mc_rc store_row_by_text(const char *sql, const char *key, db_stmt **out);
  * level), reset in every case: *v gets column 0 (0 for NULL), untouched
  * without a row, so when_none may be MC_OK here. */
 mc_rc store_row_int(db_stmt *s, mc_rc when_none, int64_t *v);
+/* The database's clock, Unix seconds: the one clock of every node. */
+mc_rc store_now(int64_t *now);
 
 /* store_stmt(), n integer binds and store_exec() in one call, for the
  * statements whose parameters are all integers. */

@@ -46,7 +46,7 @@ def own_pg():
 def rcluster(own_pg):
     # A short job lease: deliveries whose outcome could not be recorded
     # during an outage are claimed again within the test.
-    c = Cluster(own_pg, extra_env={"MERCATO_JOB_LEASE_MS": "3000"})
+    c = Cluster(own_pg, extra_env={"MERCATO_JOB_LEASE_MS": "3000", "MERCATO_MAX_OPEN_ORDERS": "1000000"})
     c.pg_dir = own_pg.dir
     try:
         c.start()
