@@ -411,7 +411,7 @@ int main(int argc, char **argv)
 		return 2;
 	cmd = argc > 1 ? argv[1] : "help";
 	notify_init(cfg.mail_max_attempts);
-	if (sodium_init() < 0 || password_init((int)cfg.threads) || account_init()) {
+	if (sodium_init() < 0 || password_init((int)cfg.threads)) {
 		fprintf(stderr, "mercato: cannot initialise cryptography\n");
 		ret = 1;
 		goto out;
@@ -439,7 +439,6 @@ int main(int argc, char **argv)
 		S_usage(stderr);
 	}
 out:
-	account_release();
 	store_shutdown();
 	config_release(&cfg);
 	return ret;

@@ -22,6 +22,9 @@ const struct token_key *api_signing_key(void);
 /* The http layer's authenticator: signature, expiry, revocation. */
 mc_rc api_authenticate(const char *token, struct http_principal *out, mc_error *err);
 
+/* A new access token for u (api/auth.c); *token is malloc'd. */
+mc_rc api_issue_token(const struct user *u, char **token);
+
 /* Shared JSON shapes. */
 json_t *api_user_json(const struct user *u);
 json_t *api_time_json(int64_t t);
@@ -81,6 +84,7 @@ json_t *api_order_json(const struct order *o);
 void api_auth_register(struct http_req *req, struct http_res *res);
 void api_auth_login(struct http_req *req, struct http_res *res);
 void api_auth_logout(struct http_req *req, struct http_res *res);
+void api_auth_logout_all(struct http_req *req, struct http_res *res);
 void api_users_me(struct http_req *req, struct http_res *res);
 void api_users_update_me(struct http_req *req, struct http_res *res);
 void api_products_list(struct http_req *req, struct http_res *res);

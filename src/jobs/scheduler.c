@@ -73,6 +73,8 @@ static mc_rc S_cleanup(const struct sched_ctx *c, int64_t *count)
 	if (!rc)
 		rc = store_cleanup_revoked_tokens(now, count);
 	if (!rc)
+		rc = store_cleanup_login_failures(now - MC_FAILED_LOGIN_WINDOW, count);
+	if (!rc)
 		rc = store_cleanup_idempotency_keys(now - MC_IDEM_TTL, count);
 	if (!rc)
 		rc = store_cleanup_done_jobs(now - MC_JOB_DONE_KEEP, count);

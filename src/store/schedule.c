@@ -27,6 +27,7 @@ static const char sql_digest_mark[] =
 	" DO UPDATE SET sent_at = excluded.sent_at WHERE digest_sends.sent_at < ?";
 static const char sql_clean_carts[] = "DELETE FROM carts WHERE user_id IS NULL AND updated_at < ?";
 static const char sql_clean_tokens[] = "DELETE FROM revoked_tokens WHERE expires_at < ?";
+static const char sql_clean_failures[] = "DELETE FROM login_failures WHERE window_start < ?";
 static const char sql_clean_idem[] = "DELETE FROM idempotency_keys WHERE created_at < ?";
 static const char sql_clean_jobs[] = "DELETE FROM jobs WHERE status = 'done' AND updated_at < ?";
 
@@ -158,6 +159,11 @@ mc_rc store_cleanup_guest_carts(int64_t idle_since, int64_t *deleted)
 mc_rc store_cleanup_revoked_tokens(int64_t now, int64_t *deleted)
 {
 	return S_delete_before(sql_clean_tokens, now, deleted);
+}
+
+mc_rc store_cleanup_login_failures(int64_t before, int64_t *deleted)
+{
+	return S_delete_before(sql_clean_failures, before, deleted);
 }
 
 mc_rc store_cleanup_idempotency_keys(int64_t before, int64_t *deleted)

@@ -42,6 +42,8 @@ mc_rc store_digest_mark(int64_t user_id, int64_t now, int64_t before, int *first
  * the number of rows to *deleted. */
 mc_rc store_cleanup_guest_carts(int64_t idle_since, int64_t *deleted);
 mc_rc store_cleanup_revoked_tokens(int64_t now, int64_t *deleted);
+/* Failed-login windows that began before `before`. */
+mc_rc store_cleanup_login_failures(int64_t before, int64_t *deleted);
 mc_rc store_cleanup_idempotency_keys(int64_t before, int64_t *deleted);
 /* Delivered jobs last touched before `before`. */
 mc_rc store_cleanup_done_jobs(int64_t before, int64_t *deleted);
