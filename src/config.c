@@ -108,6 +108,10 @@ static const struct setting settings[] = {
 	  "seconds before an unpaid order expires (cancelled, stock restored)" },
 	{ "digest-time", "MERCATO_DIGEST_TIME", K_STR, OFF(digest_time), "09:00", 0, 0, NULL, S_check_hhmm,
 	  "HH:MM (UTC) of the daily promotional digest" },
+	{ "media-quota-mb", "MERCATO_MEDIA_QUOTA_MB", K_INT, OFF(media_quota_mb), "100", 1, 1000000, NULL, NULL,
+	  "stored image megabytes per seller; uploads past it are 413" },
+	{ "media-grace", "MERCATO_MEDIA_GRACE", K_INT, OFF(media_grace), "86400", 0, 365L * 86400, NULL, NULL,
+	  "seconds an image no product shows is kept (cached pages) before cleanup deletes it" },
 };
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
 

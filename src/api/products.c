@@ -426,8 +426,11 @@ void api_products_image(struct http_req *req, struct http_res *res)
 	if (!rc)
 		rc = catalog_get_owned(&a, id, &p, &err);
 	if (!rc) {
+		/* The bytes count against the product's seller. */
+		rc = media_save_product_image(api_config()->data_dir, id, p.seller_id,
+					      api_config()->media_quota_mb * 1024 * 1024, req->body, req->body_len, url,
+					      &err);
 		product_release(&p);
-		rc = media_save_product_image(api_config()->data_dir, id, req->body, req->body_len, url, &err);
 	}
 	if (!rc)
 		rc = catalog_set_image(&a, id, url, &p, &err);

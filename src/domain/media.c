@@ -6,10 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/fs.h"
 #include "core/limits.h"
 #include "core/log.h"
+#include "core/clock.h"
+#include "store/products.h"
+#include "store/store.h"
 
 #define MEDIA_DIR "media/products"
 #define MEDIA_HASH_HEX 16
@@ -44,12 +48,33 @@ static int S_sniff(const unsigned char *data, size_t len)
 	return -1;
 }
 
-mc_rc media_save_product_image(const char *data_dir, int64_t id, const void *data, size_t len, char *url,
-			       mc_error *err)
+/* Records the upload against the seller's quota before the file is
+ * written: the cleanup may then delete it only after its grace period. */
+static mc_rc S_account(const char *url, int64_t seller_id, int64_t quota, size_t len, mc_error *err)
+{
+	int64_t used = 0;
+	int stored = 0;
+	mc_rc rc = store_begin(DB_TXN_WRITE);
+
+	if (rc)
+		return rc;
+	rc = store_media_usage(seller_id, url, &used, &stored);
+	if (!rc && !stored && used + (int64_t)len > quota)
+		rc = mc_fail(err, MC_ERR_TOO_LARGE, "media_quota_exceeded",
+			     "the seller's stored images would exceed %lld MB",
+			     (long long)(quota / (1024 * 1024)));
+	if (!rc)
+		rc = store_media_put(url, seller_id, stored ? 0 : (int64_t)len, clock_now());
+	return store_finish(rc);
+}
+
+mc_rc media_save_product_image(const char *data_dir, int64_t id, int64_t seller_id, int64_t quota, const void *data,
+			       size_t len, char *url, mc_error *err)
 {
 	unsigned char hash[crypto_generichash_BYTES];
-	char hex[crypto_generichash_BYTES * 2 + 1], name[48], dir[4096], path[4096];
+	char hex[crypto_generichash_BYTES * 2 + 1], name[48], dir[4096], path[4096], public[MEDIA_URL_MAX];
 	int f, n;
+	mc_rc rc;
 
 	if (!len)
 		return mc_fail(err, MC_ERR_INVALID, "empty_body", "the request body must be the image bytes");
@@ -67,6 +92,10 @@ mc_rc media_save_product_image(const char *data_dir, int64_t id, const void *dat
 	n = snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return MC_ERR_INTERNAL;
+	snprintf(public, sizeof(public), "/" MEDIA_DIR "/%s", name);
+	rc = S_account(public, seller_id, quota, len, err);
+	if (rc)
+		return rc;
 	if (fs_mkdirs(dir)) {
 		log_error("media", "cannot create %s: %s", dir, strerror(errno));
 		return MC_ERR_INTERNAL;
@@ -76,7 +105,7 @@ mc_rc media_save_product_image(const char *data_dir, int64_t id, const void *dat
 		log_error("media", "cannot write %s: %s", path, strerror(errno));
 		return MC_ERR_INTERNAL;
 	}
-	snprintf(url, MEDIA_URL_MAX, "/" MEDIA_DIR "/%s", name);
+	memcpy(url, public, sizeof(public));
 	return MC_OK;
 }
 
@@ -125,4 +154,50 @@ mc_rc media_read_product_image(const char *data_dir, const char *name, char **da
 	}
 	*type = formats[f].type;
 	return MC_OK;
+}
+
+/* Forgets one file and deletes it before the commit: an upload of the same
+ * bytes meanwhile waits for the commit, then writes the file again. */
+static mc_rc S_delete(const char *data_dir, const char *url, int64_t before, int64_t *count)
+{
+	char path[4096];
+	int gone = 0, n;
+	mc_rc rc = store_begin(DB_TXN_WRITE);
+
+	if (rc)
+		return rc;
+	rc = store_media_forget(url, before, &gone);
+	if (!rc && gone) {
+		/* url is "/media/products/<name>", as this file wrote it. */
+		n = snprintf(path, sizeof(path), "%s%s", data_dir, url);
+		if (n < 0 || (size_t)n >= sizeof(path) || strncmp(url, "/" MEDIA_DIR "/", sizeof(MEDIA_DIR) + 1) ||
+		    S_check_name(url + sizeof(MEDIA_DIR) + 1) < 0) {
+			log_error("media", "not a stored image: %s", url);
+		} else if (unlink(path) && errno != ENOENT) {
+			log_error("media", "cannot delete %s: %s", path, strerror(errno));
+			rc = MC_ERR_INTERNAL;
+		}
+	}
+	rc = store_finish(rc);
+	if (!rc && gone)
+		(*count)++;
+	return rc;
+}
+
+mc_rc media_cleanup(const char *data_dir, int64_t grace, int64_t now, int64_t *count)
+{
+	char(*urls)[MC_URL_MAX + 1] = calloc(MC_SCHED_BATCH, sizeof(*urls));
+	int64_t before = now - grace, done = -1;
+	size_t n = MC_SCHED_BATCH;
+	mc_rc rc = urls ? store_media_mark(now) : MC_ERR_INTERNAL;
+
+	/* Batches until one is short, or deletes nothing (shown again meanwhile). */
+	while (!rc && n == MC_SCHED_BATCH && done != *count) {
+		done = *count;
+		rc = store_media_expired(before, MC_SCHED_BATCH, urls, &n);
+		for (size_t i = 0; !rc && i < n; i++)
+			rc = S_delete(data_dir, urls[i], before, count);
+	}
+	free(urls);
+	return rc;
 }

@@ -14,10 +14,16 @@
 
 /* Writes a JPEG, PNG or WebP image of product `id` to
  * <data_dir>/media/products/<id>-<hash>.<ext> and sets `url` (MEDIA_URL_MAX
- * bytes) to its public path. Empty data: MC_ERR_INVALID; another format:
- * MC_ERR_UNSUPPORTED. */
-mc_rc media_save_product_image(const char *data_dir, int64_t id, const void *data, size_t len, char *url,
-			       mc_error *err);
+ * bytes) to its public path. The bytes count against the product's seller,
+ * who may store `quota` bytes. Empty data: MC_ERR_INVALID; another format:
+ * MC_ERR_UNSUPPORTED; past the quota: MC_ERR_TOO_LARGE. */
+mc_rc media_save_product_image(const char *data_dir, int64_t id, int64_t seller_id, int64_t quota, const void *data,
+			       size_t len, char *url, mc_error *err);
+
+/* The cleanup job: deletes stored images that no live product has shown
+ * for `grace` seconds (replaced, or their product deleted); adds the
+ * number to *count. */
+mc_rc media_cleanup(const char *data_dir, int64_t grace, int64_t now, int64_t *count);
 
 /* Reads a stored product image by file name; MC_ERR_NOT_FOUND for a name not
  * of the form media_save_product_image() writes, or no such file. *type is

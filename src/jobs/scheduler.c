@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "core/limits.h"
 #include "core/log.h"
+#include "domain/media.h"
 #include "domain/notify.h"
 #include "domain/orders.h"
 #include "jobs/loop.h"
@@ -21,6 +22,8 @@
 
 struct sched_ctx {
 	int64_t unpaid_ttl;
+	int64_t media_grace;
+	const char *data_dir;
 	int digest_minute;
 	char holder[128];           /* this process in scheduler_leases */
 };
@@ -78,6 +81,8 @@ static mc_rc S_cleanup(const struct sched_ctx *c, int64_t *count)
 		rc = store_cleanup_idempotency_keys(now - MC_IDEM_TTL, count);
 	if (!rc)
 		rc = store_cleanup_done_jobs(now - MC_JOB_DONE_KEEP, count);
+	if (!rc)
+		rc = media_cleanup(c->data_dir, c->media_grace, now, count);
 	return rc;
 }
 
@@ -113,6 +118,8 @@ static void S_ctx(const struct config *cfg, struct sched_ctx *c)
 	char host[64] = "";
 
 	c->unpaid_ttl = cfg->unpaid_ttl;
+	c->media_grace = cfg->media_grace;
+	c->data_dir = cfg->data_dir;
 	/* MERCATO_DIGEST_TIME is validated as HH:MM. */
 	c->digest_minute = atoi(cfg->digest_time) * 60 + atoi(cfg->digest_time + 3);
 	gethostname(host, sizeof(host) - 1);

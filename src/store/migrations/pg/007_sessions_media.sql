@@ -14,7 +14,7 @@ CREATE TABLE login_failures (
 CREATE INDEX login_failures_window ON login_failures (window_start);
 
 CREATE TABLE media_files (
-  name               TEXT    PRIMARY KEY,   -- file name under media/products/
+  url                TEXT    PRIMARY KEY,   -- its public path, as products.image_url
   seller_id          BIGINT  NOT NULL,
   bytes              BIGINT  NOT NULL,
   created_at         BIGINT  NOT NULL,
