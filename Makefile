@@ -3,6 +3,10 @@
 
 CC      ?= cc
 PKGS     = libmicrohttpd jansson libjwt libsodium sqlite3 libpq libcurl
+# Tests build argv arrays from literals and pass cmocka state through void *,
+# so they skip the two const checks.
+TEST_WARN = -Wmissing-prototypes -Wstrict-prototypes -Wvla -Wpointer-arith
+SRC_WARN  = $(TEST_WARN) -Wwrite-strings -Wcast-qual
 CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 	-Wno-unused-parameter -Isrc -Ibuild/gen -MMD -MP
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -52,11 +56,11 @@ build/san/gen/openapi.o: build/gen/openapi.c
 build/rel/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(CFLAGS_BASE) $(PKG_CFLAGS) $(REL_FLAGS) -c -o $@ $<
+	@$(CC) $(CFLAGS_BASE) $(SRC_WARN) $(PKG_CFLAGS) $(REL_FLAGS) -c -o $@ $<
 build/san/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC-SAN  $<"
-	@$(CC) $(CFLAGS_BASE) $(PKG_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
+	@$(CC) $(CFLAGS_BASE) $(SRC_WARN) $(PKG_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
 
 build/mercato: $(REL_OBJS)
 	$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
@@ -72,7 +76,7 @@ asan: build/asan/mercato
 build/unit/%: tests/unit/%.c $(SAN_LIB_OBJS) tests/unit/unit.h
 	@mkdir -p $(dir $@)
 	@echo "  UNIT    $<"
-	@$(CC) $(CFLAGS_BASE) $(PKG_CFLAGS) $(SAN_FLAGS) -Itests/unit -o $@ $< $(SAN_LIB_OBJS) $(LIBS) -lcmocka
+	@$(CC) $(CFLAGS_BASE) $(TEST_WARN) $(PKG_CFLAGS) $(SAN_FLAGS) -Itests/unit -o $@ $< $(SAN_LIB_OBJS) $(LIBS) -lcmocka
 
 unit: deps
 	@$(MAKE) --no-print-directory $(UNIT_BINS)

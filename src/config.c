@@ -1,9 +1,11 @@
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/limits.h"
+#include "core/parse.h"
 
 enum kind { K_STR, K_INT, K_ENUM };
 
@@ -61,6 +63,20 @@ static int S_check_hhmm(const char *v)
 	return (v[0] - '0') * 10 + (v[1] - '0') > 23 || v[3] > '5';
 }
 
+/* At most MC_LIST_ITEMS_MAX items, each fitting its slot: the server
+ * never drops one silently. */
+static int S_check_proxies(const char *v)
+{
+	return mc_parse_list(v, NULL, MC_PROXY_ADDR_LEN, MC_LIST_ITEMS_MAX) < 0;
+}
+
+static int S_check_origins(const char *v)
+{
+	return mc_parse_list(v, NULL, MC_ORIGIN_LEN, MC_LIST_ITEMS_MAX) < 0;
+}
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
 #define OFF(f) offsetof(struct config, f)
 static const struct setting settings[] = {
 	{ "db", "MERCATO_DB", K_STR, OFF(db), "sqlite:data/mercato.db", 0, 0, NULL, S_check_db,
@@ -78,10 +94,10 @@ static const struct setting settings[] = {
 	  "HTTP worker threads (0 = number of cores)" },
 	{ "smtp-url", "MERCATO_SMTP_URL", K_STR, OFF(smtp_url), "", 0, 0, NULL, S_check_smtp,
 	  "smtp://host:port for outgoing mail (unset: .eml files in DATA_DIR/mail)" },
-	{ "cors-origins", "MERCATO_CORS_ORIGINS", K_STR, OFF(cors_origins), "", 0, 0, NULL, NULL,
-	  "comma-separated origins allowed by CORS" },
-	{ "trusted-proxies", "MERCATO_TRUSTED_PROXIES", K_STR, OFF(trusted_proxies), "", 0, 0, NULL, NULL,
-	  "comma-separated peer IPs whose X-Forwarded-For is believed" },
+	{ "cors-origins", "MERCATO_CORS_ORIGINS", K_STR, OFF(cors_origins), "", 0, 0, NULL, S_check_origins,
+	  "comma-separated origins allowed by CORS (at most " STR(MC_LIST_ITEMS_MAX) ")" },
+	{ "trusted-proxies", "MERCATO_TRUSTED_PROXIES", K_STR, OFF(trusted_proxies), "", 0, 0, NULL, S_check_proxies,
+	  "comma-separated peer IPs whose X-Forwarded-For is believed (at most " STR(MC_LIST_ITEMS_MAX) ")" },
 	{ "data-dir", "MERCATO_DATA_DIR", K_STR, OFF(data_dir), "data", 0, 0, NULL, S_check_nonempty,
 	  "JWT secret (development), media uploads, mail spool" },
 	{ "auth-rate", "MERCATO_AUTH_RATE", K_INT, OFF(auth_rate), "30", 1, 1000000, NULL, NULL,
@@ -117,19 +133,16 @@ static const struct setting settings[] = {
 
 static int S_set(struct config *c, const struct setting *s, const char *v, const char *source)
 {
-	char *end;
-	long n;
+	int64_t n;
 
 	switch (s->kind) {
 	case K_INT:
-		errno = 0;
-		n = strtol(v, &end, 10);
-		if (errno || end == v || *end || n < s->min || n > s->max) {
+		if (mc_parse_i64(v, s->min, s->max, &n)) {
 			fprintf(stderr, "mercato: %s=%s (from %s): must be an integer in %ld..%ld\n",
 				s->env, v, source, s->min, s->max);
 			return -1;
 		}
-		*(long *)((char *)c + s->off) = n;
+		*(long *)((char *)c + s->off) = (long)n;
 		return 0;
 	case K_ENUM: {
 		const char *p = s->choices;

@@ -1,6 +1,5 @@
 /* mercato: subcommand dispatch; start-up and shutdown only. */
 #include <errno.h>
-#include <fcntl.h>
 #include <malloc.h>
 #include <signal.h>
 #include <sodium.h>
@@ -8,15 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "api/api.h"
+#include "api/authn.h"
 #include "api/catalog_cache.h"
 #include "config.h"
 #include "core/clock.h"
 #include "core/fs.h"
 #include "core/log.h"
+#include "core/parse.h"
 #include "domain/account.h"
 #include "domain/import.h"
 #include "domain/notify.h"
@@ -78,62 +77,6 @@ static int S_open_store(const struct config *cfg)
 		return -1;
 	}
 	return 0;
-}
-
-/* The signing key: MERCATO_JWT_SECRET, or in development a random key kept
- * in the data directory so tokens survive restarts. */
-static int S_load_key(const struct config *cfg, struct token_key *key)
-{
-	char path[512];
-	size_t n = strlen(cfg->jwt_secret);
-	FILE *f;
-
-	if (n) {
-		if (n < MC_JWT_SECRET_MIN && cfg->production) {
-			fprintf(stderr, "mercato: MERCATO_JWT_SECRET must be at least %d bytes in production\n",
-				MC_JWT_SECRET_MIN);
-			return -1;
-		}
-		if (n > sizeof(key->bytes)) {
-			fprintf(stderr, "mercato: MERCATO_JWT_SECRET is longer than %zu bytes\n", sizeof(key->bytes));
-			return -1;
-		}
-		memcpy(key->bytes, cfg->jwt_secret, n);
-		key->len = n;
-		return 0;
-	}
-	if (cfg->production) {
-		fprintf(stderr, "mercato: MERCATO_JWT_SECRET is required in production\n");
-		return -1;
-	}
-	snprintf(path, sizeof(path), "%s/jwt.secret", cfg->data_dir);
-	f = fopen(path, "rb");
-	if (f) {
-		key->len = fread(key->bytes, 1, 32, f);
-		fclose(f);
-		if (key->len == 32)
-			return 0;
-	}
-	{
-		int fd;
-
-		randombytes_buf(key->bytes, 32);
-		key->len = 32;
-		if (fs_mkdirs(cfg->data_dir))
-			goto fail;
-		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		if (fd < 0 || write(fd, key->bytes, 32) != 32) {
-			if (fd >= 0)
-				close(fd);
-			goto fail;
-		}
-		close(fd);
-		log_info("main", "generated a development JWT secret in %s", path);
-	}
-	return 0;
-fail:
-	fprintf(stderr, "mercato: cannot write %s: %s\n", path, strerror(errno));
-	return -1;
 }
 
 static void S_raise_fd_limit(void)
@@ -213,7 +156,11 @@ static int S_serve(struct config *cfg)
 	sigset_t set;
 	int embedded = !strncmp(cfg->db, "sqlite:", 7);
 
-	if (S_load_key(cfg, &key) || S_open_store(cfg))
+	if (token_key_load(cfg->jwt_secret, (int)cfg->production, cfg->data_dir, &key, err, sizeof(err))) {
+		fprintf(stderr, "mercato: %s\n", err);
+		return 1;
+	}
+	if (S_open_store(cfg))
 		return 1;
 	if (embedded) {
 		/* Group commit: PostgreSQL's COMMIT waits for its own flush. */
@@ -356,9 +303,8 @@ static int S_seed(struct config *cfg)
 static int S_import(struct config *cfg, int argc, char **argv)
 {
 	const char *file = NULL, *seller = S_opt(argc, argv, "--seller"), *stock_s = S_opt(argc, argv, "--stock");
-	long long stock = IMPORT_STOCK_DEFAULT;
+	int64_t stock = IMPORT_STOCK_DEFAULT;
 	struct import_counts n;
-	char *end = NULL;
 	int bad = 0;
 	mc_error err;
 	mc_rc rc;
@@ -372,11 +318,8 @@ static int S_import(struct config *cfg, int argc, char **argv)
 		else
 			bad = 1;
 	}
-	if (stock_s) {
-		errno = 0;
-		stock = strtoll(stock_s, &end, 10);
-		bad |= !*stock_s || *end || errno || stock < 0 || stock > MC_STOCK_MAX;
-	}
+	if (stock_s)
+		bad |= mc_parse_i64(stock_s, 0, MC_STOCK_MAX, &stock) != MC_OK;
 	if (!file || bad) {
 		fprintf(stderr, "usage: mercato import fakestore FILE [--seller EMAIL] [--stock 0..%lld]\n",
 			MC_STOCK_MAX);

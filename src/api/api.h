@@ -19,9 +19,6 @@ void api_release(void);
 const struct config *api_config(void);
 const struct token_key *api_signing_key(void);
 
-/* The http layer's authenticator: signature, expiry, revocation. */
-mc_rc api_authenticate(const char *token, struct http_principal *out, mc_error *err);
-
 /* A new access token for u (api/auth.c); *token is malloc'd. */
 mc_rc api_issue_token(const struct user *u, char **token);
 

@@ -1,15 +1,13 @@
-/* Settings, authentication and JSON shapes shared by the handlers. */
-#include <errno.h>
-#include <pthread.h>
+/* Settings, query readers and JSON shapes shared by the handlers. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
 #include "core/clock.h"
-#include "core/hash.h"
 #include "core/json.h"
 #include "core/limits.h"
+#include "core/parse.h"
 #include "core/strbuf.h"
 
 static const struct config *cfg;
@@ -36,96 +34,6 @@ const struct config *api_config(void)
 const struct token_key *api_signing_key(void)
 {
 	return &signing_key;
-}
-
-/* Verified tokens, per thread: a client sends the same token many times,
- * and checking its signature (base64, JSON, HMAC) is most of what
- * authentication costs. Expiry is checked every time, and revocation
- * unless the slot saw the current revocation epoch: on SQLite that skips a
- * read transaction per request. */
-#define TOKEN_CACHE_LEN 320 /* our tokens are ~220 bytes; longer ones are not cached */
-
-struct token_slot {
-	char token[TOKEN_CACHE_LEN];
-	struct token_claims claims;
-	uint64_t not_revoked; /* the revocation epoch that found it valid, 0: none */
-};
-
-/* On the heap, touched only where used: as a __thread array it would be
- * written in full for every thread at its start. */
-static __thread struct token_slot *token_cache;
-static pthread_key_t token_cache_key;
-static pthread_once_t token_cache_once = PTHREAD_ONCE_INIT;
-
-static void S_token_cache_key(void)
-{
-	if (pthread_key_create(&token_cache_key, free))
-		abort();
-}
-
-/* NULL when out of memory: every token is then verified in full. */
-static struct token_slot *S_token_cache(void)
-{
-	if (token_cache)
-		return token_cache;
-	pthread_once(&token_cache_once, S_token_cache_key);
-	token_cache = calloc(MC_TOKEN_CACHE_SLOTS, sizeof(*token_cache));
-	if (token_cache)
-		pthread_setspecific(token_cache_key, token_cache);
-	return token_cache;
-}
-
-/* *slot: the token's cache slot, NULL when it is too long to cache. */
-static mc_rc S_verify_cached(const char *token, int64_t now, struct token_claims *c, struct token_slot **slot,
-			     mc_error *err)
-{
-	struct token_slot *cache = S_token_cache(), *t = cache ? &cache[hash_str(token) % MC_TOKEN_CACHE_SLOTS] : NULL;
-	size_t len = strlen(token);
-	mc_rc rc;
-
-	if (t && t->claims.exp > now && !strcmp(t->token, token)) {
-		*c = t->claims;
-		*slot = t;
-		return MC_OK;
-	}
-	rc = token_verify(&signing_key, token, now, c, err);
-	if (rc)
-		return rc;
-	*slot = NULL;
-	if (t && len < TOKEN_CACHE_LEN) {
-		memcpy(t->token, token, len + 1);
-		t->claims = *c;
-		t->not_revoked = 0;
-		*slot = t;
-	}
-	return MC_OK;
-}
-
-mc_rc api_authenticate(const char *token, struct http_principal *out, mc_error *err)
-{
-	uint64_t epoch = store_revocation_epoch();
-	struct token_slot *slot;
-	struct token_claims c;
-	int revoked = 0;
-	mc_rc rc;
-
-	rc = S_verify_cached(token, clock_now(), &c, &slot, err);
-	if (rc)
-		return rc;
-	if (!epoch || !slot || slot->not_revoked != epoch) {
-		rc = store_token_is_revoked(c.jti, c.sub, c.iat, &revoked);
-		if (rc)
-			return rc;
-		if (revoked)
-			return mc_fail(err, MC_ERR_UNAUTHORIZED, "token_revoked", "the token has been revoked");
-		if (slot)
-			slot->not_revoked = epoch;
-	}
-	out->user_id = c.sub;
-	out->role = c.role;
-	out->exp = c.exp;
-	memcpy(out->jti, c.jti, sizeof(out->jti));
-	return MC_OK;
 }
 
 json_t *api_time_json(int64_t t)
@@ -167,19 +75,10 @@ void api_query_int(struct http_req *req, const char *name, int64_t min, int64_t 
 		   mc_error *err)
 {
 	const char *v = http_req_query(req, name);
-	char *end;
-	long long n;
 
 	*out = def;
-	if (!v)
-		return;
-	errno = 0;
-	n = strtoll(v, &end, 10);
-	if (!*v || *end || errno || n < min || n > max) {
+	if (v && mc_parse_i64(v, min, max, out))
 		mc_error_field(err, name, "must be an integer between %lld and %lld", (long long)min, (long long)max);
-		return;
-	}
-	*out = n;
 }
 
 void api_query_bool(struct http_req *req, const char *name, int64_t *out, mc_error *err)

@@ -39,7 +39,7 @@ static int S_parse(struct http_req *req, struct http_res *res, struct coupon_inp
 		return 0;
 	if (json_get_str(body, "code", 1, 64, 0, &in->code, err) > 0)
 		in->set |= CI_CODE;
-	if (json_get_int(body, "discountPercentage", 1, 100, 0, &in->percentage, err) > 0)
+	if (json_get_int(body, "discountPercentage", MC_COUPON_PCT_MIN, MC_COUPON_PCT_MAX, 0, &in->percentage, err) > 0)
 		in->set |= CI_PERCENT;
 	for (size_t i = 0; i < 2; i++) {
 		const char *t = NULL;

@@ -13,6 +13,7 @@
 #include "core/strbuf.h"
 #include "domain/catalog.h"
 #include "domain/media.h"
+#include "domain/pricing.h"
 #include "domain/seed.h"
 
 static void S_add_time_or_null(strbuf *sb, const char *key, int64_t t, int present)
@@ -396,7 +397,7 @@ void api_products_sale(struct http_req *req, struct http_res *res)
 		mc_error_field(&err, "saleStart", "must be an RFC 3339 time such as 2026-11-22T10:00:00Z");
 	if (json_get_str(body, "saleEnd", 1, 40, 1, &end, &err) > 0 && clock_parse_rfc3339(end, &sale.end))
 		mc_error_field(&err, "saleEnd", "must be an RFC 3339 time such as 2026-11-22T10:00:00Z");
-	json_get_int(body, "salePercentage", 1, 90, 1, &pct, &err);
+	json_get_int(body, "salePercentage", MC_SALE_PCT_MIN, MC_SALE_PCT_MAX, 1, &pct, &err);
 	sale.percentage = (int)pct;
 	rc = mc_error_fields_result(&err);
 	if (!rc)

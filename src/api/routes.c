@@ -27,7 +27,7 @@ const struct route api_routes[] = {
 	{ HTTP_PATCH, "/api/products/:id", api_products_patch, AUTH_SELLER, 0, 0 },
 	{ HTTP_DELETE, "/api/products/:id", api_products_delete, AUTH_SELLER, 0, 0 },
 	{ HTTP_POST, "/api/products/:id/sale", api_products_sale, AUTH_SELLER, 0, 0 },
-	{ HTTP_POST, "/api/products/:id/image", api_products_image, AUTH_SELLER, MC_MAX_IMAGE_BODY, ROUTE_RAW_BODY },
+	{ HTTP_POST, "/api/products/:id/image", api_products_image, AUTH_SELLER, MC_MAX_IMAGE_BODY, 0 },
 
 	/* reviews: buyers write (the domain checks the purchase), anyone reads, admins moderate */
 	{ HTTP_POST, "/api/products/:id/review", api_reviews_post, AUTH_USER, 0, 0 },

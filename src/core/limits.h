@@ -12,10 +12,15 @@
 #define MC_MAX_PATH_SEGMENTS   8                  /* deepest route is /api/orders/:id/status (4); 8 leaves room */
 #define MC_MAX_PATH_PARAMS     4                  /* at most two parameters in any route */
 #define MC_MAX_QUERY_VALUE     256                /* any single query-string value */
-#define MC_MAX_ROUTES          160                /* size of the route table */
+#define MC_MAX_ROUTES          160                /* size of the route table (router_init refuses more) */
+#define MC_HTTP_RES_HEADERS    8                  /* extra headers on one answer: the most any sets is four (rate limited) */
+#define MC_LIST_ITEMS_MAX      16                 /* trusted proxies, and CORS origins: a deployment has a handful; more is a start-up error */
+#define MC_PROXY_ADDR_LEN      64                 /* bytes of a trusted proxy address with its NUL: INET6_ADDRSTRLEN (46) fits */
+#define MC_ORIGIN_LEN          128                /* bytes of a CORS origin (scheme://host:port) with its NUL */
 
-/* JSON */
+/* JSON and buffers */
 #define MC_JSON_MAX_DEPTH      16                 /* our bodies nest 3 deep at most; deep nesting is an attack */
+#define MC_STRBUF_MAX          (64 * 1024 * 1024) /* any one strbuf: bodies stop at 5 MiB, a 100-item page is ~100 KB; a runaway writer fails instead of eating memory */
 
 /* Lists */
 #define MC_PAGE_DEFAULT        20
@@ -40,6 +45,10 @@
 #define MC_URL_MAX             2048               /* de-facto browser URL limit */
 #define MC_PRICE_MAX           100000000000LL     /* 1e9 major units: beyond any real price, far from overflow */
 #define MC_STOCK_MAX           1000000000LL       /* units per product */
+#define MC_SALE_PCT_MIN        1                  /* DESIGN: salePercentage 1..90; a sale never gives a product away */
+#define MC_SALE_PCT_MAX        90
+#define MC_COUPON_PCT_MIN      1                  /* DESIGN: discountPercentage 1..100 */
+#define MC_COUPON_PCT_MAX      100
 #define MC_SEARCH_TERMS_MAX    8                  /* words in a search query */
 #define MC_CACHE_ENTRIES       16384              /* cached catalog responses per node: every product page of a 10k catalog fits */
 #define MC_CACHE_BYTES         (12 * 1024 * 1024) /* bytes of cached responses per node (~0.8 KB a product page): keeps RSS small */
@@ -59,6 +68,7 @@
 #define MC_JWT_MAX             2048               /* longer Authorization values are refused unparsed */
 #define MC_JWT_SECRET_MIN      32                 /* HS256 key bytes; shorter is refused in production */
 #define MC_JTI_LEN             32                 /* hex characters of a 128-bit token id */
+#define MC_TOKEN_CACHE_LEN     320                /* bytes of a cached token with its NUL: ours are ~220; longer ones are verified every time */
 #define MC_TOKEN_CACHE_SLOTS   2048               /* verified tokens kept per HTTP thread, one per active client: a miss costs an HMAC and a revocation read (64 slots thrashed with 200 clients) */
 
 /* Rate limiting */

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/limits.h"
+
 void strbuf_init(strbuf *sb)
 {
 	memset(sb, 0, sizeof(*sb));
@@ -51,12 +53,19 @@ void strbuf_grow(strbuf *sb, size_t extra)
 
 	if (sb->failed)
 		return;
+	/* Past the cap (or a size_t wrap) the buffer fails like an allocation. */
+	if (extra >= MC_STRBUF_MAX - sb->len) {
+		sb->failed = 1;
+		return;
+	}
 	need = sb->len + extra + 1;
 	if (need <= sb->alloc)
 		return;
 	n = sb->alloc ? sb->alloc : 64;
 	while (n < need)
 		n *= 2;
+	if (n > MC_STRBUF_MAX)
+		n = MC_STRBUF_MAX;
 	nb = realloc(sb->buf, n);
 	if (!nb) {
 		sb->failed = 1;

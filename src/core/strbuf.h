@@ -1,5 +1,6 @@
-/* A growable byte buffer (after git's strbuf). Allocation failure sets
- * `failed` and turns later appends into no-ops, so callers check once. */
+/* A growable byte buffer (after git's strbuf), at most MC_STRBUF_MAX bytes.
+ * Allocation failure, or a write past the cap, sets `failed` and turns
+ * later appends into no-ops, so callers check once. */
 #ifndef MC_STRBUF_H
 #define MC_STRBUF_H
 

@@ -6,6 +6,7 @@
 
 #include "core/clock.h"
 #include "core/limits.h"
+#include "domain/pricing.h"
 #include "store/products.h"
 #include "store/store.h"
 

@@ -227,8 +227,8 @@ mc_rc catalog_schedule_sale(const struct actor *a, int64_t id, const struct sale
 	struct product p;
 	mc_rc rc;
 
-	if (sale->percentage < 1 || sale->percentage > 90)
-		mc_error_field(err, "salePercentage", "must be between 1 and 90");
+	if (sale->percentage < MC_SALE_PCT_MIN || sale->percentage > MC_SALE_PCT_MAX)
+		mc_error_field(err, "salePercentage", "must be between %d and %d", MC_SALE_PCT_MIN, MC_SALE_PCT_MAX);
 	if (sale->end <= sale->start)
 		mc_error_field(err, "saleEnd", "must be after saleStart");
 	rc = mc_error_fields_result(err);

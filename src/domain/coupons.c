@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/limits.h"
 #include "domain/cart.h"
 #include "domain/pricing.h"
 
@@ -29,8 +30,9 @@ static int S_normalize(const char *in, char out[33])
 
 static void S_validate(const struct coupon *c, mc_error *err)
 {
-	if (c->percentage < 1 || c->percentage > 100)
-		mc_error_field(err, "discountPercentage", "must be between 1 and 100");
+	if (c->percentage < MC_COUPON_PCT_MIN || c->percentage > MC_COUPON_PCT_MAX)
+		mc_error_field(err, "discountPercentage", "must be between %d and %d", MC_COUPON_PCT_MIN,
+			       MC_COUPON_PCT_MAX);
 	if (c->valid_to <= c->valid_from)
 		mc_error_field(err, "validTo", "must be after validFrom");
 	if (c->usage_limit < 0)

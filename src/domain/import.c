@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,11 +201,12 @@ static mc_rc S_insert(const struct import_item *it, int64_t seller_id, int64_t s
 
 	memset(&p, 0, sizeof(p));
 	snprintf(ref, sizeof(ref), "fakestore:%lld", (long long)it->id);
-	/* The store only reads these strings. */
-	p.name = (char *)it->title;
-	p.description = (char *)it->description;
-	p.category = (char *)it->category;
-	p.image_url = (char *)it->image;
+	/* The store only reads these strings (struct product owns its strings
+	 * elsewhere, so its fields are not const). */
+	p.name = (char *)(uintptr_t)it->title;
+	p.description = (char *)(uintptr_t)it->description;
+	p.category = (char *)(uintptr_t)it->category;
+	p.image_url = (char *)(uintptr_t)it->image;
 	memcpy(p.currency, "INR", 4);
 	p.seller_id = seller_id;
 	p.price = it->price;

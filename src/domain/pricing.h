@@ -5,12 +5,7 @@
 
 #include <stdint.h>
 
-/* The sale window [start, end) and its percentage; all zero when no sale. */
-struct sale {
-	int64_t start;
-	int64_t end;
-	int percentage;
-};
+#include "core/sale.h"
 
 int pricing_on_sale(const struct sale *s, int64_t now);
 /* price * (100 - pct) / 100, rounded half up to the minor unit. The SQL in

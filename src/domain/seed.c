@@ -1,5 +1,6 @@
 #include "domain/seed.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -180,10 +181,11 @@ static mc_rc S_insert(size_t i, int64_t seller_id, int64_t now, int *inserted)
 	memset(&p, 0, sizeof(p));
 	snprintf(ref, sizeof(ref), "seed:%zu", i + 1);
 	snprintf(image, sizeof(image), "https://picsum.photos/seed/mercato-%zu/600/600", i + 1);
-	/* The store only reads these strings. */
-	p.name = (char *)sp->name;
-	p.description = (char *)sp->description;
-	p.category = (char *)sp->category;
+	/* The store only reads these strings (struct product owns its strings
+	 * elsewhere, so its fields are not const). */
+	p.name = (char *)(uintptr_t)sp->name;
+	p.description = (char *)(uintptr_t)sp->description;
+	p.category = (char *)(uintptr_t)sp->category;
 	p.image_url = image;
 	memcpy(p.currency, "INR", 4);
 	p.seller_id = seller_id;

@@ -8,6 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fs.h"
+#include "core/log.h"
+#include "core/parse.h"
+
 mc_rc token_issue(const struct token_key *key, int64_t user_id, mc_role role, int64_t now, int64_t ttl,
 		  char **out, struct token_claims *claims)
 {
@@ -40,21 +44,6 @@ out:
 	return rc;
 }
 
-static int S_parse_id(const char *s, int64_t *out)
-{
-	char *end;
-	long long v;
-
-	if (!s || !*s || strlen(s) > 18)
-		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || *end || v <= 0)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 mc_rc token_verify(const struct token_key *key, const char *token, int64_t now, struct token_claims *out,
 		   mc_error *err)
 {
@@ -71,7 +60,7 @@ mc_rc token_verify(const struct token_key *key, const char *token, int64_t now, 
 	 * only our algorithm is acceptable. */
 	if (jwt_get_alg(jwt) != JWT_ALG_HS256)
 		goto out;
-	if (S_parse_id(jwt_get_grant(jwt, "sub"), &c.sub))
+	if (mc_parse_i64(jwt_get_grant(jwt, "sub"), 1, INT64_MAX, &c.sub))
 		goto out;
 	role = jwt_get_grant(jwt, "role");
 	jti = jwt_get_grant(jwt, "jti");
@@ -101,4 +90,59 @@ out:
 		mc_fail(err, rc, expired ? "token_expired" : "invalid_token",
 			expired ? "the token has expired" : "the token is invalid");
 	return rc;
+}
+
+/* The development key file holds exactly this many random bytes. */
+#define DEV_KEY_LEN 32
+
+mc_rc token_key_load(const char *secret, int production, const char *data_dir, struct token_key *out,
+		     char *errbuf, size_t errlen)
+{
+	struct token_key key = { .len = DEV_KEY_LEN };
+	size_t n = strlen(secret), len = 0;
+	char path[512];
+	char *file = NULL;
+
+	if (n) {
+		if (n < MC_JWT_SECRET_MIN && production) {
+			snprintf(errbuf, errlen, "MERCATO_JWT_SECRET must be at least %d bytes in production",
+				 MC_JWT_SECRET_MIN);
+			return MC_ERR_INVALID;
+		}
+		if (n > sizeof(out->bytes)) {
+			snprintf(errbuf, errlen, "MERCATO_JWT_SECRET is longer than %zu bytes", sizeof(out->bytes));
+			return MC_ERR_INVALID;
+		}
+		memcpy(out->bytes, secret, n);
+		out->len = n;
+		return MC_OK;
+	}
+	if (production) {
+		snprintf(errbuf, errlen, "MERCATO_JWT_SECRET is required in production");
+		return MC_ERR_INVALID;
+	}
+	snprintf(path, sizeof(path), "%s/jwt.secret", data_dir);
+	/* A file too short to be ours is replaced; a longer one gives its start. */
+	if (!fs_read_file(path, sizeof(key.bytes), &file, &len) && len >= DEV_KEY_LEN) {
+		memcpy(key.bytes, file, DEV_KEY_LEN);
+		sodium_memzero(file, len);
+		free(file);
+		*out = key;
+		sodium_memzero(&key, sizeof(key));
+		return MC_OK;
+	}
+	if (file) {
+		sodium_memzero(file, len);
+		free(file);
+	}
+	randombytes_buf(key.bytes, DEV_KEY_LEN);
+	if (fs_mkdirs(data_dir) || fs_write_atomic(path, key.bytes, DEV_KEY_LEN, 0600)) {
+		snprintf(errbuf, errlen, "cannot write %s: %s", path, strerror(errno));
+		sodium_memzero(&key, sizeof(key));
+		return MC_ERR_INTERNAL;
+	}
+	log_info("token", "generated a development JWT secret in %s", path);
+	*out = key;
+	sodium_memzero(&key, sizeof(key));
+	return MC_OK;
 }

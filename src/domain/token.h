@@ -32,4 +32,11 @@ mc_rc token_issue(const struct token_key *key, int64_t user_id, mc_role role, in
 mc_rc token_verify(const struct token_key *key, const char *token, int64_t now, struct token_claims *out,
 		   mc_error *err);
 
+/* The signing key: `secret` (MERCATO_JWT_SECRET) when set, at least
+ * MC_JWT_SECRET_MIN bytes in production; otherwise, outside production, a
+ * random key kept in data_dir/jwt.secret (written atomically, mode 0600) so
+ * tokens survive restarts. On failure errbuf says why. */
+mc_rc token_key_load(const char *secret, int production, const char *data_dir, struct token_key *out,
+		     char *errbuf, size_t errlen);
+
 #endif

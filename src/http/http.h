@@ -54,7 +54,6 @@ struct route {
 /* Route flags. */
 #define ROUTE_AUTH_RATE  (1u << 0) /* counts against the login/register limiter */
 #define ROUTE_PROBE      (1u << 1) /* probes: not logged, not rate limited, no JWT decoding */
-#define ROUTE_RAW_BODY   (1u << 2) /* body is not JSON (uploads) */
 
 struct http_req {
 	unsigned method;
@@ -73,8 +72,6 @@ struct http_req {
 	json_t *json;             /* parsed body, owned by the request */
 };
 
-#define HTTP_RES_MAX_HEADERS 8
-
 struct http_res {
 	int status;
 	char *body;
@@ -85,7 +82,7 @@ struct http_res {
 	struct {
 		const char *name;
 		char value[256];
-	} headers[HTTP_RES_MAX_HEADERS];
+	} headers[MC_HTTP_RES_HEADERS];
 	int cacheable;            /* public data: no Cache-Control: no-store */
 	const char *request_id;   /* echoed in problem bodies */
 	/* Releases a shared body (e.g. a cache entry) once it has been sent. */
@@ -93,7 +90,7 @@ struct http_res {
 	void *body_release_cls;
 };
 
-/* Request accessors. */
+/* Request accessors (http/request.c). */
 const char *http_req_header(struct http_req *req, const char *name);
 const char *http_req_query(struct http_req *req, const char *name);
 const char *http_req_cookie(struct http_req *req, const char *name);
@@ -102,13 +99,16 @@ mc_rc http_req_json(struct http_req *req, json_t **out, mc_error *err);
 /* Parses path parameter i as a positive id. */
 mc_rc http_req_param_id(struct http_req *req, int i, int64_t *out, mc_error *err);
 
-/* Response helpers. The json variants take ownership of `body`. */
+/* Response builders (http/response.c). The json variants take ownership of
+ * `body`; http_res_bytes takes a malloc'd body. */
 void http_res_json(struct http_res *res, int status, json_t *body);
 void http_res_bytes(struct http_res *res, int status, const char *type, char *body, size_t len);
 void http_res_static(struct http_res *res, int status, const char *type, const char *body, size_t len);
 void http_res_empty(struct http_res *res, int status);
 void http_res_header(struct http_res *res, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Frees (or releases) the body and forgets it. */
+void http_res_release_body(struct http_res *res);
 /* An RFC 9457 problem from a result and its details (http/problem.c). */
 void http_res_error(struct http_res *res, mc_rc rc, mc_error *err);
 void http_res_problem(struct http_res *res, mc_rc rc, const char *code, const char *detail);

@@ -32,13 +32,36 @@ static int S_split(const char *path, struct router_seg *segs, int max)
 	return n;
 }
 
-int router_init(struct router *r, const struct route *routes, size_t n, char *errbuf, size_t errlen)
+/* Every path `later` matches, `earlier` matches too. */
+static int S_covers(const struct router_entry *earlier, const struct router_entry *later)
 {
-	r->entries = calloc(n, sizeof(*r->entries));
+	if (earlier->nsegs != later->nsegs)
+		return 0;
+	for (int k = 0; k < earlier->nsegs; k++) {
+		const struct router_seg *a = &earlier->segs[k], *b = &later->segs[k];
+
+		if (!a->text)
+			continue;
+		if (!b->text || a->len != b->len || memcmp(a->text, b->text, a->len))
+			return 0;
+	}
+	return 1;
+}
+
+mc_rc router_init(struct router *r, const struct route *routes, size_t n, char *errbuf, size_t errlen)
+{
+	r->entries = NULL;
+	r->n = 0;
+	if (n > MC_MAX_ROUTES) {
+		snprintf(errbuf, errlen, "%zu routes, more than MC_MAX_ROUTES (%d)", n, MC_MAX_ROUTES);
+		return MC_ERR_INVALID;
+	}
+	r->entries = calloc(n ? n : 1, sizeof(*r->entries));
 	r->n = n;
 	if (!r->entries) {
 		snprintf(errbuf, errlen, "out of memory");
-		return -1;
+		r->n = 0;
+		return MC_ERR_INTERNAL;
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct router_entry *e = &r->entries[i];
@@ -59,11 +82,19 @@ int router_init(struct router *r, const struct route *routes, size_t n, char *er
 				}
 			}
 		}
+		/* First match wins: a route an earlier one covers could never run. */
+		for (size_t j = 0; j < i; j++) {
+			if (r->entries[j].route->method == e->route->method && S_covers(&r->entries[j], e)) {
+				snprintf(errbuf, errlen, "route %s is shadowed by %s listed before it", routes[i].pattern,
+					 routes[j].pattern);
+				goto fail;
+			}
+		}
 	}
-	return 0;
+	return MC_OK;
 fail:
 	router_release(r);
-	return -1;
+	return MC_ERR_INVALID;
 }
 
 void router_release(struct router *r)

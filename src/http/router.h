@@ -21,8 +21,11 @@ struct router {
 	size_t n;
 };
 
-/* Fails (non-zero) on a malformed pattern, naming it in errbuf. */
-int router_init(struct router *r, const struct route *routes, size_t n, char *errbuf, size_t errlen);
+/* MC_ERR_INVALID, naming the culprit in errbuf, for a table longer than
+ * MC_MAX_ROUTES, a malformed pattern, or a route that an earlier one of the
+ * same method shadows (matches every path it matches); MC_ERR_INTERNAL
+ * when out of memory. */
+mc_rc router_init(struct router *r, const struct route *routes, size_t n, char *errbuf, size_t errlen);
 void router_release(struct router *r);
 
 struct router_match {

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "core/result.h"
-#include "domain/pricing.h"
+#include "core/sale.h"
 
 /* Whose cart: a user, or a guest by the hash of their session cookie. */
 struct cart_owner {

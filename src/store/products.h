@@ -7,7 +7,7 @@
 
 #include "core/limits.h"
 #include "core/result.h"
-#include "domain/pricing.h"
+#include "core/sale.h"
 #include "store/db.h"
 
 /* For queries that join products (store/ only): PRODUCT_SOURCE is the live

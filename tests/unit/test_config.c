@@ -1,10 +1,12 @@
 /* Settings (config.h): defaults, environment, flags and validation. */
 #include "unit.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
+#include "core/limits.h"
 
 static const char *const vars[] = {
 	"MERCATO_DB", "MERCATO_HOST", "MERCATO_PORT", "MERCATO_ENV", "MERCATO_JWT_SECRET",
@@ -156,6 +158,36 @@ static void test_bad_env_values(void **state)
 	}
 }
 
+/* MC_LIST_ITEMS_MAX trusted proxies or CORS origins load; one more, or an
+ * item too long for its slot, is refused at start-up, never dropped. */
+static void test_list_limits(void **state)
+{
+	static const char *const vars2[] = { "MERCATO_TRUSTED_PROXIES", "MERCATO_CORS_ORIGINS" };
+	char list[MC_LIST_ITEMS_MAX * 16 + 32], *argv[] = { "mercato", NULL };
+	int argc = 1;
+	struct config c;
+	size_t used = 0;
+	(void)state;
+
+	for (int i = 0; i < MC_LIST_ITEMS_MAX; i++)
+		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s10.0.0.%d", i ? "," : "", i);
+	for (size_t v = 0; v < 2; v++) {
+		setenv(vars2[v], list, 1);
+		assert_int_equal(S_load(&c, &argc, argv), 0);
+		config_release(&c);
+		snprintf(list + used, sizeof(list) - used, ",10.0.1.1");
+		setenv(vars2[v], list, 1);
+		if (S_load(&c, &argc, argv) != -1)
+			fail_msg("%s with %d items was accepted", vars2[v], MC_LIST_ITEMS_MAX + 1);
+		list[used] = '\0';
+		unsetenv(vars2[v]);
+	}
+	memset(list, 'a', MC_PROXY_ADDR_LEN);
+	list[MC_PROXY_ADDR_LEN] = '\0';
+	setenv("MERCATO_TRUSTED_PROXIES", list, 1);
+	assert_int_equal(S_load(&c, &argc, argv), -1);
+}
+
 static void test_flag_without_value(void **state)
 {
 	char *argv[] = { "mercato", "serve", "--port", NULL };
@@ -221,6 +253,7 @@ int main(void)
 		cmocka_unit_test_setup(test_other_args_kept_in_order, clean_env),
 		cmocka_unit_test_setup(test_bad_flag_values, clean_env),
 		cmocka_unit_test_setup(test_bad_env_values, clean_env),
+		cmocka_unit_test_setup(test_list_limits, clean_env),
 		cmocka_unit_test_setup(test_flag_without_value, clean_env),
 		cmocka_unit_test_setup(test_job_settings, clean_env),
 	};

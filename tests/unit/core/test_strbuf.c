@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/limits.h"
 #include "core/strbuf.h"
 
 static void test_add_and_detach(void **state)
@@ -108,6 +109,36 @@ static void test_json_escaping_appends(void **state)
 	strbuf_release(&sb);
 }
 
+/* A write that would pass MC_STRBUF_MAX fails like an allocation: the
+ * buffer is marked failed, later appends are no-ops, detach gives NULL. */
+static void test_cap(void **state)
+{
+	strbuf sb;
+	size_t len = 7;
+	(void)state;
+
+	strbuf_init(&sb);
+	strbuf_adds(&sb, "ok");
+	strbuf_grow(&sb, MC_STRBUF_MAX - 3);
+	assert_false(sb.failed);
+	assert_true(sb.alloc <= MC_STRBUF_MAX);
+	strbuf_add(&sb, "x", 1);
+	assert_false(sb.failed);
+	strbuf_grow(&sb, MC_STRBUF_MAX - sb.len);
+	assert_true(sb.failed);
+	assert_int_equal(sb.len, 3);
+	strbuf_adds(&sb, "more");
+	assert_int_equal(sb.len, 3);
+	assert_null(strbuf_detach(&sb, &len));
+	assert_int_equal(len, 7);
+	/* A size_t wrap is refused the same way. */
+	strbuf_init(&sb);
+	strbuf_adds(&sb, "ab");
+	strbuf_grow(&sb, SIZE_MAX);
+	assert_true(sb.failed);
+	strbuf_release(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -116,6 +147,7 @@ int main(void)
 		cmocka_unit_test(test_growth),
 		cmocka_unit_test(test_json_escaping),
 		cmocka_unit_test(test_json_escaping_appends),
+		cmocka_unit_test(test_cap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "domain/token.h"
 
@@ -235,6 +237,49 @@ static void test_bad_claim_shapes(void **state)
 	free(tok);
 }
 
+/* The development key is generated once, kept with mode 0600 and read back. */
+static void test_key_dev_file(void **state)
+{
+	char dir[] = "/tmp/mc-token-XXXXXX", sub[48], path[64], err[256];
+	struct token_key k1, k2;
+	struct stat st;
+	(void)state;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/sub/jwt.secret", dir);
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	assert_int_equal(token_key_load("", 0, sub, &k1, err, sizeof(err)), MC_OK);
+	assert_int_equal(k1.len, 32);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(st.st_size, 32);
+	assert_int_equal(token_key_load("", 0, sub, &k2, err, sizeof(err)), MC_OK);
+	assert_int_equal(k2.len, 32);
+	assert_memory_equal(k1.bytes, k2.bytes, 32);
+	unlink(path);
+	rmdir(sub);
+	rmdir(dir);
+}
+
+static void test_key_secret_rules(void **state)
+{
+	char err[256], big[300];
+	struct token_key k;
+	(void)state;
+
+	assert_int_equal(token_key_load("short", 0, "/nonexistent", &k, err, sizeof(err)), MC_OK);
+	assert_int_equal(k.len, 5);
+	assert_memory_equal(k.bytes, "short", 5);
+	assert_int_equal(token_key_load("short", 1, "/nonexistent", &k, err, sizeof(err)), MC_ERR_INVALID);
+	assert_non_null(strstr(err, "at least 32 bytes"));
+	assert_int_equal(token_key_load("", 1, "/nonexistent", &k, err, sizeof(err)), MC_ERR_INVALID);
+	assert_non_null(strstr(err, "required in production"));
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(token_key_load(big, 1, "/nonexistent", &k, err, sizeof(err)), MC_ERR_INVALID);
+	assert_non_null(strstr(err, "longer than 256 bytes"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +293,8 @@ int main(void)
 		cmocka_unit_test(test_hs512_rejected),
 		cmocka_unit_test(test_missing_claims),
 		cmocka_unit_test(test_bad_claim_shapes),
+		cmocka_unit_test(test_key_dev_file),
+		cmocka_unit_test(test_key_secret_rules),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -1,7 +1,9 @@
 /* The route table matcher (http/router.h): literals, parameters, 404 vs 405,
- * HEAD via GET, path shape rules and pattern validation at init. */
+ * HEAD via GET, path shape rules and table validation at init (patterns,
+ * size, shadowed routes). */
 #include "unit.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "http/router.h"
@@ -224,6 +226,70 @@ static void test_bad_patterns(void **state)
 	}
 }
 
+/* An earlier pattern that matches every path a later one matches, for the
+ * same method, would make the later route dead: init refuses the table. */
+static void test_shadowed_route_rejected(void **state)
+{
+	static const struct {
+		const char *first, *second;
+		unsigned m1, m2;
+		int shadows;
+	} cases[] = {
+		{ "/api/products/:id", "/api/products/mine", HTTP_GET, HTTP_GET, 1 },
+		{ "/api/products/mine", "/api/products/:id", HTTP_GET, HTTP_GET, 0 },
+		{ "/api/products/:id", "/api/products/mine", HTTP_GET, HTTP_POST, 0 },
+		{ "/api/x", "/api/x", HTTP_POST, HTTP_POST, 1 },
+		{ "/:a/items/:b", "/orders/items/:id", HTTP_DELETE, HTTP_DELETE, 1 },
+		{ "/:a/items/:b", "/orders/lines/:id", HTTP_DELETE, HTTP_DELETE, 0 },
+		{ "/api/:id", "/api/:id/status", HTTP_GET, HTTP_GET, 0 },
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct route rt[2] = {
+			{ cases[i].m1, cases[i].first, dummy, AUTH_PUBLIC, 0, 0 },
+			{ cases[i].m2, cases[i].second, dummy, AUTH_PUBLIC, 0, 0 },
+		};
+		struct router r;
+		char err[160] = "";
+		mc_rc rc = router_init(&r, rt, 2, err, sizeof(err));
+
+		if (!cases[i].shadows) {
+			if (rc != MC_OK)
+				fail_msg("%s then %s refused: %s", cases[i].first, cases[i].second, err);
+			router_release(&r);
+			continue;
+		}
+		if (rc == MC_OK) {
+			router_release(&r);
+			fail_msg("%s before %s was accepted", cases[i].first, cases[i].second);
+		}
+		assert_int_equal(rc, MC_ERR_INVALID);
+		assert_non_null(strstr(err, cases[i].second));
+		assert_null(r.entries);
+	}
+}
+
+/* The result follows mc_rc: 0 for a good table, MC_ERR_INVALID otherwise. */
+static void test_init_result_and_route_limit(void **state)
+{
+	static struct route many[MC_MAX_ROUTES + 1];
+	static char patterns[MC_MAX_ROUTES + 1][16];
+	struct router r;
+	char err[128] = "";
+	(void)state;
+
+	for (size_t i = 0; i < MC_MAX_ROUTES + 1; i++) {
+		snprintf(patterns[i], sizeof(patterns[i]), "/r%zu", i);
+		many[i] = (struct route){ HTTP_GET, patterns[i], dummy, AUTH_PUBLIC, 0, 0 };
+	}
+	assert_int_equal(router_init(&r, many, MC_MAX_ROUTES, err, sizeof(err)), MC_OK);
+	router_release(&r);
+	assert_int_equal(router_init(&r, many, MC_MAX_ROUTES + 1, err, sizeof(err)), MC_ERR_INVALID);
+	assert_non_null(strstr(err, "routes"));
+	assert_null(r.entries);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -239,6 +305,8 @@ int main(void)
 		cmocka_unit_test(test_too_deep_rejected),
 		cmocka_unit_test(test_long_param_not_405),
 		cmocka_unit_test(test_bad_patterns),
+		cmocka_unit_test(test_shadowed_route_rejected),
+		cmocka_unit_test(test_init_result_and_route_limit),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
