@@ -30,6 +30,8 @@ struct config {
 	long worker_poll_ms;   /* MERCATO_WORKER_POLL_MS */
 	long unpaid_ttl;       /* MERCATO_UNPAID_TTL seconds before an unpaid order expires */
 	char *digest_time;     /* MERCATO_DIGEST_TIME "HH:MM" UTC */
+	long max_conn_per_ip;  /* MERCATO_MAX_CONN_PER_IP */
+	long request_timeout;  /* MERCATO_REQUEST_TIMEOUT seconds for a whole request */
 	long media_quota_mb;   /* MERCATO_MEDIA_QUOTA_MB per seller */
 	long media_grace;      /* MERCATO_MEDIA_GRACE seconds before an unshown image is deleted */
 };

@@ -148,6 +148,8 @@ static int S_serve(struct config *cfg)
 		.trusted_proxies = cfg->trusted_proxies,
 		.cors_origins = cfg->cors_origins,
 		.access_log = (int)cfg->access_log,
+		.max_conn_per_ip = cfg->max_conn_per_ip,
+		.request_timeout = cfg->request_timeout,
 	};
 	struct http_server *srv = NULL;
 	struct token_key key;

@@ -57,7 +57,8 @@ void api_product_write(struct strbuf *sb, const struct product *p, int64_t now);
 /* Answers with the JSON written into sb (emptied). */
 void api_res_strbuf(struct http_res *res, int status, struct strbuf *sb);
 
-/* Guest carts: the hash of a valid cart_session cookie (1), or 0. */
+/* Guest carts: the hash of a server-issued (MAC-tagged) cart_session cookie
+ * (1), or 0 for none, a forged one or a tampered one. */
 int api_guest_session(struct http_req *req, char out[33]);
 void api_guest_session_clear(struct http_res *res);
 

@@ -306,33 +306,32 @@ def test_slow_authenticated_uploads_hit_the_body_budget(guarded):
         s.close()
 
 
+def served_connection(port, source="127.0.0.1"):
+    """A connection that got an answer and stays open, or None when refused."""
+    s = connect(port, source)
+    try:
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: mercato\r\n\r\n")
+        if read_response(s)[0] == 200:
+            return s
+    except (AssertionError, OSError):
+        pass
+    s.close()
+    return None
+
+
 def test_connections_per_address_are_capped(make_server):
     server = make_server("sqlite", {"MERCATO_MAX_CONN_PER_IP": "4"})
-    held = [connect(server.port) for _ in range(4)]
-    for s in held:
-        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: mercato\r\n\r\n")
-        assert read_response(s)[0] == 200
+    # The harness's own probes may still be closing: wait for each place.
+    held = [wait_for(lambda: served_connection(server.port), "a place") for _ in range(4)]
     extra = connect(server.port)
     extra.sendall(b"GET /healthz HTTP/1.1\r\nHost: mercato\r\n\r\n")
     wait_for(lambda: is_closed(extra), "the fifth connection to be refused", timeout=10)
     # Another address has its own allowance.
-    other = connect(server.port, source="127.0.0.2")
-    other.sendall(b"GET /healthz HTTP/1.1\r\nHost: mercato\r\n\r\n")
-    assert read_response(other)[0] == 200
+    other = served_connection(server.port, source="127.0.0.2")
+    assert other is not None
     # A closed connection frees its place.
     held.pop().close()
-
-    def fresh_served():
-        s = connect(server.port)
-        try:
-            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: mercato\r\n\r\n")
-            return read_response(s)[0] == 200
-        except (AssertionError, OSError):
-            return False
-        finally:
-            s.close()
-
-    wait_for(fresh_served, "a place to free up", timeout=10)
+    held.append(wait_for(lambda: served_connection(server.port), "a place to free up", timeout=10))
     for s in held + [extra, other]:
         s.close()
 
