@@ -155,7 +155,8 @@ uint64_t store_revocation_epoch(void)
 {
 	db *d = store_db();
 
-	/* SQLite is one node, and only its API revokes tokens (logout). */
+	/* SQLite is one node, and only its API revokes tokens (logout,
+	 * logout-all, a password change). */
 	if (!d || db_get_kind(d) != DB_SQLITE)
 		return 0;
 	return atomic_load(&revocations) + 1;

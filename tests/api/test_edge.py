@@ -236,11 +236,15 @@ def trickle(sockets, data=b"X"):
     return alive
 
 
+def image_route(api):
+    """A seller's token and the image route of one of their products."""
+    seller = api.register(role="seller")
+    return seller["token"], "/api/products/%d/image" % product(api, seller["token"])["id"]
+
+
 def test_slow_clients_are_cut_off_and_others_are_served(guarded):
     api, server = guarded, guarded.server
-    seller = api.register(role="seller")
-    pid = product(api, seller["token"])["id"]
-    image = "/api/products/%d/image" % pid
+    _, image = image_route(api)
     before = rss_kib(server)
     uploads, loris = [], []
     for _ in range(50):
@@ -273,14 +277,12 @@ def test_slow_clients_are_cut_off_and_others_are_served(guarded):
 
 def test_slow_authenticated_uploads_hit_the_body_budget(guarded):
     api, server = guarded, guarded.server
-    seller = api.register(role="seller")
-    pid = product(api, seller["token"])["id"]
-    image = "/api/products/%d/image" % pid
+    token, image = image_route(api)
     before = rss_kib(server)
     slow = []
     for _ in range(20):  # 20 x 5 MiB declared: past the 64 MiB budget
         s = connect(server.port)
-        s.sendall(request_head("POST", image, seller["token"], 5 * 1024 * 1024) + PNG)
+        s.sendall(request_head("POST", image, token, 5 * 1024 * 1024) + PNG)
         slow.append(s)
     refused = []
 
