@@ -4,6 +4,7 @@
 #define MC_API_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "config.h"
 #include "domain/token.h"
@@ -30,13 +31,18 @@ json_t *api_time_json(int64_t t);
  * response is already a problem. */
 json_t *api_body(struct http_req *req, struct http_res *res, const char *const *allowed, mc_error *err);
 
-/* {items, total, limit, offset}, the one list envelope (takes items). */
-json_t *api_page_json(json_t *items, int64_t total, int64_t limit, int64_t offset);
+struct strbuf;
+/* {items, total, limit, offset}, the one list envelope, for both JSON
+ * writers: api_page_begin(), the items comma-separated, api_page_end().
+ * api_res_page() answers 200 with a page of jansson items (takes items). */
+void api_page_begin(struct strbuf *sb);
+void api_page_end(struct strbuf *sb, int64_t total, int64_t limit, int64_t offset);
+void api_res_page(struct http_res *res, json_t *items, int64_t total, int64_t limit, int64_t offset);
 /* Path parameter 0 as an id, then the JSON body checked against `allowed`
- * (with `optional`, no body is fine and *body is NULL). 0 when the response
- * is already the error. */
-int api_id_and_body(struct http_req *req, struct http_res *res, const char *const *allowed, int optional,
-		    int64_t *id, json_t **body, mc_error *err);
+ * (with `optional`, no body is fine and *body is NULL). On an error the
+ * response is already the problem. */
+mc_rc api_id_and_body(struct http_req *req, struct http_res *res, const char *const *allowed, bool optional,
+		      int64_t *id, json_t **body, mc_error *err);
 
 /* The caller as the domain sees it. */
 struct actor api_actor(const struct http_req *req);
@@ -50,21 +56,21 @@ const char *api_query_str(struct http_req *req, const char *name, size_t maxlen,
 /* ?limit= (default MC_PAGE_DEFAULT, max MC_PAGE_MAX) and ?offset=. */
 void api_query_page(struct http_req *req, int64_t *limit, int64_t *offset, mc_error *err);
 
-struct strbuf;
 struct product;
 /* The one JSON shape of a product, written straight into a buffer. */
 void api_product_write(struct strbuf *sb, const struct product *p, int64_t now);
 /* Answers with the JSON written into sb (emptied). */
 void api_res_strbuf(struct http_res *res, int status, struct strbuf *sb);
 
-/* Guest carts: the hash of a server-issued (MAC-tagged) cart_session cookie
- * (1), or 0 for none, a forged one or a tampered one. */
-int api_guest_session(struct http_req *req, char out[33]);
+/* Guest carts: true and the hash of the cart_session cookie in out when
+ * the request carries one this server issued (MAC-tagged); false for none,
+ * a forged one or a tampered one. */
+bool api_guest_session(struct http_req *req, char out[33]);
 void api_guest_session_clear(struct http_res *res);
 
 /* Idempotency-Key handling around an order-creating handler: begin returns
- * 1 when the handler should run (then call finish with its response) and 0
- * when the response is already set (replay or refusal). */
+ * true when the handler should run (then call finish with its response)
+ * and false when the response is already set (replay or refusal). */
 struct api_idem {
 	int active;
 	int64_t user_id;
@@ -72,7 +78,7 @@ struct api_idem {
 	char key[MC_IDEM_KEY_MAX + 1];
 	char hash[33];
 };
-int api_idem_begin(struct http_req *req, struct http_res *res, const char *scope, struct api_idem *st);
+bool api_idem_begin(struct http_req *req, struct http_res *res, const char *scope, struct api_idem *st);
 void api_idem_finish(struct api_idem *st, struct http_res *res);
 
 struct order;
@@ -108,13 +114,13 @@ void api_orders_list(struct http_req *req, struct http_res *res);
 void api_orders_get(struct http_req *req, struct http_res *res);
 void api_orders_set_status(struct http_req *req, struct http_res *res);
 void api_orders_cancel(struct http_req *req, struct http_res *res);
+void api_orders_refund(struct http_req *req, struct http_res *res);
 void api_coupons_create(struct http_req *req, struct http_res *res);
 void api_coupons_update(struct http_req *req, struct http_res *res);
 void api_coupons_list(struct http_req *req, struct http_res *res);
 void api_coupons_apply(struct http_req *req, struct http_res *res);
 void api_payments_create(struct http_req *req, struct http_res *res);
 void api_payments_get(struct http_req *req, struct http_res *res);
-void api_orders_refund(struct http_req *req, struct http_res *res);
 void api_wishlist_add(struct http_req *req, struct http_res *res);
 void api_wishlist_list(struct http_req *req, struct http_res *res);
 void api_wishlist_remove(struct http_req *req, struct http_res *res);

@@ -84,12 +84,11 @@ void api_auth_register(struct http_req *req, struct http_res *res)
 	if (!body)
 		goto out;
 	/* Seed 001 registers with "username"; the others with "name". */
-	if (!json_get_str(body, "name", 1, MC_NAME_MAX, 0, &in.name, &err) &&
-	    !json_get_str(body, "username", 1, MC_NAME_MAX, 0, &in.name, &err) && !err.nfields)
-		mc_error_field(&err, "name", "is required");
-	json_get_str(body, "email", 1, MC_EMAIL_MAX, 1, &in.email, &err);
-	json_get_str(body, "password", 1, MC_PASSWORD_MAX, 1, &in.password, &err);
-	if (json_get_str(body, "role", 1, 16, 0, &role, &err) > 0) {
+	mc_json_str(body, mc_json_has(body, "username") && !mc_json_has(body, "name") ? "username" : "name", 1,
+		    MC_NAME_MAX, true, &in.name, &err);
+	mc_json_str(body, "email", 1, MC_EMAIL_MAX, true, &in.email, &err);
+	mc_json_str(body, "password", 1, MC_PASSWORD_MAX, true, &in.password, &err);
+	if (mc_json_str(body, "role", 1, 16, false, &role, &err)) {
 		in.role = role_parse(role);
 		if (in.role == ROLE_NONE || in.role == ROLE_ADMIN)
 			mc_error_field(&err, "role", "must be buyer or seller");
@@ -119,8 +118,8 @@ void api_auth_login(struct http_req *req, struct http_res *res)
 	body = api_body(req, res, allowed, &err);
 	if (!body)
 		goto out;
-	json_get_str(body, "email", 1, MC_EMAIL_MAX, 1, &email, &err);
-	json_get_str(body, "password", 1, MC_PASSWORD_MAX, 1, &password, &err);
+	mc_json_str(body, "email", 1, MC_EMAIL_MAX, true, &email, &err);
+	mc_json_str(body, "password", 1, MC_PASSWORD_MAX, true, &password, &err);
 	rc = mc_error_fields_result(&err);
 	if (!rc)
 		rc = account_login(email, password, &u, &err);

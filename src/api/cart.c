@@ -19,12 +19,12 @@
 #define COOKIE_ID_HEX 32
 #define COOKIE_LEN (COOKIE_ID_HEX * 2 + 1)
 
-static int S_hex(const char *s, size_t n)
+static bool S_hex(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return 1;
+			return false;
+	return true;
 }
 
 /* BLAKE2b over a label, the signing key and the id: keyed by prefix,
@@ -52,18 +52,18 @@ static void S_hash_session(const char *id, char out[33])
 	sodium_bin2hex(out, 33, h, sizeof(h));
 }
 
-int api_guest_session(struct http_req *req, char out[33])
+bool api_guest_session(struct http_req *req, char out[33])
 {
 	const char *c = http_req_cookie(req, COOKIE);
 	char tag[COOKIE_ID_HEX + 1];
 
 	if (!c || strlen(c) != COOKIE_LEN || c[COOKIE_ID_HEX] != '.' || !S_hex(c, COOKIE_ID_HEX))
-		return 0;
+		return false;
 	S_tag(c, tag);
 	if (sodium_memcmp(tag, c + COOKIE_ID_HEX + 1, COOKIE_ID_HEX))
-		return 0;
+		return false;
 	S_hash_session(c, out);
-	return 1;
+	return true;
 }
 
 void api_guest_session_clear(struct http_res *res)
@@ -155,9 +155,8 @@ static mc_rc S_item_body(struct http_req *req, struct http_res *res, int64_t *pr
 		return MC_ERR_INVALID;
 	*qty = def;
 	if (product_id)
-		json_get_int(body, "productId", 1, INT64_MAX, 1, product_id, err);
-	if (!json_get_int(body, "qty", 0, MC_CART_QTY_MAX, 0, qty, err))
-		json_get_int(body, "quantity", 0, MC_CART_QTY_MAX, def < 0, qty, err);
+		mc_json_int(body, "productId", 1, INT64_MAX, true, product_id, err);
+	mc_json_int(body, mc_json_has(body, "qty") ? "qty" : "quantity", 0, MC_CART_QTY_MAX, def < 0, qty, err);
 	return mc_error_fields_result(err);
 }
 
@@ -253,7 +252,7 @@ void api_cart_remove(struct http_req *req, struct http_res *res)
 	mc_error_init(&err);
 	body = api_body(req, res, allowed, &err);
 	if (body) {
-		json_get_int(body, "productId", 1, INT64_MAX, 1, &pid, &err);
+		mc_json_int(body, "productId", 1, INT64_MAX, true, &pid, &err);
 		S_remove(req, res, pid, mc_error_fields_result(&err), &err);
 	}
 	mc_error_release(&err);
@@ -319,9 +318,9 @@ void api_cart_user_post(struct http_req *req, struct http_res *res)
 		goto out;
 	arr = json_object_get(body, "items");
 	if (!arr) {
-		json_get_int(body, "productId", 1, INT64_MAX, 1, &pid, &err);
-		if (!json_get_int(body, "quantity", 0, MC_CART_QTY_MAX, 0, &qty, &err))
-			json_get_int(body, "qty", 0, MC_CART_QTY_MAX, 1, &qty, &err);
+		mc_json_int(body, "productId", 1, INT64_MAX, true, &pid, &err);
+		mc_json_int(body, mc_json_has(body, "quantity") ? "quantity" : "qty", 0, MC_CART_QTY_MAX, true, &qty,
+			    &err);
 		rc = mc_error_fields_result(&err);
 		if (!rc)
 			rc = cart_set(&o, pid, qty, &v, &err);
@@ -334,13 +333,13 @@ void api_cart_user_post(struct http_req *req, struct http_res *res)
 		json_array_foreach(arr, i, it) {
 			static const char *const item_keys[] = { "productId", "quantity", "qty", NULL };
 
-			if (!json_is_object(it) || json_allow_only(it, item_keys, &err)) {
+			if (!json_is_object(it) || mc_json_allow_only(it, item_keys, &err)) {
 				mc_error_field(&err, "items", "each item is {productId, quantity}");
 				break;
 			}
-			json_get_int(it, "productId", 1, INT64_MAX, 1, &items[n].product_id, &err);
-			if (!json_get_int(it, "quantity", 0, MC_CART_QTY_MAX, 0, &items[n].quantity, &err))
-				json_get_int(it, "qty", 0, MC_CART_QTY_MAX, 1, &items[n].quantity, &err);
+			mc_json_int(it, "productId", 1, INT64_MAX, true, &items[n].product_id, &err);
+			mc_json_int(it, mc_json_has(it, "quantity") ? "quantity" : "qty", 0, MC_CART_QTY_MAX, true,
+				    &items[n].quantity, &err);
 			n++;
 		}
 	}

@@ -26,11 +26,11 @@ static struct {
 	atomic_flag polling;
 } cache = { .lock = PTHREAD_RWLOCK_INITIALIZER, .polling = ATOMIC_FLAG_INIT };
 
-int catalog_cache_init(void)
+mc_rc catalog_cache_init(void)
 {
 	cache.slots = calloc(SLOTS, sizeof(*cache.slots));
 	atomic_store(&cache.valid_until, 0);
-	return cache.slots ? 0 : -1;
+	return cache.slots ? MC_OK : MC_ERR_INTERNAL;
 }
 
 void catalog_cache_unref(void *p)

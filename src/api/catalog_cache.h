@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/result.h"
+
 struct cache_entry {
 	_Atomic int refs;
 	size_t len;
@@ -16,7 +18,7 @@ struct cache_entry {
 	char body[];
 };
 
-int catalog_cache_init(void);
+mc_rc catalog_cache_init(void);
 void catalog_cache_release(void);
 
 /* Re-reads the catalog version when due and flushes on change or at a sale

@@ -1,4 +1,5 @@
 /* Settings, query readers and JSON shapes shared by the handlers. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +57,7 @@ json_t *api_body(struct http_req *req, struct http_res *res, const char *const *
 	mc_rc rc = http_req_json(req, &body, err);
 
 	if (!rc && allowed)
-		rc = json_allow_only(body, allowed, err);
+		rc = mc_json_allow_only(body, allowed, err);
 	if (rc) {
 		http_res_error(res, rc, err);
 		return NULL;
@@ -127,24 +128,55 @@ void api_res_strbuf(struct http_res *res, int status, strbuf *sb)
 		http_res_bytes(res, status, "application/json", body, len);
 }
 
-json_t *api_page_json(json_t *items, int64_t total, int64_t limit, int64_t offset)
+void api_page_begin(strbuf *sb)
 {
-	return json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "limit",
-			 (json_int_t)limit, "offset", (json_int_t)offset);
+	strbuf_adds(sb, "{\"items\":[");
 }
 
-int api_id_and_body(struct http_req *req, struct http_res *res, const char *const *allowed, int optional,
-		    int64_t *id, json_t **body, mc_error *err)
+void api_page_end(strbuf *sb, int64_t total, int64_t limit, int64_t offset)
+{
+	strbuf_addf(sb, "],\"total\":%" PRId64 ",\"limit\":%" PRId64 ",\"offset\":%" PRId64 "}", total, limit,
+		    offset);
+}
+
+static int S_dump_into(const char *buf, size_t len, void *sb)
+{
+	strbuf_add(sb, buf, len);
+	return 0;
+}
+
+void api_res_page(struct http_res *res, json_t *items, int64_t total, int64_t limit, int64_t offset)
+{
+	strbuf sb;
+	size_t i;
+	json_t *it;
+
+	strbuf_init(&sb);
+	api_page_begin(&sb);
+	json_array_foreach(items, i, it) {
+		if (i)
+			strbuf_addch(&sb, ',');
+		/* The flags http_res_json() writes with. */
+		if (json_dump_callback(it, S_dump_into, &sb, JSON_COMPACT | JSON_ENSURE_ASCII))
+			sb.failed = 1;
+	}
+	api_page_end(&sb, total, limit, offset);
+	json_decref(items);
+	api_res_strbuf(res, 200, &sb);
+}
+
+mc_rc api_id_and_body(struct http_req *req, struct http_res *res, const char *const *allowed, bool optional,
+		      int64_t *id, json_t **body, mc_error *err)
 {
 	mc_rc rc = http_req_param_id(req, 0, id, err);
 
 	*body = NULL;
 	if (rc) {
 		http_res_error(res, rc, err);
-		return 0;
+		return rc;
 	}
 	if (optional && !req->body_len)
-		return 1;
+		return MC_OK;
 	*body = api_body(req, res, allowed, err);
-	return *body != NULL;
+	return *body ? MC_OK : MC_ERR_INVALID;
 }

@@ -23,7 +23,7 @@ static json_t *S_coupon_json(const struct coupon *c)
 }
 
 /* Reads a coupon body into `in`; answers the problem itself on failure. */
-static int S_parse(struct http_req *req, struct http_res *res, struct coupon_input *in, mc_error *err)
+static mc_rc S_parse(struct http_req *req, struct http_res *res, struct coupon_input *in, mc_error *err)
 {
 	static const char *const allowed[] = { "code", "discountPercentage", "validFrom", "validTo", "usageLimit",
 					       "isActive", "sellerId", NULL };
@@ -36,33 +36,31 @@ static int S_parse(struct http_req *req, struct http_res *res, struct coupon_inp
 
 	memset(in, 0, sizeof(*in));
 	if (!body)
-		return 0;
-	if (json_get_str(body, "code", 1, 64, 0, &in->code, err) > 0)
+		return MC_ERR_INVALID;
+	if (mc_json_str(body, "code", 1, 64, false, &in->code, err))
 		in->set |= CI_CODE;
-	if (json_get_int(body, "discountPercentage", MC_COUPON_PCT_MIN, MC_COUPON_PCT_MAX, 0, &in->percentage, err) > 0)
+	if (mc_json_int(body, "discountPercentage", MC_COUPON_PCT_MIN, MC_COUPON_PCT_MAX, false, &in->percentage, err))
 		in->set |= CI_PERCENT;
 	for (size_t i = 0; i < 2; i++) {
 		const char *t = NULL;
 
-		if (json_get_str(body, times[i].key, 1, 40, 0, &t, err) <= 0)
+		if (!mc_json_str(body, times[i].key, 1, 40, false, &t, err))
 			continue;
 		if (clock_parse_rfc3339(t, (int64_t *)((char *)in + times[i].off)))
 			mc_error_field(err, times[i].key, "must be an RFC 3339 time such as 2026-11-22T10:00:00Z");
 		else
 			in->set |= times[i].bit;
 	}
-	if (json_get_int(body, "usageLimit", 0, MC_STOCK_MAX, 0, &in->usage_limit, err) > 0)
+	if (mc_json_int(body, "usageLimit", 0, MC_STOCK_MAX, false, &in->usage_limit, err))
 		in->set |= CI_LIMIT;
-	if (json_get_bool(body, "isActive", 0, &in->active, err) > 0)
+	if (mc_json_bool(body, "isActive", false, &in->active, err))
 		in->set |= CI_ACTIVE;
-	if (json_get_int(body, "sellerId", 1, INT64_MAX, 0, &in->seller_id, err) > 0)
+	if (mc_json_int(body, "sellerId", 1, INT64_MAX, false, &in->seller_id, err))
 		in->set |= CI_SELLER;
 	rc = mc_error_fields_result(err);
-	if (rc) {
+	if (rc)
 		http_res_error(res, rc, err);
-		return 0;
-	}
-	return 1;
+	return rc;
 }
 
 void api_coupons_create(struct http_req *req, struct http_res *res)
@@ -74,7 +72,7 @@ void api_coupons_create(struct http_req *req, struct http_res *res)
 	mc_rc rc;
 
 	mc_error_init(&err);
-	if (S_parse(req, res, &in, &err)) {
+	if (!S_parse(req, res, &in, &err)) {
 		rc = coupon_create(&a, &in, &c, &err);
 		if (rc)
 			http_res_error(res, rc, &err);
@@ -97,7 +95,7 @@ void api_coupons_update(struct http_req *req, struct http_res *res)
 	rc = http_req_param_id(req, 0, &id, &err);
 	if (rc)
 		http_res_error(res, rc, &err);
-	else if (S_parse(req, res, &in, &err)) {
+	else if (!S_parse(req, res, &in, &err)) {
 		rc = coupon_update(&a, id, &in, &c, &err);
 		if (rc)
 			http_res_error(res, rc, &err);
@@ -129,7 +127,7 @@ void api_coupons_list(struct http_req *req, struct http_res *res)
 	arr = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, S_coupon_json(&items[i]));
-	http_res_json(res, 200, api_page_json(arr, total, limit, offset));
+	api_res_page(res, arr, total, limit, offset);
 out:
 	free(items);
 	mc_error_release(&err);

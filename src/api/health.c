@@ -24,7 +24,7 @@ void api_health_ready(struct http_req *req, struct http_res *res)
 		http_res_static(res, 200, "application/json", ok, sizeof(ok) - 1);
 }
 
-static int S_loopback(const char *ip)
+static bool S_loopback(const char *ip)
 {
 	return !strncmp(ip, "127.", 4) || !strcmp(ip, "::1");
 }

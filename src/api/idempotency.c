@@ -14,19 +14,19 @@
 /* A claim older than this belongs to a request whose process died. */
 #define IDEM_STALE_SECONDS 60
 
-static int S_key_ok(const char *k)
+static bool S_key_ok(const char *k)
 {
 	size_t n = strlen(k);
 
 	if (!n || n > MC_IDEM_KEY_MAX)
-		return 0;
+		return false;
 	for (; *k; k++)
 		if ((unsigned char)*k < 0x21 || (unsigned char)*k > 0x7e)
-			return 0;
-	return 1;
+			return false;
+	return true;
 }
 
-int api_idem_begin(struct http_req *req, struct http_res *res, const char *scope, struct api_idem *st)
+bool api_idem_begin(struct http_req *req, struct http_res *res, const char *scope, struct api_idem *st)
 {
 	const char *key = http_req_header(req, "Idempotency-Key");
 	crypto_generichash_state hs;
@@ -36,11 +36,11 @@ int api_idem_begin(struct http_req *req, struct http_res *res, const char *scope
 
 	memset(st, 0, sizeof(*st));
 	if (!key)
-		return 1;
+		return true;
 	if (!S_key_ok(key)) {
 		http_res_problem(res, MC_ERR_INVALID, "invalid_idempotency_key",
 				 "Idempotency-Key must be 1 to 255 printable characters");
-		return 0;
+		return false;
 	}
 	/* The request is its path (which order a refund is for) and its body. */
 	crypto_generichash_init(&hs, NULL, 0, sizeof(h));
@@ -52,14 +52,14 @@ int api_idem_begin(struct http_req *req, struct http_res *res, const char *scope
 			      &rec);
 	if (rc) {
 		http_res_problem(res, rc, NULL, "cannot check the idempotency key");
-		return 0;
+		return false;
 	}
 	if (rec.claimed) {
 		st->active = 1;
 		st->user_id = req->auth.user_id;
 		st->scope = scope;
 		snprintf(st->key, sizeof(st->key), "%s", key);
-		return 1;
+		return true;
 	}
 	if (strcmp(rec.request_hash, st->hash))
 		http_res_problem(res, MC_ERR_UNPROCESSABLE, "idempotency_key_reused",
@@ -72,10 +72,10 @@ int api_idem_begin(struct http_req *req, struct http_res *res, const char *scope
 			       rec.response, strlen(rec.response));
 		rec.response = NULL;
 		http_res_header(res, "Idempotent-Replayed", "true");
-		return 0;
+		return false;
 	}
 	free(rec.response);
-	return 0;
+	return false;
 }
 
 void api_idem_finish(struct api_idem *st, struct http_res *res)

@@ -1,17 +1,13 @@
 /* Admin view of the email outbox: list jobs, requeue a dead one. */
-#include <string.h>
-
 #include "api/api.h"
 #include "core/clock.h"
 #include "store/jobs.h"
 
-static const char *const job_statuses[] = { "queued", "running", "done", "dead", NULL };
-
 static json_t *S_job_json(const struct job *j)
 {
 	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:s?, s:o, s:o, s:o}", "id", (json_int_t)j->id, "kind",
-			 j->kind, "dedupeKey", j->dedupe_key, "status", j->status, "attempts", (json_int_t)j->attempts,
-			 "maxAttempts", (json_int_t)j->max_attempts, "lastError", j->last_error, "runAt",
+			 email_kind_name(j->kind), "dedupeKey", j->dedupe_key, "status", job_state_name(j->status),
+			 "attempts", (json_int_t)j->attempts, "maxAttempts", (json_int_t)j->max_attempts, "lastError", j->last_error, "runAt",
 			 api_time_json(j->run_at / 1000), "createdAt", api_time_json(j->created_at), "updatedAt",
 			 api_time_json(j->updated_at));
 }
@@ -19,20 +15,18 @@ static json_t *S_job_json(const struct job *j)
 /* GET /api/admin/jobs?status=&limit=&offset= */
 void api_jobs_list(struct http_req *req, struct http_res *res)
 {
-	const char *status = http_req_query(req, "status");
+	const char *raw = http_req_query(req, "status");
+	job_state status = job_state_parse(raw);
 	struct job *items = NULL;
 	int64_t limit, offset, total = 0;
 	size_t n = 0;
-	int known = !status;
 	json_t *arr;
 	mc_error err;
 	mc_rc rc;
 
 	mc_error_init(&err);
 	api_query_page(req, &limit, &offset, &err);
-	for (const char *const *s = job_statuses; status && *s; s++)
-		known |= !strcmp(*s, status);
-	if (!known)
+	if (raw && !status)
 		mc_error_field(&err, "status", "must be one of queued, running, done, dead");
 	rc = mc_error_fields_result(&err);
 	if (!rc)
@@ -44,7 +38,7 @@ void api_jobs_list(struct http_req *req, struct http_res *res)
 	arr = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, S_job_json(&items[i]));
-	http_res_json(res, 200, api_page_json(arr, total, limit, offset));
+	api_res_page(res, arr, total, limit, offset);
 out:
 	job_list_free(items, n);
 	mc_error_release(&err);

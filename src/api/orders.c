@@ -24,10 +24,10 @@ json_t *api_order_json(const struct order *o)
 	}
 	j = json_pack("{s:I, s:I, s:I, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:s, s:s?, s:s, s:s?, s:s?, s:o, s:o}",
 		      "id", (json_int_t)o->id, "orderId", (json_int_t)o->id, "userId", (json_int_t)o->user_id,
-		      "status", o->status, "items", items, "originalTotal", (json_int_t)o->original_total,
+		      "status", order_status_name(o->status), "items", items, "originalTotal", (json_int_t)o->original_total,
 		      "discountApplied", (json_int_t)o->discount, "total", (json_int_t)o->total, "totalAmount",
 		      (json_int_t)o->total, "payableAmount", (json_int_t)o->total, "currency", o->currency,
-		      "couponCode", o->coupon_code, "paymentStatus", o->payment_status, "cancelledBy",
+		      "couponCode", o->coupon_code, "paymentStatus", pay_state_name(o->payment_status), "cancelledBy",
 		      o->cancelled_by[0] ? o->cancelled_by : NULL, "cancelReason", o->cancel_reason, "createdAt",
 		      api_time_json(o->created_at), "updatedAt", api_time_json(o->updated_at));
 	return j;
@@ -67,9 +67,9 @@ void api_checkout(struct http_req *req, struct http_res *res)
 		body = api_body(req, res, allowed, &err);
 		if (!body)
 			goto done;
-		json_get_str(body, "couponCode", 1, 64, 0, &in.coupon_code, &err);
-		in.has_expected = json_get_int(body, "expectedTotal", 0, INT64_MAX, 0, &in.expected_total, &err) > 0;
-		json_get_int(body, "cartId", 1, INT64_MAX, 0, &in.cart_id, &err);
+		mc_json_str(body, "couponCode", 1, 64, false, &in.coupon_code, &err);
+		in.has_expected = mc_json_int(body, "expectedTotal", 0, INT64_MAX, false, &in.expected_total, &err);
+		mc_json_int(body, "cartId", 1, INT64_MAX, false, &in.cart_id, &err);
 	}
 	rc = mc_error_fields_result(&err);
 	if (!rc)
@@ -98,7 +98,8 @@ void api_orders_list(struct http_req *req, struct http_res *res)
 {
 	struct actor a = api_actor(req);
 	struct order *items = NULL;
-	const char *status = NULL, *raw;
+	order_status status = ORDER_NONE;
+	const char *raw;
 	int64_t limit, offset, total = 0;
 	size_t n = 0;
 	json_t *arr;
@@ -120,7 +121,7 @@ void api_orders_list(struct http_req *req, struct http_res *res)
 	arr = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, api_order_json(&items[i]));
-	http_res_json(res, 200, api_page_json(arr, total, limit, offset));
+	api_res_page(res, arr, total, limit, offset);
 out:
 	order_list_free(items, n);
 	mc_error_release(&err);
@@ -148,6 +149,7 @@ void api_orders_set_status(struct http_req *req, struct http_res *res)
 	static const char *const allowed[] = { "status", NULL };
 	struct actor a = api_actor(req);
 	const char *status = NULL;
+	order_status to = ORDER_NONE;
 	struct order o;
 	int64_t id;
 	int changed = 0;
@@ -156,19 +158,21 @@ void api_orders_set_status(struct http_req *req, struct http_res *res)
 	mc_rc rc;
 
 	mc_error_init(&err);
-	if (!api_id_and_body(req, res, allowed, 0, &id, &body, &err))
+	if (api_id_and_body(req, res, allowed, false, &id, &body, &err))
 		goto out;
-	json_get_str(body, "status", 1, 32, 1, &status, &err);
+	if (mc_json_str(body, "status", 1, 32, true, &status, &err) && !(to = order_status_parse(status)))
+		mc_error_field(&err, "status", "must be one of pending_payment, paid, processing, shipped, delivered,"
+					       " cancelled, refunded");
 	rc = mc_error_fields_result(&err);
 	if (!rc)
-		rc = order_set_status(&a, id, status, &o, &changed, &err);
+		rc = order_set_status(&a, id, to, NULL, &o, &changed, &err);
 	S_answer_order(res, 200, rc, &o, changed, &err);
 out:
 	mc_error_release(&err);
 }
 
-/* PATCH /api/orders/:id/cancel {reason} */
-void api_orders_cancel(struct http_req *req, struct http_res *res)
+/* Moves the order to `to` with an optional {reason} (cancel, refund). */
+static void S_move_with_reason(struct http_req *req, struct http_res *res, order_status to)
 {
 	static const char *const allowed[] = { "reason", NULL };
 	struct actor a = api_actor(req);
@@ -181,14 +185,31 @@ void api_orders_cancel(struct http_req *req, struct http_res *res)
 	mc_rc rc;
 
 	mc_error_init(&err);
-	if (!api_id_and_body(req, res, allowed, 1, &id, &body, &err))
+	if (api_id_and_body(req, res, allowed, true, &id, &body, &err))
 		goto out;
 	if (body)
-		json_get_str(body, "reason", 1, MC_CANCEL_REASON_MAX, 0, &reason, &err);
+		mc_json_str(body, "reason", 1, MC_CANCEL_REASON_MAX, false, &reason, &err);
 	rc = mc_error_fields_result(&err);
 	if (!rc)
-		rc = order_cancel(&a, id, reason, &o, &changed, &err);
+		rc = order_set_status(&a, id, to, reason, &o, &changed, &err);
 	S_answer_order(res, 200, rc, &o, changed, &err);
 out:
 	mc_error_release(&err);
+}
+
+/* PATCH /api/orders/:id/cancel {reason} */
+void api_orders_cancel(struct http_req *req, struct http_res *res)
+{
+	S_move_with_reason(req, res, ORDER_CANCELLED);
+}
+
+/* POST /api/orders/:id/refund {reason?} (admin, a delivered order) */
+void api_orders_refund(struct http_req *req, struct http_res *res)
+{
+	struct api_idem idem;
+
+	if (!api_idem_begin(req, res, "refund", &idem))
+		return;
+	S_move_with_reason(req, res, ORDER_REFUNDED);
+	api_idem_finish(&idem, res);
 }

@@ -191,14 +191,13 @@ void api_products_list(struct http_req *req, struct http_res *res)
 		http_res_problem(res, rc, NULL, "cannot list products");
 		goto out;
 	}
-	strbuf_adds(&sb, "{\"items\":[");
+	api_page_begin(&sb);
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			strbuf_addch(&sb, ',');
 		api_product_write(&sb, &items[i], now);
 	}
-	strbuf_addf(&sb, "],\"total\":%" PRId64 ",\"limit\":%" PRId64 ",\"offset\":%" PRId64 "}", total, f.limit,
-		    f.offset);
+	api_page_end(&sb, total, f.limit, f.offset);
 	S_send_built(req, res, key.failed ? "" : key.buf, &sb, key.failed ? 0 : gen);
 out:
 	product_list_free(items, n);
@@ -257,33 +256,31 @@ static mc_rc S_parse_input(struct http_req *req, struct http_res *res, struct pr
 	static const char *const allowed[] = { "name", "title", "description", "price", "currency", "imageUrl",
 					       "image", "category", "stock", "quantity", "sellerId", NULL };
 	json_t *body = api_body(req, res, allowed, err);
-	int got;
 
 	memset(in, 0, sizeof(*in));
 	if (!body)
 		return MC_ERR_INVALID;
-	if (json_get_str(body, "name", 1, MC_PRODUCT_NAME_MAX, 0, &in->name, err) > 0 ||
-	    json_get_str(body, "title", 1, MC_PRODUCT_NAME_MAX, 0, &in->name, err) > 0)
+	if (mc_json_str(body, "name", 1, MC_PRODUCT_NAME_MAX, false, &in->name, err) ||
+	    mc_json_str(body, "title", 1, MC_PRODUCT_NAME_MAX, false, &in->name, err))
 		in->set |= PI_NAME;
-	if (json_get_str(body, "description", 0, MC_PRODUCT_DESC_MAX, 0, &in->description, err) > 0)
+	if (mc_json_str(body, "description", 0, MC_PRODUCT_DESC_MAX, false, &in->description, err))
 		in->set |= PI_DESCRIPTION;
 	if (json_is_real(json_object_get(body, "price")))
 		mc_error_field(err, "price", "must be an integer number of minor units (4999 for 49.99)");
-	else if (json_get_int(body, "price", 0, MC_PRICE_MAX, 0, &in->price, err) > 0)
+	else if (mc_json_int(body, "price", 0, MC_PRICE_MAX, false, &in->price, err))
 		in->set |= PI_PRICE;
-	if (json_get_str(body, "currency", 3, 3, 0, &in->currency, err) > 0)
+	if (mc_json_str(body, "currency", 3, 3, false, &in->currency, err))
 		in->set |= PI_CURRENCY;
-	got = json_get_str(body, "imageUrl", 1, MC_URL_MAX, 0, &in->image_url, err);
-	if (!got)
-		got = json_get_str(body, "image", 1, MC_URL_MAX, 0, &in->image_url, err);
-	if (got > 0 || json_is_null(json_object_get(body, "imageUrl")))
+	if (mc_json_str(body, mc_json_has(body, "imageUrl") ? "imageUrl" : "image", 1, MC_URL_MAX, false,
+			&in->image_url, err) ||
+	    json_is_null(json_object_get(body, "imageUrl")))
 		in->set |= PI_IMAGE_URL;
-	if (json_get_str(body, "category", 0, MC_CATEGORY_MAX, 0, &in->category, err) > 0)
+	if (mc_json_str(body, "category", 0, MC_CATEGORY_MAX, false, &in->category, err))
 		in->set |= PI_CATEGORY;
-	if (json_get_int(body, "stock", 0, MC_STOCK_MAX, 0, &in->stock, err) > 0 ||
-	    json_get_int(body, "quantity", 0, MC_STOCK_MAX, 0, &in->stock, err) > 0)
+	if (mc_json_int(body, "stock", 0, MC_STOCK_MAX, false, &in->stock, err) ||
+	    mc_json_int(body, "quantity", 0, MC_STOCK_MAX, false, &in->stock, err))
 		in->set |= PI_STOCK;
-	if (json_get_int(body, "sellerId", 1, INT64_MAX, 0, &in->seller_id, err) > 0)
+	if (mc_json_int(body, "sellerId", 1, INT64_MAX, false, &in->seller_id, err))
 		in->set |= PI_SELLER;
 	return mc_error_fields_result(err);
 }
@@ -391,13 +388,13 @@ void api_products_sale(struct http_req *req, struct http_res *res)
 	mc_rc rc;
 
 	mc_error_init(&err);
-	if (!api_id_and_body(req, res, allowed, 0, &id, &body, &err))
+	if (api_id_and_body(req, res, allowed, false, &id, &body, &err))
 		goto out;
-	if (json_get_str(body, "saleStart", 1, 40, 1, &start, &err) > 0 && clock_parse_rfc3339(start, &sale.start))
+	if (mc_json_str(body, "saleStart", 1, 40, true, &start, &err) && clock_parse_rfc3339(start, &sale.start))
 		mc_error_field(&err, "saleStart", "must be an RFC 3339 time such as 2026-11-22T10:00:00Z");
-	if (json_get_str(body, "saleEnd", 1, 40, 1, &end, &err) > 0 && clock_parse_rfc3339(end, &sale.end))
+	if (mc_json_str(body, "saleEnd", 1, 40, true, &end, &err) && clock_parse_rfc3339(end, &sale.end))
 		mc_error_field(&err, "saleEnd", "must be an RFC 3339 time such as 2026-11-22T10:00:00Z");
-	json_get_int(body, "salePercentage", MC_SALE_PCT_MIN, MC_SALE_PCT_MAX, 1, &pct, &err);
+	mc_json_int(body, "salePercentage", MC_SALE_PCT_MIN, MC_SALE_PCT_MAX, true, &pct, &err);
 	sale.percentage = (int)pct;
 	rc = mc_error_fields_result(&err);
 	if (!rc)

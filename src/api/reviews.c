@@ -41,10 +41,10 @@ void api_reviews_post(struct http_req *req, struct http_res *res)
 	mc_rc rc;
 
 	mc_error_init(&err);
-	if (!api_id_and_body(req, res, allowed, 0, &pid, &body, &err))
+	if (api_id_and_body(req, res, allowed, false, &pid, &body, &err))
 		goto out;
-	json_get_int(body, "rating", REVIEW_RATING_MIN, REVIEW_RATING_MAX, 1, &in.rating, &err);
-	json_get_str(body, "comment", 0, MC_REVIEW_COMMENT_MAX, 0, &in.comment, &err);
+	mc_json_int(body, "rating", REVIEW_RATING_MIN, REVIEW_RATING_MAX, true, &in.rating, &err);
+	mc_json_str(body, "comment", 0, MC_REVIEW_COMMENT_MAX, false, &in.comment, &err);
 	rc = mc_error_fields_result(&err);
 	if (!rc)
 		rc = review_post(&a, pid, &in, &r, &created, &err);
@@ -84,14 +84,13 @@ void api_reviews_list(struct http_req *req, struct http_res *res)
 		goto out;
 	}
 	strbuf_init(&sb);
-	strbuf_adds(&sb, "{\"items\":[");
+	api_page_begin(&sb);
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			strbuf_addch(&sb, ',');
 		S_review_write(&sb, &items[i]);
 	}
-	strbuf_addf(&sb, "],\"total\":%" PRId64 ",\"limit\":%" PRId64 ",\"offset\":%" PRId64 "}", total, limit,
-		    offset);
+	api_page_end(&sb, total, limit, offset);
 	api_res_strbuf(res, 200, &sb);
 out:
 	review_list_free(items, n);

@@ -33,9 +33,9 @@ void api_users_update_me(struct http_req *req, struct http_res *res)
 	body = api_body(req, res, allowed, &err);
 	if (!body)
 		goto out;
-	json_get_str(body, "name", 1, MC_NAME_MAX, 0, &ch.name, &err);
-	json_get_str(body, "currentPassword", 1, MC_PASSWORD_MAX, 0, &ch.current_password, &err);
-	json_get_str(body, "newPassword", 1, MC_PASSWORD_MAX, 0, &ch.new_password, &err);
+	mc_json_str(body, "name", 1, MC_NAME_MAX, false, &ch.name, &err);
+	mc_json_str(body, "currentPassword", 1, MC_PASSWORD_MAX, false, &ch.current_password, &err);
+	mc_json_str(body, "newPassword", 1, MC_PASSWORD_MAX, false, &ch.new_password, &err);
 	rc = mc_error_fields_result(&err);
 	if (!rc)
 		rc = account_update(req->auth.user_id, &ch, &u, &err);

@@ -35,7 +35,7 @@ void api_wishlist_add(struct http_req *req, struct http_res *res)
 	body = api_body(req, res, allowed, &err);
 	if (!body)
 		goto out;
-	json_get_int(body, "productId", 1, INT64_MAX, 1, &pid, &err);
+	mc_json_int(body, "productId", 1, INT64_MAX, true, &pid, &err);
 	rc = mc_error_fields_result(&err);
 	if (!rc)
 		rc = wishlist_add(req->auth.user_id, pid, &it, &added, &err);
@@ -70,14 +70,13 @@ void api_wishlist_list(struct http_req *req, struct http_res *res)
 		goto out;
 	}
 	strbuf_init(&sb);
-	strbuf_adds(&sb, "{\"items\":[");
+	api_page_begin(&sb);
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			strbuf_addch(&sb, ',');
 		S_entry_write(&sb, &items[i], now);
 	}
-	strbuf_addf(&sb, "],\"total\":%" PRId64 ",\"limit\":%" PRId64 ",\"offset\":%" PRId64 "}", total, limit,
-		    offset);
+	api_page_end(&sb, total, limit, offset);
 	api_res_strbuf(res, 200, &sb);
 out:
 	wishlist_items_free(items, n);

@@ -6,9 +6,10 @@
 #include "core/utf8.h"
 
 /* jansson's depth limit is a compile-time 2048; ours is a pre-scan. */
-static int S_depth_ok(const char *p, size_t len)
+static bool S_depth_ok(const char *p, size_t len)
 {
-	int depth = 0, in_str = 0;
+	bool in_str = false;
+	int depth = 0;
 
 	for (size_t i = 0; i < len; i++) {
 		char c = p[i];
@@ -17,20 +18,20 @@ static int S_depth_ok(const char *p, size_t len)
 			if (c == '\\')
 				i++;
 			else if (c == '"')
-				in_str = 0;
+				in_str = false;
 			continue;
 		}
 		if (c == '"')
-			in_str = 1;
+			in_str = true;
 		else if ((c == '{' || c == '[') && ++depth > MC_JSON_MAX_DEPTH)
-			return 0;
+			return false;
 		else if (c == '}' || c == ']')
 			depth--;
 	}
-	return 1;
+	return true;
 }
 
-mc_rc json_parse_body(const char *buf, size_t len, json_t **out, mc_error *err)
+mc_rc mc_json_parse_body(const char *buf, size_t len, json_t **out, mc_error *err)
 {
 	json_error_t jerr;
 	json_t *j;
@@ -52,17 +53,17 @@ mc_rc json_parse_body(const char *buf, size_t len, json_t **out, mc_error *err)
 	return MC_OK;
 }
 
-mc_rc json_allow_only(json_t *obj, const char *const *allowed, mc_error *err)
+mc_rc mc_json_allow_only(json_t *obj, const char *const *allowed, mc_error *err)
 {
 	const char *key;
 	json_t *v;
 
 	json_object_foreach(obj, key, v) {
-		int ok = 0;
+		bool ok = false;
 
 		for (const char *const *a = allowed; *a; a++)
 			if (!strcmp(*a, key)) {
-				ok = 1;
+				ok = true;
 				break;
 			}
 		if (!ok) {
@@ -87,72 +88,80 @@ long utf8_length(const char *s)
 	return n;
 }
 
-int json_get_str(json_t *obj, const char *key, size_t minlen, size_t maxlen, int required,
-		 const char **out, mc_error *err)
+bool mc_json_has(json_t *obj, const char *key)
 {
 	json_t *v = json_object_get(obj, key);
+
+	return v && !json_is_null(v);
+}
+
+/* The value of a present key, or NULL after recording "is required". */
+static json_t *S_value(json_t *obj, const char *key, bool required, mc_error *err)
+{
+	if (mc_json_has(obj, key))
+		return json_object_get(obj, key);
+	if (required)
+		mc_error_field(err, key, "is required");
+	return NULL;
+}
+
+bool mc_json_str(json_t *obj, const char *key, size_t minlen, size_t maxlen, bool required, const char **out,
+		 mc_error *err)
+{
+	json_t *v = S_value(obj, key, required, err);
 	long n;
 
-	if (!v || json_is_null(v)) {
-		if (required)
-			mc_error_field(err, key, "is required");
-		return 0;
-	}
+	if (!v)
+		return false;
 	if (!json_is_string(v)) {
 		mc_error_field(err, key, "must be a string");
-		return -1;
+		return false;
 	}
 	n = utf8_length(json_string_value(v));
 	/* jansson rejects embedded NULs unless asked; length in bytes bounds storage. */
 	if (n < 0 || json_string_length(v) != strlen(json_string_value(v))) {
 		mc_error_field(err, key, "must be valid UTF-8 text");
-		return -1;
+		return false;
 	}
 	if ((size_t)n < minlen || (size_t)n > maxlen) {
 		mc_error_field(err, key, "must be %zu to %zu characters", minlen, maxlen);
-		return -1;
+		return false;
 	}
 	*out = json_string_value(v);
-	return 1;
+	return true;
 }
 
-int json_get_int(json_t *obj, const char *key, int64_t min, int64_t max, int required,
-		 int64_t *out, mc_error *err)
+bool mc_json_int(json_t *obj, const char *key, int64_t min, int64_t max, bool required, int64_t *out,
+		 mc_error *err)
 {
-	json_t *v = json_object_get(obj, key);
+	json_t *v = S_value(obj, key, required, err);
 	json_int_t n;
 
-	if (!v || json_is_null(v)) {
-		if (required)
-			mc_error_field(err, key, "is required");
-		return 0;
-	}
+	if (!v)
+		return false;
 	if (!json_is_integer(v)) {
 		mc_error_field(err, key, "must be an integer");
-		return -1;
+		return false;
 	}
 	n = json_integer_value(v);
 	if (n < min || n > max) {
 		mc_error_field(err, key, "must be between %lld and %lld", (long long)min, (long long)max);
-		return -1;
+		return false;
 	}
 	*out = n;
-	return 1;
+	return true;
 }
 
-int json_get_bool(json_t *obj, const char *key, int required, int *out, mc_error *err)
+bool mc_json_bool(json_t *obj, const char *key, bool required, int *out, mc_error *err)
 {
-	json_t *v = json_object_get(obj, key);
+	json_t *v = S_value(obj, key, required, err);
 
-	if (!v || json_is_null(v)) {
-		if (required)
-			mc_error_field(err, key, "is required");
-		return 0;
-	}
+	if (!v)
+		return false;
 	if (!json_is_boolean(v)) {
 		mc_error_field(err, key, "must be true or false");
-		return -1;
+		return false;
 	}
 	*out = json_is_true(v);
-	return 1;
+	return true;
 }

@@ -9,13 +9,6 @@
 #include "core/clock.h"
 #include "core/strbuf.h"
 
-static int quiet;
-
-void log_set_quiet(int q)
-{
-	quiet = q;
-}
-
 /* One write per line keeps concurrent lines whole. */
 static void S_write_line(const char *json, size_t len)
 {
@@ -31,8 +24,7 @@ static void S_write_line(const char *json, size_t len)
 
 void log_line(const char *json, size_t len)
 {
-	if (!quiet)
-		S_write_line(json, len);
+	S_write_line(json, len);
 }
 
 static void S_log(const char *level, const char *component, const char *fmt, va_list ap)
@@ -48,8 +40,7 @@ static void S_log(const char *level, const char *component, const char *fmt, va_
 	strbuf_adds(&sb, ",\"msg\":");
 	strbuf_add_json_string(&sb, msg);
 	strbuf_addch(&sb, '}');
-	/* Errors are printed even in quiet mode: they must never be hidden. */
-	if (!sb.failed && (!quiet || !strcmp(level, "error")))
+	if (!sb.failed)
 		S_write_line(sb.buf, sb.len);
 	strbuf_release(&sb);
 }

@@ -5,7 +5,6 @@
 
 #include <stddef.h>
 
-void log_set_quiet(int quiet);
 void log_info(const char *component, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void log_error(const char *component, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Writes an already-formatted JSON line (newline added). */

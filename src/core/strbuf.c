@@ -39,13 +39,6 @@ char *strbuf_detach(strbuf *sb, size_t *len)
 	return b;
 }
 
-void strbuf_reset(strbuf *sb)
-{
-	sb->len = 0;
-	if (sb->buf)
-		sb->buf[0] = '\0';
-}
-
 void strbuf_grow(strbuf *sb, size_t extra)
 {
 	size_t need, n;
@@ -115,14 +108,6 @@ void strbuf_addf(strbuf *sb, const char *fmt, ...)
 	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	sb->len += (size_t)n;
-}
-
-void strbuf_add_int(strbuf *sb, int64_t v)
-{
-	char tmp[24];
-	int n = snprintf(tmp, sizeof(tmp), "%" PRId64, v);
-
-	strbuf_add(sb, tmp, (size_t)n);
 }
 
 void strbuf_add_json_string(strbuf *sb, const char *s)

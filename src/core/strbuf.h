@@ -18,13 +18,11 @@ void strbuf_init(strbuf *sb);
 void strbuf_release(strbuf *sb);
 /* Hands the buffer (NUL-terminated) to the caller and re-inits sb. NULL if failed. */
 char *strbuf_detach(strbuf *sb, size_t *len);
-void strbuf_reset(strbuf *sb);
 void strbuf_grow(strbuf *sb, size_t extra);
 void strbuf_add(strbuf *sb, const void *data, size_t len);
 void strbuf_adds(strbuf *sb, const char *s);
 void strbuf_addch(strbuf *sb, char c);
 void strbuf_addf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void strbuf_add_int(strbuf *sb, int64_t v);
 /* Appends s as a quoted, escaped JSON string. */
 void strbuf_add_json_string(strbuf *sb, const char *s);
 

@@ -99,15 +99,15 @@ static mc_rc S_item(json_t *item, size_t pos, struct import_item *it, mc_error *
 	if (!json_is_object(item))
 		return mc_fail(err, MC_ERR_INVALID, "invalid_item", "item %zu in the file: must be an object", pos + 1);
 	mc_error_init(&fe);
-	json_get_int(item, "id", 1, INT64_MAX, 1, &it->id, &fe);
-	json_get_str(item, "title", 1, MC_PRODUCT_NAME_MAX, 1, &it->title, &fe);
+	mc_json_int(item, "id", 1, INT64_MAX, true, &it->id, &fe);
+	mc_json_str(item, "title", 1, MC_PRODUCT_NAME_MAX, true, &it->title, &fe);
 	if (!json_is_number(price))
 		mc_error_field(&fe, "price", "is required and must be a number such as 109.95");
 	else
 		import_price_minor(json_number_value(price), &it->price, &fe);
-	json_get_str(item, "description", 0, MC_PRODUCT_DESC_MAX, 0, &it->description, &fe);
-	json_get_str(item, "category", 0, MC_CATEGORY_MAX, 0, &it->category, &fe);
-	json_get_str(item, "image", 1, MC_URL_MAX, 0, &it->image, &fe);
+	mc_json_str(item, "description", 0, MC_PRODUCT_DESC_MAX, false, &it->description, &fe);
+	mc_json_str(item, "category", 0, MC_CATEGORY_MAX, false, &it->category, &fe);
+	mc_json_str(item, "image", 1, MC_URL_MAX, false, &it->image, &fe);
 	S_rating(item, it, &fe);
 	if (!it->description)
 		it->description = "";

@@ -1,3 +1,6 @@
+/* Checkout, the order state machine and paying an order. They share the
+ * visibility rules and the one move function (S_move), which is why they
+ * are one file of a little over 500 lines. */
 #include "domain/orders.h"
 
 #include <jansson.h>
@@ -14,47 +17,44 @@
 #include "store/products.h"
 #include "store/store.h"
 
-#define WHO_BUYER  (1u << ROLE_BUYER)
-#define WHO_SELLER (1u << ROLE_SELLER)
-#define WHO_ADMIN  (1u << ROLE_ADMIN)
-
-static const char *const statuses[] = {
-	"pending_payment", "paid", "processing", "shipped", "delivered", "cancelled", "refunded", NULL,
-};
-
-/* The one state machine: who may move an order from where to where.
- * A seller acts only on orders whose every line is theirs. Cancelling has
- * its own rules (order_cancel). */
-static const struct {
-	const char *from;
-	const char *to;
+/* The one state machine: who may move an order from where to where. A
+ * cancellation whose payment was captured is stored as refunded (the
+ * money went back at once). */
+static const struct transition {
+	order_status from;
+	order_status to;
 	unsigned who;
 } transitions[] = {
-	{ "pending_payment", "paid", WHO_ADMIN },         /* COD or offline payment received */
-	{ "paid", "processing", WHO_ADMIN | WHO_SELLER },
-	{ "paid", "shipped", WHO_ADMIN | WHO_SELLER },
-	{ "processing", "shipped", WHO_ADMIN | WHO_SELLER },
-	{ "shipped", "delivered", WHO_ADMIN | WHO_SELLER },
+	/* Paid: a captured payment, or an admin receiving the money (COD, offline). */
+	{ ORDER_PENDING_PAYMENT, ORDER_PAID, ACTOR_ADMIN | ACTOR_PROCESSOR },
+	{ ORDER_PENDING_PAYMENT, ORDER_CANCELLED, ACTOR_BUYER | ACTOR_SELLER | ACTOR_ADMIN | ACTOR_SYSTEM },
+	/* A captured payment goes straight on to processing. */
+	{ ORDER_PAID, ORDER_PROCESSING, ACTOR_SELLER | ACTOR_ADMIN | ACTOR_PROCESSOR },
+	{ ORDER_PAID, ORDER_SHIPPED, ACTOR_SELLER | ACTOR_ADMIN },
+	{ ORDER_PAID, ORDER_CANCELLED, ACTOR_BUYER | ACTOR_SELLER | ACTOR_ADMIN },
+	{ ORDER_PROCESSING, ORDER_SHIPPED, ACTOR_SELLER | ACTOR_ADMIN },
+	{ ORDER_PROCESSING, ORDER_CANCELLED, ACTOR_BUYER | ACTOR_SELLER | ACTOR_ADMIN },
+	{ ORDER_SHIPPED, ORDER_DELIVERED, ACTOR_SELLER | ACTOR_ADMIN },
+	{ ORDER_DELIVERED, ORDER_REFUNDED, ACTOR_ADMIN },                /* with its captured payment */
 };
+#define NTRANSITIONS (sizeof(transitions) / sizeof(transitions[0]))
 
-static const char *const cancellable[] = { "pending_payment", "paid", "processing", NULL };
-
-const char *order_status_parse(const char *s)
+int order_may_set(order_status to, unsigned who)
 {
-	if (!strcmp(s, "pending"))
-		return "pending_payment";
-	for (const char *const *p = statuses; *p; p++)
-		if (!strcmp(*p, s))
-			return *p;
-	return NULL;
-}
-
-static int S_in(const char *s, const char *const *list)
-{
-	for (; *list; list++)
-		if (!strcmp(*list, s))
+	for (size_t i = 0; i < NTRANSITIONS; i++)
+		if (transitions[i].to == to && (transitions[i].who & who))
 			return 1;
 	return 0;
+}
+
+enum order_verdict order_transition_check(order_status from, order_status to, unsigned who)
+{
+	if (!order_may_set(to, who))
+		return ORDER_MOVE_FORBIDDEN;
+	for (size_t i = 0; i < NTRANSITIONS; i++)
+		if (transitions[i].from == from && transitions[i].to == to)
+			return transitions[i].who & who ? ORDER_MOVE_OK : ORDER_MOVE_FORBIDDEN;
+	return ORDER_MOVE_ILLEGAL;
 }
 
 /* --- checkout ------------------------------------------------------------ */
@@ -187,8 +187,8 @@ mc_rc order_checkout(const struct actor *a, const struct checkout_req *req, stru
 	rc = S_take_stock(&o, &sold_out, err);
 	if (rc)
 		goto out;
-	snprintf(o.status, sizeof(o.status), "pending_payment");
-	snprintf(o.payment_status, sizeof(o.payment_status), "unpaid");
+	o.status = ORDER_PENDING_PAYMENT;
+	o.payment_status = PAY_UNPAID;
 	o.created_at = o.updated_at = now;
 	rc = store_order_insert(&o);
 	if (!rc)
@@ -196,7 +196,7 @@ mc_rc order_checkout(const struct actor *a, const struct checkout_req *req, stru
 	if (!rc && sold_out)
 		rc = store_catalog_bump();
 	if (!rc)
-		rc = notify_order_event(o.id, "order_placed");
+		rc = notify_order_event(o.id, EMAIL_ORDER_PLACED);
 out:
 	rc = store_finish(rc);
 	/* The lines borrowed their names from the cart; give the order its own. */
@@ -262,7 +262,7 @@ mc_rc order_get(const struct actor *a, int64_t id, struct order *out, mc_error *
 	return MC_OK;
 }
 
-mc_rc order_list(const struct actor *a, const char *status, int64_t limit, int64_t offset, struct order **items,
+mc_rc order_list(const struct actor *a, order_status status, int64_t limit, int64_t offset, struct order **items,
 		 size_t *n, int64_t *total, mc_error *err)
 {
 	struct order_query q = { .status = status, .limit = limit, .offset = offset, .who = a->user_id };
@@ -273,12 +273,75 @@ mc_rc order_list(const struct actor *a, const char *status, int64_t limit, int64
 
 /* --- changes ------------------------------------------------------------- */
 
-/* Cancels `o` inside the open transaction: stock and the coupon use go
- * back, a captured payment is refunded (the order then ends refunded), the
- * buyer is emailed. *restocked: a product came back from sold out. */
-static mc_rc S_cancel(const struct order *o, const char *by, const char *reason, int *restocked)
+/* The hats the caller wears on this order (enum order_actor bits). */
+static unsigned S_hats(const struct actor *a, const struct order *o)
 {
-	const char *end = "cancelled";
+	unsigned who = 0;
+
+	if (a->role == ROLE_ADMIN)
+		who |= ACTOR_ADMIN;
+	if (o->user_id == a->user_id)
+		who |= ACTOR_BUYER;
+	if (a->role == ROLE_SELLER && S_all_lines_of(o, a->user_id))
+		who |= ACTOR_SELLER;
+	return who;
+}
+
+/* Every hat a role may wear on some order (a seller may also buy). */
+static unsigned S_role_hats(mc_role r)
+{
+	switch (r) {
+	case ROLE_ADMIN:
+		return ACTOR_ADMIN;
+	case ROLE_SELLER:
+		return ACTOR_SELLER | ACTOR_BUYER;
+	case ROLE_BUYER:
+		return ACTOR_BUYER;
+	case ROLE_NONE:
+		break;
+	}
+	return 0;
+}
+
+/* cancelledBy: the strongest hat. */
+static const char *S_by(unsigned who)
+{
+	if (who & ACTOR_ADMIN)
+		return "admin";
+	if (who & ACTOR_SYSTEM)
+		return "system";
+	return who & ACTOR_BUYER ? "buyer" : "seller";
+}
+
+/* One move: who makes it, why (a cancellation or refund), what it did. */
+struct move {
+	unsigned who;
+	const char *reason;         /* NULL: none */
+	int restocked;              /* out: a product came back from sold out */
+};
+
+static mc_rc S_refuse(const struct order *o, order_status to, enum order_verdict v, mc_error *err)
+{
+	const char *from = order_status_name(o->status);
+
+	if (v == ORDER_MOVE_FORBIDDEN)
+		return mc_fail(err, MC_ERR_FORBIDDEN, "forbidden", "you may not move this order to %s",
+			       order_status_name(to));
+	if (to == ORDER_CANCELLED)
+		return mc_fail(err, MC_ERR_CONFLICT, "illegal_transition", "an order that is %s cannot be cancelled",
+			       from);
+	if (to == ORDER_REFUNDED)
+		return mc_fail(err, MC_ERR_CONFLICT, "illegal_transition",
+			       "only a delivered order is refunded this way (this one is %s; cancel it instead)", from);
+	return mc_fail(err, MC_ERR_CONFLICT, "illegal_transition", "an order cannot go from %s to %s", from,
+		       order_status_name(to));
+}
+
+/* Cancels `o`: stock and the coupon use go back, a captured payment is
+ * refunded (the order then ends refunded), the buyer is emailed. */
+static mc_rc S_cancel(struct order *o, struct move *m)
+{
+	order_status end = ORDER_CANCELLED;
 	int refunded = 0;
 	mc_rc rc = MC_OK;
 
@@ -287,32 +350,72 @@ static mc_rc S_cancel(const struct order *o, const char *by, const char *reason,
 
 		rc = store_stock_give(o->lines[i].product_id, o->lines[i].quantity, &now_stock);
 		if (!rc && now_stock == o->lines[i].quantity)
-			*restocked = 1; /* back from sold out */
+			m->restocked = 1; /* back from sold out */
 	}
 	if (!rc && o->coupon_id)
 		rc = store_coupon_release(o->coupon_id);
 	if (!rc)
-		rc = payment_settle_cancel(o, by, reason, &refunded);
-	/* A captured payment is refunded at once: the order ends refunded. */
+		rc = payment_settle_cancel(o, S_by(m->who), m->reason, &refunded);
 	if (refunded)
-		end = "refunded";
+		end = ORDER_REFUNDED;
 	if (!rc)
-		rc = store_order_cancel(o->id, o->status, end, by, reason, clock_now());
-	if (!rc && *restocked)
+		rc = store_order_cancel(o->id, o->status, end, S_by(m->who), m->reason, clock_now());
+	if (!rc && m->restocked)
 		rc = store_catalog_bump();
 	if (!rc)
-		rc = notify_order_event(o->id, "order_cancelled");
+		rc = notify_order_event(o->id, EMAIL_ORDER_CANCELLED);
+	if (!rc)
+		o->status = end;
 	return rc;
 }
 
-mc_rc order_cancel(const struct actor *a, int64_t id, const char *reason, struct order *out,
-		   int *catalog_changed, mc_error *err)
+/* The one place an order changes status, inside the caller's open
+ * transaction with `o` as read there: the table decides, then the target's
+ * effects and the write; o->status follows. */
+static mc_rc S_move(struct order *o, order_status to, struct move *m, mc_error *err)
 {
+	enum order_verdict v = order_transition_check(o->status, to, m->who);
+	int refunded = 0;
+	mc_rc rc = MC_OK;
+
+	if (v != ORDER_MOVE_OK)
+		return S_refuse(o, to, v, err);
+	if (to == ORDER_CANCELLED)
+		return S_cancel(o, m);
+	if (to == ORDER_REFUNDED) {
+		rc = payment_settle_cancel(o, S_by(m->who), m->reason, &refunded);
+		if (!rc && !refunded)
+			rc = mc_fail(err, MC_ERR_CONFLICT, "nothing_to_refund", "order %lld has no captured payment",
+				     (long long)o->id);
+	}
+	if (!rc)
+		rc = store_order_set_status(o->id, o->status, to, clock_now());
+	if (rc == MC_ERR_CONFLICT && !err->code)
+		rc = mc_fail(err, rc, "order_changed", "the order changed meanwhile; reload it");
+	/* Paid by anyone but the processor: the money came in by hand. */
+	if (!rc && to == ORDER_PAID && !(m->who & ACTOR_PROCESSOR))
+		rc = payment_capture_offline(o);
+	if (!rc && to == ORDER_SHIPPED)
+		rc = notify_order_event(o->id, EMAIL_ORDER_SHIPPED);
+	if (!rc && to == ORDER_REFUNDED)
+		rc = notify_order_event(o->id, EMAIL_ORDER_REFUNDED);
+	if (!rc)
+		o->status = to;
+	return rc;
+}
+
+mc_rc order_set_status(const struct actor *a, int64_t id, order_status to, const char *reason,
+		       struct order *out, int *catalog_changed, mc_error *err)
+{
+	struct move m = { .reason = reason };
 	struct order o;
-	const char *by;
-	int restocked = 0;
 	mc_rc rc;
 
+	/* Authorization before state: a role that may never set `to` learns
+	 * nothing about the order. */
+	if (!order_may_set(to, S_role_hats(a->role)))
+		return mc_fail(err, MC_ERR_FORBIDDEN, "forbidden", "a %s may not set an order %s", role_name(a->role),
+			       order_status_name(to));
 	rc = store_begin(DB_TXN_DURABLE);
 	if (rc)
 		return rc;
@@ -321,33 +424,26 @@ mc_rc order_cancel(const struct actor *a, int64_t id, const char *reason, struct
 		store_rollback();
 		return rc;
 	}
-	if (a->role == ROLE_ADMIN)
-		by = "admin";
-	else if (o.user_id == a->user_id)
-		by = "buyer";
-	else
-		by = "seller";
-	if (!strcmp(by, "seller") && !S_all_lines_of(&o, a->user_id))
+	m.who = S_hats(a, &o);
+	if (!m.who) /* a seller of some of its lines only */
 		rc = mc_fail(err, MC_ERR_FORBIDDEN, "not_all_lines_yours",
 			     "the order has lines of other sellers; ask an admin");
-	else if (!S_in(o.status, cancellable))
-		rc = mc_fail(err, MC_ERR_CONFLICT, "illegal_transition", "an order that is %s cannot be cancelled",
-			     o.status);
-	if (!rc)
-		rc = S_cancel(&o, by, reason, &restocked);
+	else
+		rc = S_move(&o, to, &m, err);
 	order_release(&o);
 	rc = store_finish(rc);
-	if (!rc) {
-		*catalog_changed = restocked;
+	if (!rc)
 		rc = order_get(a, id, out, err);
-	}
+	if (!rc)
+		*catalog_changed = m.restocked;
 	return rc;
 }
 
 mc_rc order_expire(int64_t id)
 {
+	struct move m = { .who = ACTOR_SYSTEM, .reason = "not paid in time" };
 	struct order o;
-	int restocked = 0;
+	mc_error err;
 	mc_rc rc = store_begin(DB_TXN_DURABLE);
 
 	if (rc)
@@ -357,62 +453,76 @@ mc_rc order_expire(int64_t id)
 		store_rollback();
 		return rc;
 	}
+	mc_error_init(&err);
 	/* Paid (or cash on delivery chosen) meanwhile: it stays. */
-	if (strcmp(o.status, "pending_payment") || strcmp(o.payment_status, "unpaid"))
+	if (o.payment_status != PAY_UNPAID)
 		rc = MC_ERR_CONFLICT;
 	else
-		rc = S_cancel(&o, "system", "not paid in time", &restocked);
+		rc = S_move(&o, ORDER_CANCELLED, &m, &err);
+	mc_error_release(&err);
 	order_release(&o);
 	return store_finish(rc);
 }
 
-mc_rc order_set_status(const struct actor *a, int64_t id, const char *status, struct order *out,
-		       int *catalog_changed, mc_error *err)
-{
-	const char *to = order_status_parse(status);
-	struct order o;
-	unsigned who = 1u << a->role;
-	int allowed = 0, known = 0;
-	mc_rc rc;
+/* --- paying --------------------------------------------------------------- */
 
-	if (!to) {
-		mc_error_field(err, "status", "must be one of pending_payment, paid, processing, shipped, delivered,"
-					      " cancelled");
-		return mc_error_fields_result(err);
-	}
-	if (!strcmp(to, "cancelled"))
-		return order_cancel(a, id, NULL, out, catalog_changed, err);
-	rc = S_load_visible(a, id, &o, err);
+/* Checks that the order can take a payment answered `st` now. */
+static mc_rc S_payable(const struct order *o, payment_status st, mc_error *err)
+{
+	if (o->status == ORDER_CANCELLED || o->status == ORDER_REFUNDED)
+		return mc_fail(err, MC_ERR_CONFLICT, "order_not_payable", "order %lld is %s", (long long)o->id,
+			       order_status_name(o->status));
+	if (o->payment_status == PAY_PAID || o->status != ORDER_PENDING_PAYMENT)
+		return mc_fail(err, MC_ERR_CONFLICT, "already_paid", "order %lld is already paid", (long long)o->id);
+	if (st == PAYMENT_PENDING && o->payment_status == PAY_PENDING)
+		return mc_fail(err, MC_ERR_CONFLICT, "payment_pending", "a cash-on-delivery payment is already pending");
+	return MC_OK;
+}
+
+mc_rc order_pay(const struct actor *a, const struct payment_req *req, struct payment *out, order_status *status,
+		mc_error *err)
+{
+	payment_status st = payment_outcome(req);
+	struct move m = { .who = ACTOR_PROCESSOR };
+	struct payment p;
+	struct order o;
+	mc_rc rc = store_begin(DB_TXN_DURABLE);
+
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < sizeof(transitions) / sizeof(transitions[0]); i++) {
-		if (strcmp(transitions[i].from, o.status) || strcmp(transitions[i].to, to))
-			continue;
-		known = 1;
-		allowed = (transitions[i].who & who) &&
-			  (a->role != ROLE_SELLER || S_all_lines_of(&o, a->user_id));
-	}
-	if (!known)
-		rc = mc_fail(err, MC_ERR_CONFLICT, "illegal_transition", "an order cannot go from %s to %s", o.status,
-			     to);
-	else if (!allowed)
-		rc = mc_fail(err, MC_ERR_FORBIDDEN, "forbidden", "you may not move this order to %s", to);
-	if (rc) {
+	rc = S_load_visible(a, req->order_id, &o, err);
+	if (!rc && a->role != ROLE_ADMIN && o.user_id != a->user_id) {
 		order_release(&o);
+		rc = mc_fail(err, MC_ERR_NOT_FOUND, "order_not_found", "no order %lld", (long long)req->order_id);
+	}
+	if (rc) {
+		store_rollback();
 		return rc;
 	}
-	rc = store_begin(DB_TXN_DURABLE);
-	if (!rc)
-		rc = store_order_set_status(id, o.status, to, clock_now());
+	rc = S_payable(&o, st, err);
+	if (rc)
+		goto out;
+	rc = payment_record(&o, req, st, &p);
+	/* Only one request moves the order out of pending_payment. */
+	if (!rc && st == PAYMENT_SUCCESS)
+		rc = S_move(&o, ORDER_PAID, &m, err);
+	if (!rc && st == PAYMENT_SUCCESS)
+		rc = S_move(&o, ORDER_PROCESSING, &m, err);
 	if (rc == MC_ERR_CONFLICT)
-		rc = mc_fail(err, rc, "order_changed", "the order changed meanwhile; reload it");
-	/* Marking an order paid is the admin receiving the money (COD, offline). */
-	if (!rc && !strcmp(to, "paid"))
-		rc = payment_capture_offline(&o);
-	if (!rc && !strcmp(to, "shipped"))
-		rc = notify_order_event(id, "order_shipped");
+		rc = mc_fail(err, rc, "already_paid", "order %lld is already paid", (long long)o.id);
+	if (!rc && st != PAYMENT_PENDING)
+		rc = notify_order_event(o.id, st == PAYMENT_FAILED ? EMAIL_PAYMENT_FAILED : EMAIL_PAYMENT_SUCCEEDED);
+out:
 	rc = store_finish(rc);
+	if (!rc) {
+		*out = p;
+		*status = o.status;
+		if (st == PAYMENT_FAILED) {
+			err->extra = json_pack("{s:I, s:s, s:I}", "paymentId", (json_int_t)p.id, "paymentStatus", "failed",
+					       "orderId", (json_int_t)o.id);
+			rc = mc_fail(err, MC_ERR_PAYMENT, "payment_failed", "the payment was declined");
+		}
+	}
 	order_release(&o);
-	*catalog_changed = 0;
-	return rc ? rc : order_get(a, id, out, err);
+	return rc;
 }

@@ -7,7 +7,9 @@
 
 /* Order states in which the buyer has paid for the product (DESIGN section 5:
  * "a paid (or later) order"); cancelled and refunded orders do not count. */
-static const char *const bought[] = { "paid", "processing", "shipped", "delivered", NULL };
+static const int bought[ORDER_STATUS_COUNT] = {
+	[ORDER_PAID] = 1, [ORDER_PROCESSING] = 1, [ORDER_SHIPPED] = 1, [ORDER_DELIVERED] = 1,
+};
 
 static mc_rc S_live_product(int64_t id, mc_error *err)
 {
@@ -24,9 +26,8 @@ static mc_rc S_live_product(int64_t id, mc_error *err)
 static int S_bought(const struct review_purchases *p)
 {
 	for (size_t i = 0; i < p->n; i++)
-		for (const char *const *b = bought; *b; b++)
-			if (!strcmp(p->status[i], *b))
-				return 1;
+		if (p->status[i] > ORDER_NONE && p->status[i] < ORDER_STATUS_COUNT && bought[p->status[i]])
+			return 1;
 	return 0;
 }
 

@@ -27,7 +27,7 @@ mc_rc http_req_json(struct http_req *req, json_t **out, mc_error *err)
 	mc_rc rc;
 
 	if (!req->json) {
-		rc = json_parse_body(req->body, req->body_len, &req->json, err);
+		rc = mc_json_parse_body(req->body, req->body_len, &req->json, err);
 		if (rc)
 			return rc;
 	}

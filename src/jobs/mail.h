@@ -10,7 +10,7 @@
 #include "core/limits.h"
 #include "core/result.h"
 #include "core/strbuf.h"
-#include "domain/notify.h"
+#include "jobs/render.h"
 
 #define MAIL_ID_MAX 96
 

@@ -10,8 +10,8 @@
 #include "core/clock.h"
 #include "core/limits.h"
 #include "core/log.h"
+#include "domain/campaigns.h"
 #include "domain/media.h"
-#include "domain/notify.h"
 #include "domain/orders.h"
 #include "jobs/loop.h"
 #include "store/schedule.h"
@@ -53,7 +53,7 @@ static mc_rc S_expire_unpaid(const struct sched_ctx *c, int64_t *count)
 static mc_rc S_sale_starts(const struct sched_ctx *c, int64_t *count)
 {
 	int queued = 0;
-	mc_rc rc = notify_sale_starts(clock_now(), &queued);
+	mc_rc rc = campaign_sale_starts(clock_now(), &queued);
 
 	*count = queued;
 	return rc;
@@ -62,7 +62,7 @@ static mc_rc S_sale_starts(const struct sched_ctx *c, int64_t *count)
 static mc_rc S_promo_digest(const struct sched_ctx *c, int64_t *count)
 {
 	int queued = 0;
-	mc_rc rc = notify_promo_digest(clock_now(), &queued);
+	mc_rc rc = campaign_promo_digest(clock_now(), &queued);
 
 	*count = queued;
 	return rc;

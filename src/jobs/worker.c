@@ -10,9 +10,9 @@
 #include "core/clock.h"
 #include "core/fs.h"
 #include "core/log.h"
-#include "domain/notify.h"
 #include "jobs/loop.h"
 #include "jobs/mail.h"
+#include "jobs/render.h"
 #include "store/jobs.h"
 #include "store/store.h"
 
@@ -48,11 +48,12 @@ static mc_rc S_deliver(struct worker *w, const struct job *j, struct mail_result
 		snprintf(r->error, sizeof(r->error), "the last attempt's worker stopped before it finished");
 		return MC_ERR_BUSY;
 	}
-	if (notify_render(j->kind, j->payload, &e)) {
-		snprintf(r->error, sizeof(r->error), "cannot render a %s email from its payload", j->kind);
+	if (render_email(j->kind, j->payload, &e)) {
+		snprintf(r->error, sizeof(r->error), "cannot render a %s email from its payload",
+			 email_kind_name(j->kind));
 		return MC_ERR_BUSY;
 	}
-	mail_message_id(j->kind, e.ref, j->dedupe_key, id);
+	mail_message_id(email_kind_name(j->kind), e.ref, j->dedupe_key, id);
 	strbuf_init(&msg);
 	mail_compose(&e, w->cfg->smtp_from, id, j->created_at, &msg);
 	if (msg.failed) {
@@ -72,21 +73,22 @@ static mc_rc S_deliver(struct worker *w, const struct job *j, struct mail_result
 /* Records the outcome of one attempt, inside the batch's transaction. */
 static void S_record(struct worker *w, const struct job *j, mc_rc rc, const struct mail_result *r)
 {
+	const char *kind = email_kind_name(j->kind);
 	mc_rc rec;
 
 	if (!rc) {
 		rec = store_job_complete(j->id, j->attempts);
-		log_info("worker", "job %lld (%s) delivered, attempt %lld", (long long)j->id, j->kind,
+		log_info("worker", "job %lld (%s) delivered, attempt %lld", (long long)j->id, kind,
 			 (long long)j->attempts);
 	} else if (r->permanent || j->attempts >= j->max_attempts) {
 		rec = store_job_bury(j->id, j->attempts, r->error);
-		log_error("worker", "job %lld (%s) dead after attempt %lld: %s", (long long)j->id, j->kind,
+		log_error("worker", "job %lld (%s) dead after attempt %lld: %s", (long long)j->id, kind,
 			  (long long)j->attempts, r->error);
 	} else {
 		int64_t wait = worker_backoff_ms(w->cfg->mail_backoff_ms, j->attempts, randombytes_random());
 
 		rec = store_job_retry(j->id, j->attempts, clock_now_ms() + wait, r->error);
-		log_info("worker", "job %lld (%s) attempt %lld failed, retry in %lld ms: %s", (long long)j->id, j->kind,
+		log_info("worker", "job %lld (%s) attempt %lld failed, retry in %lld ms: %s", (long long)j->id, kind,
 			 (long long)j->attempts, (long long)wait, r->error);
 	}
 	/* CONFLICT: the lease ran out and another worker owns the job now. */

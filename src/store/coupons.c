@@ -65,18 +65,11 @@ mc_rc store_coupon_insert(struct coupon *c)
 	return store_row_int(s, MC_ERR_INTERNAL, &c->id);
 }
 
-static mc_rc S_get(const char *sql, int64_t id, const char *code, struct coupon *out)
+mc_rc store_coupon_get(int64_t id, struct coupon *out)
 {
-	db_stmt *s = store_stmt(sql);
-	mc_rc rc;
+	db_stmt *s;
+	mc_rc rc = store_row_by_id(sql_get, id, &s);
 
-	if (!s)
-		return MC_ERR_INTERNAL;
-	if (code)
-		db_bind_text(s, 1, code);
-	else
-		db_bind_int(s, 1, id);
-	rc = store_row(s, MC_ERR_NOT_FOUND);
 	if (!rc) {
 		S_read(s, out);
 		db_reset(s);
@@ -84,14 +77,16 @@ static mc_rc S_get(const char *sql, int64_t id, const char *code, struct coupon 
 	return rc;
 }
 
-mc_rc store_coupon_get(int64_t id, struct coupon *out)
-{
-	return S_get(sql_get, id, NULL, out);
-}
-
 mc_rc store_coupon_by_code(const char *upper_code, struct coupon *out)
 {
-	return S_get(sql_by_code, 0, upper_code, out);
+	db_stmt *s;
+	mc_rc rc = store_row_by_text(sql_by_code, upper_code, &s);
+
+	if (!rc) {
+		S_read(s, out);
+		db_reset(s);
+	}
+	return rc;
 }
 
 mc_rc store_coupon_list(int64_t seller_id, int64_t limit, int64_t offset, struct coupon **items, size_t *n,

@@ -115,11 +115,6 @@ void db_bind_text(db_stmt *s, int idx, const char *v)
 		s->owner->drv->bind_text(s, idx, v, strlen(v));
 }
 
-void db_bind_textn(db_stmt *s, int idx, const char *v, size_t len)
-{
-	s->owner->drv->bind_text(s, idx, v, len);
-}
-
 void db_bind_null(db_stmt *s, int idx)
 {
 	s->owner->drv->bind_null(s, idx);
@@ -128,11 +123,6 @@ void db_bind_null(db_stmt *s, int idx)
 int db_step(db_stmt *s)
 {
 	return s->owner->drv->step(s);
-}
-
-int db_col_count(db_stmt *s)
-{
-	return s->owner->drv->col_count(s);
 }
 
 int db_col_is_null(db_stmt *s, int col)
@@ -148,11 +138,6 @@ int64_t db_col_int(db_stmt *s, int col)
 const char *db_col_text(db_stmt *s, int col)
 {
 	return s->owner->drv->col_text(s, col);
-}
-
-double db_col_double(db_stmt *s, int col)
-{
-	return s->owner->drv->col_double(s, col);
 }
 
 void db_reset(db_stmt *s)

@@ -48,18 +48,15 @@ int db_prepare(db *d, const char *sql, db_stmt **out);
 /* Parameters are 1-based, as in SQLite. Text is copied by the driver. */
 void db_bind_int(db_stmt *s, int idx, int64_t v);
 void db_bind_text(db_stmt *s, int idx, const char *v); /* NULL binds SQL NULL */
-void db_bind_textn(db_stmt *s, int idx, const char *v, size_t len);
 void db_bind_null(db_stmt *s, int idx);
 
 /* Executes on the first call; DB_ROW per row, then DB_DONE, or a negative error. */
 int db_step(db_stmt *s);
 
 /* Columns are 0-based. Text stays valid until the next db_step/db_reset. */
-int db_col_count(db_stmt *s);
 int db_col_is_null(db_stmt *s, int col);
 int64_t db_col_int(db_stmt *s, int col);
 const char *db_col_text(db_stmt *s, int col); /* "" for NULL */
-double db_col_double(db_stmt *s, int col);
 
 /* Releases results and bindings; the statement stays cached. */
 void db_reset(db_stmt *s);

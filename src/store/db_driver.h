@@ -20,11 +20,9 @@ struct db_driver {
 	void (*bind_text)(db_stmt *s, int idx, const char *v, size_t len);
 	void (*bind_null)(db_stmt *s, int idx);
 	int (*step)(db_stmt *s);
-	int (*col_count)(db_stmt *s);
 	int (*col_is_null)(db_stmt *s, int col);
 	int64_t (*col_int)(db_stmt *s, int col);
 	const char *(*col_text)(db_stmt *s, int col);
-	double (*col_double)(db_stmt *s, int col);
 	void (*reset)(db_stmt *s);
 	int64_t (*changes)(db *d);
 	const char *(*errmsg)(db *d);

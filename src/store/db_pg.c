@@ -421,11 +421,6 @@ static int S_step(db_stmt *s)
 	return st->end_rc;
 }
 
-static int S_col_count(db_stmt *s)
-{
-	return ST(s)->ncols;
-}
-
 /* The current row's value, or NULL for SQL NULL and bad positions. */
 static const char *S_value(db_stmt *s, int col)
 {
@@ -461,13 +456,6 @@ static const char *S_col_text(db_stmt *s, int col)
 	const char *v = S_value(s, col);
 
 	return v ? v : "";
-}
-
-static double S_col_double(db_stmt *s, int col)
-{
-	const char *v = S_value(s, col);
-
-	return v ? strtod(v, NULL) : 0.0;
 }
 
 static int64_t S_changes(db *d)
@@ -506,11 +494,9 @@ const struct db_driver db_pg_driver = {
 	.bind_text = S_bind_text,
 	.bind_null = S_bind_null,
 	.step = S_step,
-	.col_count = S_col_count,
 	.col_is_null = S_col_is_null,
 	.col_int = S_col_int,
 	.col_text = S_col_text,
-	.col_double = S_col_double,
 	.reset = S_reset,
 	.changes = S_changes,
 	.errmsg = S_errmsg,

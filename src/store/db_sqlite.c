@@ -452,11 +452,6 @@ static int S_step(db_stmt *s)
 	return mapped;
 }
 
-static int S_col_count(db_stmt *s)
-{
-	return sqlite3_column_count(ST(s)->h);
-}
-
 static int S_col_is_null(db_stmt *s, int col)
 {
 	return sqlite3_column_type(ST(s)->h, col) == SQLITE_NULL;
@@ -472,11 +467,6 @@ static const char *S_col_text(db_stmt *s, int col)
 	const unsigned char *t = sqlite3_column_text(ST(s)->h, col);
 
 	return t ? (const char *)t : "";
-}
-
-static double S_col_double(db_stmt *s, int col)
-{
-	return sqlite3_column_double(ST(s)->h, col);
 }
 
 static void S_reset(db_stmt *s)
@@ -509,11 +499,9 @@ const struct db_driver db_sqlite_driver = {
 	.bind_text = S_bind_text,
 	.bind_null = S_bind_null,
 	.step = S_step,
-	.col_count = S_col_count,
 	.col_is_null = S_col_is_null,
 	.col_int = S_col_int,
 	.col_text = S_col_text,
-	.col_double = S_col_double,
 	.reset = S_reset,
 	.changes = S_changes,
 	.errmsg = S_errmsg,

@@ -53,7 +53,7 @@ void job_list_free(struct job *items, size_t n)
 	free(items);
 }
 
-mc_rc store_job_enqueue(const char *kind, const char *dedupe_key, const char *payload, int64_t run_at,
+mc_rc store_job_enqueue(email_kind kind, const char *dedupe_key, const char *payload, int64_t run_at,
 			int64_t max_attempts)
 {
 	db_stmt *s = store_stmt(sql_enqueue);
@@ -61,7 +61,7 @@ mc_rc store_job_enqueue(const char *kind, const char *dedupe_key, const char *pa
 
 	if (!s)
 		return MC_ERR_INTERNAL;
-	db_bind_text(s, 1, kind);
+	db_bind_text(s, 1, email_kind_name(kind));
 	db_bind_text(s, 2, dedupe_key);
 	db_bind_text(s, 3, payload);
 	db_bind_int(s, 4, max_attempts);
@@ -75,8 +75,8 @@ static int S_read_job(db_stmt *s, struct job *j)
 {
 	memset(j, 0, sizeof(*j));
 	j->id = db_col_int(s, 0);
-	snprintf(j->kind, sizeof(j->kind), "%s", db_col_text(s, 1));
-	snprintf(j->status, sizeof(j->status), "%s", db_col_text(s, 2));
+	j->kind = email_kind_parse(db_col_text(s, 1));
+	j->status = job_state_parse(db_col_text(s, 2));
 	j->attempts = db_col_int(s, 3);
 	j->max_attempts = db_col_int(s, 4);
 	j->run_at = db_col_int(s, 5);
@@ -150,13 +150,13 @@ mc_rc store_job_claim(int64_t now, int64_t lease_until, size_t max, struct job *
 	return rc;
 }
 
-static mc_rc S_end(int64_t id, int64_t attempt, const char *status, int64_t run_at, int uncount, const char *error)
+static mc_rc S_end(int64_t id, int64_t attempt, job_state status, int64_t run_at, int uncount, const char *error)
 {
 	db_stmt *s = store_stmt(sql_end);
 
 	if (!s)
 		return MC_ERR_INTERNAL;
-	db_bind_text(s, 1, status);
+	db_bind_text(s, 1, job_state_name(status));
 	if (run_at)
 		db_bind_int(s, 2, run_at);
 	else
@@ -171,22 +171,22 @@ static mc_rc S_end(int64_t id, int64_t attempt, const char *status, int64_t run_
 
 mc_rc store_job_complete(int64_t id, int64_t attempt)
 {
-	return S_end(id, attempt, "done", 0, 0, NULL);
+	return S_end(id, attempt, JOB_DONE, 0, 0, NULL);
 }
 
 mc_rc store_job_retry(int64_t id, int64_t attempt, int64_t run_at, const char *error)
 {
-	return S_end(id, attempt, "queued", run_at, 0, error);
+	return S_end(id, attempt, JOB_QUEUED, run_at, 0, error);
 }
 
 mc_rc store_job_bury(int64_t id, int64_t attempt, const char *error)
 {
-	return S_end(id, attempt, "dead", 0, 0, error);
+	return S_end(id, attempt, JOB_DEAD, 0, 0, error);
 }
 
 mc_rc store_job_unclaim(int64_t id, int64_t attempt)
 {
-	return S_end(id, attempt, "queued", 0, 1, NULL);
+	return S_end(id, attempt, JOB_QUEUED, 0, 1, NULL);
 }
 
 mc_rc store_job_get(int64_t id, struct job *out)
@@ -230,13 +230,15 @@ mc_rc store_job_requeue(int64_t id, int64_t now, struct job *out)
 	return rc ? rc : store_job_get(id, out);
 }
 
-static void S_bind_status(db_stmt *s, const char *status)
+static void S_bind_status(db_stmt *s, job_state status)
 {
-	db_bind_text(s, 1, status);
-	db_bind_text(s, 2, status);
+	const char *name = status ? job_state_name(status) : NULL;
+
+	db_bind_text(s, 1, name);
+	db_bind_text(s, 2, name);
 }
 
-mc_rc store_job_list(const char *status, int64_t limit, int64_t offset, struct job **items, size_t *n,
+mc_rc store_job_list(job_state status, int64_t limit, int64_t offset, struct job **items, size_t *n,
 		     int64_t *total)
 {
 	db_stmt *s = store_stmt(sql_count);

@@ -14,11 +14,12 @@
 #include <stdint.h>
 
 #include "core/result.h"
+#include "core/states.h"
 
 struct job {
 	int64_t id;
-	char kind[32];
-	char status[8];
+	email_kind kind;            /* EMAIL_NONE: a kind this build does not know */
+	job_state status;
 	int64_t attempts;           /* once claimed: the number of this attempt */
 	int64_t max_attempts;
 	int64_t run_at;             /* ms */
@@ -35,7 +36,7 @@ void job_list_free(struct job *items, size_t n);
 /* Adds a job inside the CALLER's transaction, so it exists exactly when the
  * change that caused it commits. A job with the same dedupe_key makes this
  * a successful no-op. */
-mc_rc store_job_enqueue(const char *kind, const char *dedupe_key, const char *payload, int64_t run_at,
+mc_rc store_job_enqueue(email_kind kind, const char *dedupe_key, const char *payload, int64_t run_at,
 			int64_t max_attempts);
 
 /* Claims up to `max` due jobs (queued and due, or running with an expired
@@ -56,8 +57,8 @@ mc_rc store_job_unclaim(int64_t id, int64_t attempt);
  * MC_ERR_NOT_FOUND, or MC_ERR_CONFLICT when it is not dead. */
 mc_rc store_job_requeue(int64_t id, int64_t now, struct job *out);
 mc_rc store_job_get(int64_t id, struct job *out);
-/* Newest first; status NULL lists all. */
-mc_rc store_job_list(const char *status, int64_t limit, int64_t offset, struct job **items, size_t *n,
+/* Newest first; JOB_NONE lists all. */
+mc_rc store_job_list(job_state status, int64_t limit, int64_t offset, struct job **items, size_t *n,
 		     int64_t *total);
 
 #endif

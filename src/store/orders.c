@@ -105,13 +105,13 @@ mc_rc store_order_insert(struct order *o)
 	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_int(s, 1, o->user_id);
-	db_bind_text(s, 2, o->status);
+	db_bind_text(s, 2, order_status_name(o->status));
 	db_bind_int(s, 3, o->original_total);
 	db_bind_int(s, 4, o->discount);
 	db_bind_int(s, 5, o->total);
 	db_bind_text(s, 6, o->currency);
 	db_bind_text(s, 7, o->coupon_code);
-	db_bind_text(s, 8, o->payment_status);
+	db_bind_text(s, 8, pay_state_name(o->payment_status));
 	db_bind_int(s, 9, o->created_at);
 	db_bind_int(s, 10, o->updated_at);
 	if (o->coupon_id)
@@ -150,13 +150,13 @@ static void S_read_order(db_stmt *s, struct order *o)
 	memset(o, 0, sizeof(*o));
 	o->id = db_col_int(s, 0);
 	o->user_id = db_col_int(s, 1);
-	snprintf(o->status, sizeof(o->status), "%s", db_col_text(s, 2));
+	o->status = order_status_parse(db_col_text(s, 2));
 	o->original_total = db_col_int(s, 3);
 	o->discount = db_col_int(s, 4);
 	o->total = db_col_int(s, 5);
 	snprintf(o->currency, sizeof(o->currency), "%s", db_col_text(s, 6));
 	o->coupon_code = S_dup_or_null(s, 7);
-	snprintf(o->payment_status, sizeof(o->payment_status), "%s", db_col_text(s, 8));
+	o->payment_status = pay_state_parse(db_col_text(s, 8));
 	snprintf(o->cancelled_by, sizeof(o->cancelled_by), "%s", db_col_text(s, 9));
 	o->cancel_reason = S_dup_or_null(s, 10);
 	o->created_at = db_col_int(s, 11);
@@ -251,7 +251,7 @@ static void S_bind_query(db_stmt *s, const struct order_query *q)
 {
 	db_bind_int(s, 1, q->scope);
 	db_bind_int(s, 2, q->who);
-	db_bind_text(s, 3, q->status);
+	db_bind_text(s, 3, q->status ? order_status_name(q->status) : NULL);
 }
 
 mc_rc store_order_list(const struct order_query *q, struct order **items, size_t *n, int64_t *total)
@@ -273,42 +273,42 @@ mc_rc store_order_list(const struct order_query *q, struct order **items, size_t
 	return S_read_orders(s, (size_t)q->limit, items, n);
 }
 
-mc_rc store_order_set_status(int64_t id, const char *from, const char *to, int64_t now)
+mc_rc store_order_set_status(int64_t id, order_status from, order_status to, int64_t now)
 {
 	db_stmt *s = store_stmt(sql_status);
 
 	if (!s)
 		return MC_ERR_INTERNAL;
-	db_bind_text(s, 1, to);
+	db_bind_text(s, 1, order_status_name(to));
 	db_bind_int(s, 2, now);
 	db_bind_int(s, 3, id);
-	db_bind_text(s, 4, from);
+	db_bind_text(s, 4, order_status_name(from));
 	return store_exec_changed(s, MC_ERR_CONFLICT);
 }
 
-mc_rc store_order_cancel(int64_t id, const char *from, const char *to, const char *by, const char *reason,
+mc_rc store_order_cancel(int64_t id, order_status from, order_status to, const char *by, const char *reason,
 			 int64_t now)
 {
 	db_stmt *s = store_stmt(sql_cancel);
 
 	if (!s)
 		return MC_ERR_INTERNAL;
-	db_bind_text(s, 1, to);
+	db_bind_text(s, 1, order_status_name(to));
 	db_bind_text(s, 2, by);
 	db_bind_text(s, 3, reason);
 	db_bind_int(s, 4, now);
 	db_bind_int(s, 5, id);
-	db_bind_text(s, 6, from);
+	db_bind_text(s, 6, order_status_name(from));
 	return store_exec_changed(s, MC_ERR_CONFLICT);
 }
 
-mc_rc store_order_set_payment_status(int64_t id, const char *payment_status, int64_t now)
+mc_rc store_order_set_payment_status(int64_t id, pay_state to, int64_t now)
 {
 	db_stmt *s = store_stmt(sql_payment_status);
 
 	if (!s)
 		return MC_ERR_INTERNAL;
-	db_bind_text(s, 1, payment_status);
+	db_bind_text(s, 1, pay_state_name(to));
 	db_bind_int(s, 2, now);
 	db_bind_int(s, 3, id);
 	return store_exec_changed(s, MC_ERR_CONFLICT);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "core/result.h"
+#include "core/states.h"
 
 struct order_line {
 	int64_t product_id;
@@ -25,8 +26,8 @@ struct order {
 	int64_t created_at;
 	int64_t updated_at;
 	int64_t coupon_id;          /* 0: none */
-	char status[20];
-	char payment_status[12];
+	order_status status;
+	pay_state payment_status;
 	char cancelled_by[8];
 	char currency[4];
 	char *coupon_code;          /* NULL: none */
@@ -55,7 +56,7 @@ enum order_scope { ORDERS_ALL, ORDERS_OF_BUYER, ORDERS_OF_SELLER };
 struct order_query {
 	enum order_scope scope;
 	int64_t who;                /* buyer or seller id */
-	const char *status;         /* NULL: any */
+	order_status status;        /* ORDER_NONE: any */
 	int64_t limit;
 	int64_t offset;
 };
@@ -64,11 +65,11 @@ struct order_query {
 mc_rc store_order_list(const struct order_query *q, struct order **items, size_t *n, int64_t *total);
 
 /* Moves the order from `from` to `to`; MC_ERR_CONFLICT if it was no longer `from`. */
-mc_rc store_order_set_status(int64_t id, const char *from, const char *to, int64_t now);
-mc_rc store_order_cancel(int64_t id, const char *from, const char *to, const char *by, const char *reason,
+mc_rc store_order_set_status(int64_t id, order_status from, order_status to, int64_t now);
+/* The same, recording who cancelled (buyer | seller | admin | system) and why. */
+mc_rc store_order_cancel(int64_t id, order_status from, order_status to, const char *by, const char *reason,
 			 int64_t now);
 
-/* unpaid | pending (COD awaiting cash) | paid | refunded */
-mc_rc store_order_set_payment_status(int64_t id, const char *payment_status, int64_t now);
+mc_rc store_order_set_payment_status(int64_t id, pay_state to, int64_t now);
 
 #endif

@@ -27,8 +27,8 @@ static void S_read(db_stmt *s, struct payment *p)
 	p->order_id = db_col_int(s, 1);
 	p->amount = db_col_int(s, 2);
 	snprintf(p->currency, sizeof(p->currency), "%s", db_col_text(s, 3));
-	snprintf(p->method, sizeof(p->method), "%s", db_col_text(s, 4));
-	snprintf(p->status, sizeof(p->status), "%s", db_col_text(s, 5));
+	p->method = payment_method_parse(db_col_text(s, 4));
+	p->status = payment_status_parse(db_col_text(s, 5));
 	snprintf(p->transaction_id, sizeof(p->transaction_id), "%s", db_col_text(s, 6));
 	p->refund_date = db_col_is_null(s, 7) ? 0 : db_col_int(s, 7);
 	p->created_at = db_col_int(s, 8);
@@ -44,8 +44,8 @@ mc_rc store_payment_insert(struct payment *p)
 	db_bind_int(s, 1, p->order_id);
 	db_bind_int(s, 2, p->amount);
 	db_bind_text(s, 3, p->currency);
-	db_bind_text(s, 4, p->method);
-	db_bind_text(s, 5, p->status);
+	db_bind_text(s, 4, payment_method_name(p->method));
+	db_bind_text(s, 5, payment_status_name(p->status));
 	db_bind_text(s, 6, p->transaction_id[0] ? p->transaction_id : NULL);
 	db_bind_int(s, 7, p->created_at);
 	db_bind_int(s, 8, p->updated_at);
@@ -73,29 +73,29 @@ mc_rc store_payment_get(int64_t id, struct payment *out)
 	return S_one(s, out);
 }
 
-mc_rc store_payment_find(int64_t order_id, const char *status, struct payment *out)
+mc_rc store_payment_find(int64_t order_id, payment_status status, struct payment *out)
 {
 	db_stmt *s = store_stmt(sql_find);
 
 	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_int(s, 1, order_id);
-	db_bind_text(s, 2, status);
+	db_bind_text(s, 2, payment_status_name(status));
 	return S_one(s, out);
 }
 
-mc_rc store_payment_set_status(int64_t id, const char *from, const char *to, int64_t now)
+mc_rc store_payment_set_status(int64_t id, payment_status from, payment_status to, int64_t now)
 {
 	db_stmt *s = store_stmt(sql_status);
 
 	if (!s)
 		return MC_ERR_INTERNAL;
-	db_bind_text(s, 1, to);
+	db_bind_text(s, 1, payment_status_name(to));
 	db_bind_int(s, 2, now);
-	db_bind_text(s, 3, to);
+	db_bind_text(s, 3, payment_status_name(to));
 	db_bind_int(s, 4, now);
 	db_bind_int(s, 5, id);
-	db_bind_text(s, 6, from);
+	db_bind_text(s, 6, payment_status_name(from));
 	return store_exec_changed(s, MC_ERR_CONFLICT);
 }
 

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "core/result.h"
+#include "core/states.h"
 
 struct payment {
 	int64_t id;
@@ -14,8 +15,8 @@ struct payment {
 	int64_t created_at;
 	int64_t updated_at;
 	char currency[4];
-	char method[8];           /* UPI | CARD | COD | OFFLINE */
-	char status[12];          /* success | pending | failed | refunded | void */
+	payment_method method;
+	payment_status status;
 	char transaction_id[65];  /* "" when none */
 };
 
@@ -23,9 +24,9 @@ struct payment {
 mc_rc store_payment_insert(struct payment *p);
 mc_rc store_payment_get(int64_t id, struct payment *out);
 /* The order's payment in `status` (newest), MC_ERR_NOT_FOUND if none. */
-mc_rc store_payment_find(int64_t order_id, const char *status, struct payment *out);
+mc_rc store_payment_find(int64_t order_id, payment_status status, struct payment *out);
 /* from -> to; MC_ERR_CONFLICT if it was not `from`. Refunding stamps refund_date. */
-mc_rc store_payment_set_status(int64_t id, const char *from, const char *to, int64_t now);
+mc_rc store_payment_set_status(int64_t id, payment_status from, payment_status to, int64_t now);
 /* One refund per order; MC_ERR_CONFLICT on a second. */
 mc_rc store_refund_insert(int64_t order_id, int64_t payment_id, int64_t amount, const char *reason,
 			  const char *by, int64_t now);

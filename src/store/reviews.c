@@ -73,7 +73,7 @@ mc_rc store_review_purchases(int64_t user_id, int64_t product_id, struct review_
 	db_bind_int(s, 1, user_id);
 	db_bind_int(s, 2, product_id);
 	while ((rc = db_step(s)) == DB_ROW && p.n < sizeof(p.status) / sizeof(p.status[0]))
-		snprintf(p.status[p.n++], sizeof(p.status[0]), "%s", db_col_text(s, 0));
+		p.status[p.n++] = order_status_parse(db_col_text(s, 0));
 	db_reset(s);
 	if (rc < 0)
 		return store_rc(rc);

@@ -7,6 +7,7 @@
 
 #include "core/limits.h"
 #include "core/result.h"
+#include "core/states.h"
 
 struct review {
 	int64_t id;
@@ -25,7 +26,7 @@ void review_list_free(struct review *items, size_t n);
 /* The distinct statuses of user_id's orders that contain product_id. */
 struct review_purchases {
 	size_t n;
-	char status[8][20];                     /* more than there are order states */
+	order_status status[ORDER_STATUS_COUNT];
 };
 mc_rc store_review_purchases(int64_t user_id, int64_t product_id, struct review_purchases *out);
 

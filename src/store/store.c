@@ -232,6 +232,20 @@ mc_rc store_row_by_id(const char *sql, int64_t id, db_stmt **out)
 	return rc;
 }
 
+mc_rc store_row_by_text(const char *sql, const char *key, db_stmt **out)
+{
+	db_stmt *s = store_stmt(sql);
+	mc_rc rc;
+
+	if (!s)
+		return MC_ERR_INTERNAL;
+	db_bind_text(s, 1, key);
+	rc = store_row(s, MC_ERR_NOT_FOUND);
+	if (!rc)
+		*out = s;
+	return rc;
+}
+
 mc_rc store_row_int(db_stmt *s, mc_rc when_none, int64_t *v)
 {
 	int rc = db_step(s);

@@ -73,6 +73,8 @@ mc_rc store_row(db_stmt *s, mc_rc when_none);
  * with MC_ERR_NOT_FOUND: on MC_OK *out is on the row, to be read and
  * db_reset by the caller. The shape of every "get by id". */
 mc_rc store_row_by_id(const char *sql, int64_t id, db_stmt **out);
+/* store_row_by_id() for a text key (an email, a coupon code). */
+mc_rc store_row_by_text(const char *sql, const char *key, db_stmt **out);
 
 /* store_row() for a single integer (a RETURNING id, a COUNT, a stock
  * level), reset in every case: *v gets column 0 (0 for NULL), untouched

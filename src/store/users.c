@@ -65,18 +65,11 @@ mc_rc store_user_insert(struct user *u)
 	return rc;
 }
 
-static mc_rc S_user_by(const char *sql, int64_t id, const char *email, struct user *out)
+mc_rc store_user_by_id(int64_t id, struct user *out)
 {
-	db_stmt *s = store_stmt(sql);
-	mc_rc rc;
+	db_stmt *s;
+	mc_rc rc = store_row_by_id(sql_by_id, id, &s);
 
-	if (!s)
-		return MC_ERR_INTERNAL;
-	if (email)
-		db_bind_text(s, 1, email);
-	else
-		db_bind_int(s, 1, id);
-	rc = store_row(s, MC_ERR_NOT_FOUND);
 	if (!rc) {
 		S_read_user(s, out);
 		db_reset(s);
@@ -84,14 +77,16 @@ static mc_rc S_user_by(const char *sql, int64_t id, const char *email, struct us
 	return rc;
 }
 
-mc_rc store_user_by_id(int64_t id, struct user *out)
-{
-	return S_user_by(sql_by_id, id, NULL, out);
-}
-
 mc_rc store_user_by_email(const char *email, struct user *out)
 {
-	return S_user_by(sql_by_email, 0, email, out);
+	db_stmt *s;
+	mc_rc rc = store_row_by_text(sql_by_email, email, &s);
+
+	if (!rc) {
+		S_read_user(s, out);
+		db_reset(s);
+	}
+	return rc;
 }
 
 /* Revocations this process has committed (jtis and tokens_valid_after). */

@@ -340,6 +340,22 @@ def test_status_machine(api):
     assert api.get("/api/orders?status=pending", token=buyer["token"]).json()["items"] == []
 
 
+def test_permission_for_the_target_status_comes_before_the_transition(api):
+    """A role that may never set a status gets 403 whatever the order's state."""
+    seller = api.register(role="seller")
+    p = product(api, seller["token"], stock=5)
+    buyer = api.register()
+    api.post("/api/cart", token=buyer["token"], json={"productId": p["id"]})
+    oid = api.post("/api/checkout", token=buyer["token"]).json()["id"]
+    for target in ("shipped", "delivered", "processing", "refunded"):
+        assert_problem(api.patch("/api/orders/%d/status" % oid, token=buyer["token"], json={"status": target}),
+                       403)
+    # A seller may ship, but not a pending order: that is the transition's 409.
+    assert_problem(api.patch("/api/orders/%d" % oid, token=seller["token"], json={"status": "shipped"}), 409,
+                   "illegal_transition")
+    assert api.get("/api/orders/%d" % oid, token=buyer["token"]).json()["status"] == "pending_payment"
+
+
 def test_seller_cannot_move_mixed_orders(api):
     s1, s2 = api.register(role="seller"), api.register(role="seller")
     a, b = product(api, s1["token"]), product(api, s2["token"])

@@ -22,7 +22,7 @@ static mc_rc S_parse(const char *body, json_t **out, mc_error *e)
 {
 	mc_error_init(e);
 	*out = NULL;
-	return json_parse_body(body, strlen(body), out, e);
+	return mc_json_parse_body(body, strlen(body), out, e);
 }
 
 static void S_expect_invalid_json(const char *body)
@@ -50,7 +50,7 @@ static void test_parse_valid(void **state)
 	json_decref(j);
 	/* Only len bytes are read: trailing garbage past len is not seen. */
 	mc_error_init(&e);
-	assert_int_equal(json_parse_body("{}xxxx", 2, &j, &e), MC_OK);
+	assert_int_equal(mc_json_parse_body("{}xxxx", 2, &j, &e), MC_OK);
 	json_decref(j);
 }
 
@@ -69,10 +69,10 @@ static void test_parse_rejects(void **state)
 	S_expect_invalid_json("{\"a\":1,\"a\":2}");
 	S_expect_invalid_json("{\"a\":1}{\"b\":2}");
 	mc_error_init(&e);
-	assert_int_equal(json_parse_body("", 0, &j, &e), MC_ERR_INVALID);
+	assert_int_equal(mc_json_parse_body("", 0, &j, &e), MC_ERR_INVALID);
 	assert_string_equal(e.code, "invalid_json");
 	mc_error_init(&e);
-	assert_int_equal(json_parse_body(NULL, 0, &j, &e), MC_ERR_INVALID);
+	assert_int_equal(mc_json_parse_body(NULL, 0, &j, &e), MC_ERR_INVALID);
 	assert_null(j);
 }
 
@@ -134,13 +134,13 @@ static void test_allow_only(void **state)
 	(void)state;
 
 	mc_error_init(&e);
-	assert_int_equal(json_allow_only(j, allowed, &e), MC_OK);
+	assert_int_equal(mc_json_allow_only(j, allowed, &e), MC_OK);
 	assert_int_equal(e.nfields, 0);
 	json_decref(j);
 
 	j = S_obj("{\"name\":\"x\",\"sellerId\":5}");
 	mc_error_init(&e);
-	assert_int_equal(json_allow_only(j, allowed, &e), MC_ERR_INVALID);
+	assert_int_equal(mc_json_allow_only(j, allowed, &e), MC_ERR_INVALID);
 	assert_string_equal(e.code, "field_not_allowed");
 	assert_int_equal(e.nfields, 1);
 	assert_string_equal(e.fields[0].field, "sellerId");
@@ -156,27 +156,27 @@ static void test_get_str(void **state)
 	(void)state;
 
 	mc_error_init(&e);
-	assert_int_equal(json_get_str(j, "name", 1, 10, 1, &s, &e), 1);
+	assert_true(mc_json_str(j, "name", 1, 10, true, &s, &e));
 	assert_string_equal(s, "Lamp");
 	/* Three characters, six bytes: the limit counts characters. */
-	assert_int_equal(json_get_str(j, "e", 3, 3, 1, &s, &e), 1);
+	assert_true(mc_json_str(j, "e", 3, 3, true, &s, &e));
 	assert_int_equal(strlen(s), 6);
 	assert_int_equal(e.nfields, 0);
 
-	assert_int_equal(json_get_str(j, "missing", 1, 10, 0, &s, &e), 0);
-	assert_int_equal(json_get_str(j, "nul", 1, 10, 0, &s, &e), 0);
+	assert_false(mc_json_str(j, "missing", 1, 10, false, &s, &e));
+	assert_false(mc_json_str(j, "nul", 1, 10, false, &s, &e));
 	assert_int_equal(e.nfields, 0);
-	assert_int_equal(json_get_str(j, "missing", 1, 10, 1, &s, &e), 0);
+	assert_false(mc_json_str(j, "missing", 1, 10, true, &s, &e));
 	assert_int_equal(e.nfields, 1);
 	assert_string_equal(e.fields[0].field, "missing");
 	assert_string_equal(e.fields[0].message, "is required");
 
-	assert_int_equal(json_get_str(j, "n", 1, 10, 1, &s, &e), -1);
+	assert_false(mc_json_str(j, "n", 1, 10, true, &s, &e));
 	assert_string_equal(e.fields[1].field, "n");
 	assert_string_equal(e.fields[1].message, "must be a string");
-	assert_int_equal(json_get_str(j, "e", 1, 2, 1, &s, &e), -1);
+	assert_false(mc_json_str(j, "e", 1, 2, true, &s, &e));
 	assert_string_equal(e.fields[2].field, "e");
-	assert_int_equal(json_get_str(j, "name", 5, 10, 1, &s, &e), -1);
+	assert_false(mc_json_str(j, "name", 5, 10, true, &s, &e));
 	assert_int_equal(e.nfields, 4);
 	json_decref(j);
 }
@@ -191,7 +191,7 @@ static void test_get_str_embedded_nul(void **state)
 
 	assert_non_null(j);
 	mc_error_init(&e);
-	assert_int_equal(json_get_str(j, "s", 0, 10, 1, &s, &e), -1);
+	assert_false(mc_json_str(j, "s", 0, 10, true, &s, &e));
 	assert_null(s);
 	assert_int_equal(e.nfields, 1);
 	json_decref(j);
@@ -205,15 +205,15 @@ static void test_get_int(void **state)
 	(void)state;
 
 	mc_error_init(&e);
-	assert_int_equal(json_get_int(j, "qty", 1, 10, 1, &v, &e), 1);
+	assert_true(mc_json_int(j, "qty", 1, 10, true, &v, &e));
 	assert_int_equal(v, 3);
-	assert_int_equal(json_get_int(j, "missing", 1, 10, 0, &v, &e), 0);
+	assert_false(mc_json_int(j, "missing", 1, 10, false, &v, &e));
 	assert_int_equal(e.nfields, 0);
-	assert_int_equal(json_get_int(j, "big", 1, 999, 1, &v, &e), -1);
-	assert_int_equal(json_get_int(j, "neg", 0, 10, 1, &v, &e), -1);
-	assert_int_equal(json_get_int(j, "f", 0, 10, 1, &v, &e), -1);
-	assert_int_equal(json_get_int(j, "s", 0, 10, 1, &v, &e), -1);
-	assert_int_equal(json_get_int(j, "missing", 0, 10, 1, &v, &e), 0);
+	assert_false(mc_json_int(j, "big", 1, 999, true, &v, &e));
+	assert_false(mc_json_int(j, "neg", 0, 10, true, &v, &e));
+	assert_false(mc_json_int(j, "f", 0, 10, true, &v, &e));
+	assert_false(mc_json_int(j, "s", 0, 10, true, &v, &e));
+	assert_false(mc_json_int(j, "missing", 0, 10, true, &v, &e));
 	assert_int_equal(v, 3);
 	assert_int_equal(e.nfields, 5);
 	assert_string_equal(e.fields[0].field, "big");
@@ -231,16 +231,29 @@ static void test_get_bool(void **state)
 	(void)state;
 
 	mc_error_init(&e);
-	assert_int_equal(json_get_bool(j, "t", 1, &v, &e), 1);
+	assert_true(mc_json_bool(j, "t", true, &v, &e));
 	assert_int_equal(v, 1);
-	assert_int_equal(json_get_bool(j, "f", 1, &v, &e), 1);
+	assert_true(mc_json_bool(j, "f", true, &v, &e));
 	assert_int_equal(v, 0);
-	assert_int_equal(json_get_bool(j, "missing", 0, &v, &e), 0);
+	assert_false(mc_json_bool(j, "missing", false, &v, &e));
 	assert_int_equal(e.nfields, 0);
-	assert_int_equal(json_get_bool(j, "one", 1, &v, &e), -1);
+	assert_false(mc_json_bool(j, "one", true, &v, &e));
 	assert_int_equal(e.nfields, 1);
 	assert_string_equal(e.fields[0].field, "one");
 	assert_string_equal(e.fields[0].message, "must be true or false");
+	json_decref(j);
+}
+
+/* Presence picks between aliases: null is absent, an invalid value is present. */
+static void test_has(void **state)
+{
+	json_t *j = S_obj("{\"qty\":\"x\",\"quantity\":2,\"nul\":null}");
+	(void)state;
+
+	assert_true(mc_json_has(j, "qty"));
+	assert_true(mc_json_has(j, "quantity"));
+	assert_false(mc_json_has(j, "nul"));
+	assert_false(mc_json_has(j, "missing"));
 	json_decref(j);
 }
 
@@ -328,6 +341,7 @@ int main(void)
 		cmocka_unit_test(test_get_str_embedded_nul),
 		cmocka_unit_test(test_get_int),
 		cmocka_unit_test(test_get_bool),
+		cmocka_unit_test(test_has),
 		cmocka_unit_test(test_utf8_length),
 		cmocka_unit_test(test_utf8_length_strict),
 		cmocka_unit_test(test_fields_result),

