@@ -20,11 +20,11 @@ MIGS      := $(shell find src/store/migrations -name '*.sql' | sort)
 GEN       := build/gen/migrations.c
 UNIT_SRCS := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 
-REL_OBJS  := $(patsubst src/%.c,build/rel/%.o,$(SRCS)) build/rel/gen/migrations.o build/rel/gen/openapi.o
-SAN_LIB_OBJS := $(patsubst src/%.c,build/san/%.o,$(LIB_SRCS)) build/san/gen/migrations.o build/san/gen/openapi.o
+REL_OBJS  := $(patsubst src/%.c,build/rel/%.o,$(SRCS)) build/rel/gen/migrations.o build/rel/gen/openapi.o build/rel/gen/web.o
+SAN_LIB_OBJS := $(patsubst src/%.c,build/san/%.o,$(LIB_SRCS)) build/san/gen/migrations.o build/san/gen/openapi.o build/san/gen/web.o
 UNIT_BINS := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT_SRCS))
 
-.PHONY: all deps run test unit api asan clean bench
+.PHONY: all deps run test unit api e2e asan clean bench
 
 all: build/mercato
 
@@ -50,6 +50,18 @@ build/rel/gen/openapi.o: build/gen/openapi.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) $(REL_FLAGS) -c -o $@ $<
 build/san/gen/openapi.o: build/gen/openapi.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(SAN_FLAGS) -c -o $@ $<
+
+# web/ (the storefront), served at / (src/api/web.c).
+WEB_FILES := $(sort $(wildcard web/*.html web/*.js))
+build/gen/web.c: $(WEB_FILES) scripts/embed_web.sh scripts/embed_file.sh
+	@mkdir -p $(dir $@)
+	bash scripts/embed_web.sh $(WEB_FILES) > $@
+build/rel/gen/web.o: build/gen/web.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(REL_FLAGS) -c -o $@ $<
+build/san/gen/web.o: build/gen/web.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) $(SAN_FLAGS) -c -o $@ $<
 
@@ -95,6 +107,11 @@ test: deps
 	@$(MAKE) --no-print-directory build/mercato build/asan/mercato $(UNIT_BINS)
 	@bash scripts/run_unit.sh $(UNIT_BINS)
 	@bash scripts/run_api.sh
+	@bash scripts/run_e2e.sh
+
+e2e: deps
+	@$(MAKE) --no-print-directory build/asan/mercato
+	@bash scripts/run_e2e.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory build/mercato

@@ -4,7 +4,7 @@
 --   BENCH_TOKENS    file with one bearer token per line (write scenarios)
 -- done() prints ONE machine-readable line that bench/run parses:
 --   BENCH requests=.. duration_us=.. p50_us=.. p99_us=.. connect=.. read=.. write=..
---         status=.. timeout=.. orders=.. stalls=.. failed=..
+--         status=.. timeout=.. orders=.. stalls=.. failed=.. reads=..
 
 bench = {}
 bench.products = tonumber(os.getenv("BENCH_PRODUCTS") or "10000")
@@ -65,22 +65,24 @@ function bench.seed()
 	math.randomseed(12345 + 7919 * (id or 0))
 end
 
--- Counters a thread keeps (read from the main state in done()).
-orders, stalls, failed = 0, 0, 0
+-- Counters a thread keeps (read from the main state in done()); reads counts
+-- the catalog answers (200 or 304) of the scenarios that mix them with writes.
+orders, stalls, failed, reads = 0, 0, 0, 0
 
 function done(summary, latency, requests)
-	local o, s, f = 0, 0, 0
+	local o, s, f, r = 0, 0, 0, 0
 	for _, t in ipairs(threads) do
 		o = o + (t:get("orders") or 0)
 		s = s + (t:get("stalls") or 0)
 		f = f + (t:get("failed") or 0)
+		r = r + (t:get("reads") or 0)
 	end
 	local e = summary.errors
 	io.write(string.format(
 		"BENCH requests=%d duration_us=%d p50_us=%.0f p99_us=%.0f connect=%d read=%d write=%d " ..
-		"status=%d timeout=%d orders=%d stalls=%d failed=%d\n",
+		"status=%d timeout=%d orders=%d stalls=%d failed=%d reads=%d\n",
 		summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), e.connect,
-		e.read, e.write, e.status, e.timeout, o, s, f))
+		e.read, e.write, e.status, e.timeout, o, s, f, r))
 end
 
 -- Users that write (cart_add, checkout, mixed): a user has at most one request
@@ -88,6 +90,8 @@ end
 -- "u<user>-<step>", which the server echoes; response() uses it to find the
 -- user again (wrk does not say which request a response answers).
 -- A user adds 3 lines (one unit each of 3 distinct products), then checks out.
+-- The products come from the whole catalog, or with bench.hot = H from the
+-- H newest (ids N-H+1..N: the first pages of the newest-first listing).
 local users, ready, head, tail = {}, {}, 1, 0
 
 function bench.users_init()
@@ -111,17 +115,22 @@ function bench.user_request()
 	local hdr = { ["Authorization"] = u.auth, ["X-Request-Id"] = "u" .. i .. "-" .. u.step }
 	if u.step < 3 then
 		-- 7919 is prime, so the 3 steps of one order name 3 distinct products.
-		local pid = 1 + ((i * 131 + u.n * 3 + u.step) * 7919) % bench.products
+		local k = (i * 131 + u.n * 3 + u.step) * 7919
+		local pid = bench.hot and bench.products - k % bench.hot or 1 + k % bench.products
 		hdr["Content-Type"] = "application/json"
 		return wrk.format("POST", "/api/cart", hdr, '{"productId":' .. pid .. ',"quantity":1}')
 	end
 	return wrk.format("POST", "/api/checkout", hdr)
 end
 
--- Call from response(); returns true when the response belonged to a user.
+-- Call from response(); returns true when the response belonged to a user,
+-- and counts any other 200 or 304 as a catalog read.
 function bench.user_response(status, headers)
 	local rid = headers["X-Request-Id"] or headers["x-request-id"]
 	if not rid or rid:byte(1) ~= 117 then -- 'u'
+		if status == 200 or status == 304 then
+			reads = reads + 1
+		end
 		return false
 	end
 	local i = tonumber(rid:match("^u(%d+)-"))
@@ -146,4 +155,36 @@ function bench.user_response(status, headers)
 	tail = tail + 1
 	ready[tail] = i
 	return true
+end
+
+-- The mixed scenarios: 80% anonymous catalog reads (half the list requests
+-- in turn, half details at random), 20% user writes. Defines request() and
+-- response() over the two tables, which init() fills.
+function bench.mix(lists, details)
+	local li = 0
+
+	local function browse(r)
+		if r < 0.4 then
+			li = li % #lists + 1
+			return lists[li]
+		end
+		return details[math.random(#details)]
+	end
+
+	function request()
+		local r = math.random()
+		if r < 0.8 then
+			return browse(r)
+		end
+		local w = bench.user_request()
+		if w then
+			return w
+		end
+		stalls = stalls + 1 -- every user busy: browse instead
+		return browse(0.5)
+	end
+
+	function response(status, headers, body)
+		bench.user_response(status, headers)
+	end
 end

@@ -4,7 +4,6 @@
 dofile(os.getenv("BENCH_LUA") .. "/common.lua")
 
 local lists, details = {}, {}
-local li = 0
 
 function init(args)
 	bench.seed()
@@ -17,27 +16,4 @@ function init(args)
 	end
 end
 
-local function browse(r)
-	if r < 0.4 then
-		li = li % #lists + 1
-		return lists[li]
-	end
-	return details[math.random(#details)]
-end
-
-function request()
-	local r = math.random()
-	if r < 0.8 then
-		return browse(r)
-	end
-	local w = bench.user_request()
-	if w then
-		return w
-	end
-	stalls = stalls + 1 -- every user busy: browse instead
-	return browse(0.5)
-end
-
-function response(status, headers, body)
-	bench.user_response(status, headers)
-end
+bench.mix(lists, details)

@@ -131,6 +131,8 @@ void api_jobs_list(struct http_req *req, struct http_res *res);
 void api_jobs_retry(struct http_req *req, struct http_res *res);
 void api_metrics(struct http_req *req, struct http_res *res);
 void api_docs_openapi(struct http_req *req, struct http_res *res);
+void api_web_page(struct http_req *req, struct http_res *res);
+void api_web_static(struct http_req *req, struct http_res *res);
 void api_health_live(struct http_req *req, struct http_res *res);
 void api_health_ready(struct http_req *req, struct http_res *res);
 

@@ -29,8 +29,11 @@ static void S_add_time_or_null(strbuf *sb, const char *key, int64_t t, int prese
 	strbuf_addf(sb, "\"%s\"", buf);
 }
 
-void api_product_write(strbuf *sb, const struct product *p, int64_t now)
+/* Writes p; with ref, notes where its stock text went (for the cache). */
+static void S_product_write(strbuf *sb, const struct product *p, int64_t now, struct stock_ref *ref)
 {
+	char stock_text[CATALOG_STOCK_TEXT_MAX];
+	size_t stock_len = catalog_cache_stock_text(p->stock, stock_text);
 	int has_sale = p->sale.percentage > 0;
 
 	strbuf_addf(sb, "{\"id\":%" PRId64 ",\"name\":", p->id);
@@ -54,8 +57,11 @@ void api_product_write(strbuf *sb, const struct product *p, int64_t now)
 		strbuf_adds(sb, "null");
 	strbuf_adds(sb, ",\"category\":");
 	strbuf_add_json_string(sb, p->category);
-	strbuf_addf(sb, ",\"stock\":%" PRId64 ",\"inStock\":%s,\"sellerId\":%" PRId64 ",\"sellerName\":", p->stock,
-		    p->stock > 0 ? "true" : "false", p->seller_id);
+	strbuf_addch(sb, ',');
+	if (ref)
+		*ref = (struct stock_ref){ .id = p->id, .shown = p->stock, .at = sb->len, .len = stock_len };
+	strbuf_add(sb, stock_text, stock_len);
+	strbuf_addf(sb, ",\"sellerId\":%" PRId64 ",\"sellerName\":", p->seller_id);
 	strbuf_add_json_string(sb, p->seller_name);
 	if (p->rating_count > 0) {
 		int64_t avg100 = (p->rating_sum * 100 + p->rating_count / 2) / p->rating_count;
@@ -68,6 +74,21 @@ void api_product_write(strbuf *sb, const struct product *p, int64_t now)
 	S_add_time_or_null(sb, "createdAt", p->created_at, 1);
 	S_add_time_or_null(sb, "updatedAt", p->updated_at, 1);
 	strbuf_addch(sb, '}');
+}
+
+void api_product_write(strbuf *sb, const struct product *p, int64_t now)
+{
+	S_product_write(sb, p, now, NULL);
+}
+
+/* Writes p for a cached body: with the node's live stock figure, noting
+ * where it went. False when the figure is not tracked (do not cache). */
+static bool S_product_write_cached(strbuf *sb, struct product *p, int64_t now, struct stock_ref *ref)
+{
+	bool tracked = catalog_cache_stock(p->id, &p->stock);
+
+	S_product_write(sb, p, now, ref);
+	return tracked;
 }
 
 /* Answers from a cache entry (or 304 when the client has it). Takes the ref. */
@@ -90,7 +111,7 @@ static void S_send_entry(struct http_req *req, struct http_res *res, struct cach
 
 /* Caches a freshly built body and answers with it. */
 static void S_send_built(struct http_req *req, struct http_res *res, const char *key, strbuf *sb,
-			 uint64_t generation)
+			 const struct stock_ref *stock, size_t nstock, uint64_t generation)
 {
 	struct cache_entry *e;
 
@@ -98,7 +119,7 @@ static void S_send_built(struct http_req *req, struct http_res *res, const char 
 		http_res_problem(res, MC_ERR_INTERNAL, NULL, "out of memory");
 		return;
 	}
-	e = catalog_cache_put(key, sb->buf, sb->len, generation);
+	e = catalog_cache_put(key, sb->buf, sb->len, stock, nstock, generation);
 	if (!e) {
 		http_res_problem(res, MC_ERR_INTERNAL, NULL, "out of memory");
 		return;
@@ -162,9 +183,11 @@ void api_products_list(struct http_req *req, struct http_res *res)
 {
 	struct product_filter f;
 	struct product *items = NULL;
+	struct stock_ref *refs = NULL;
 	struct cache_entry *e;
 	size_t n = 0;
 	int64_t total = 0, now = clock_now();
+	bool untracked = false;
 	uint64_t gen;
 	strbuf key, sb;
 	mc_error err;
@@ -191,15 +214,21 @@ void api_products_list(struct http_req *req, struct http_res *res)
 		http_res_problem(res, rc, NULL, "cannot list products");
 		goto out;
 	}
+	refs = calloc(n ? n : 1, sizeof(*refs));
+	if (!refs) {
+		http_res_problem(res, MC_ERR_INTERNAL, NULL, "out of memory");
+		goto out;
+	}
 	api_page_begin(&sb);
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			strbuf_addch(&sb, ',');
-		api_product_write(&sb, &items[i], now);
+		untracked |= !S_product_write_cached(&sb, &items[i], now, &refs[i]);
 	}
 	api_page_end(&sb, total, f.limit, f.offset);
-	S_send_built(req, res, key.failed ? "" : key.buf, &sb, key.failed ? 0 : gen);
+	S_send_built(req, res, key.failed ? "" : key.buf, &sb, refs, n, key.failed || untracked ? 0 : gen);
 out:
+	free(refs);
 	product_list_free(items, n);
 	strbuf_release(&key);
 	strbuf_release(&sb);
@@ -211,7 +240,9 @@ out:
 void api_products_get(struct http_req *req, struct http_res *res)
 {
 	struct cache_entry *e;
+	struct stock_ref ref;
 	struct product p;
+	bool untracked;
 	int64_t id, now = clock_now();
 	uint64_t gen;
 	char key[32];
@@ -240,9 +271,9 @@ void api_products_get(struct http_req *req, struct http_res *res)
 		http_res_problem(res, rc, rc == MC_ERR_NOT_FOUND ? "product_not_found" : NULL, "no such product");
 		goto out;
 	}
-	api_product_write(&sb, &p, now);
+	untracked = !S_product_write_cached(&sb, &p, now, &ref);
 	product_release(&p);
-	S_send_built(req, res, key, &sb, gen);
+	S_send_built(req, res, key, &sb, &ref, 1, untracked ? 0 : gen);
 out:
 	strbuf_release(&sb);
 	mc_error_release(&err);

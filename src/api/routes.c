@@ -9,6 +9,10 @@ const struct route api_routes[] = {
 	{ HTTP_GET, "/metrics", api_metrics, AUTH_PUBLIC, 0, ROUTE_PROBE },
 	{ HTTP_GET, "/api/openapi.json", api_docs_openapi, AUTH_PUBLIC, 0, 0 },
 
+	/* the storefront (web/, embedded) */
+	{ HTTP_GET, "/", api_web_page, AUTH_PUBLIC, 0, 0 },
+	{ HTTP_GET, "/static/:version/:file", api_web_static, AUTH_PUBLIC, 0, 0 },
+
 	/* auth and profile */
 	{ HTTP_POST, "/api/auth/register", api_auth_register, AUTH_PUBLIC, 0, ROUTE_AUTH_RATE },
 	{ HTTP_POST, "/api/auth/login", api_auth_login, AUTH_PUBLIC, 0, ROUTE_AUTH_RATE },

@@ -410,7 +410,6 @@ static struct MHD_Response *S_response(struct http_server *srv, struct request_c
 	MHD_add_response_header(r, "X-Request-Id", req->request_id);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(r, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
 	if (!res->cacheable)
 		MHD_add_response_header(r, "Cache-Control", "no-store");
 	origin = S_allowed_origin(srv, req);
@@ -422,6 +421,9 @@ static struct MHD_Response *S_response(struct http_server *srv, struct request_c
 	}
 	for (int i = 0; i < res->nheaders; i++)
 		MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
+	/* The storefront's pages bring their own policy; everything else is data. */
+	if (!MHD_get_response_header(r, "Content-Security-Policy"))
+		MHD_add_response_header(r, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
 	return r;
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/stock.h"
 #include "store/store.h"
 
 #define ORDER_COLS                                                                                  \
@@ -64,6 +65,7 @@ static mc_rc S_stock_move(const char *sql, int64_t product_id, int64_t qty, int6
 
 	if (!s)
 		return MC_ERR_INTERNAL;
+	store_stock_touched(product_id);
 	db_bind_int(s, 1, qty);
 	db_bind_int(s, 2, product_id);
 	if (sql == sql_take)

@@ -9,6 +9,7 @@
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/strbuf.h"
+#include "store/stock.h"
 #include "store/store.h"
 
 /* The same rounding as pricing_sale_price(). */
@@ -365,6 +366,7 @@ mc_rc store_product_update(const struct product *p)
 	S_bind_sale(s, 8, &p->sale);
 	db_bind_int(s, 11, p->updated_at);
 	db_bind_int(s, 12, p->id);
+	store_stock_touched(p->id);
 	return S_bump_and_commit(store_exec_changed(s, MC_ERR_NOT_FOUND));
 }
 
@@ -402,6 +404,34 @@ mc_rc store_catalog_version(int64_t *version)
 mc_rc store_catalog_next_boundary(int64_t now, int64_t *at)
 {
 	return S_single_int(sql_boundary, now, 2, at);
+}
+
+static const char sql_stock_of[] = "SELECT stock FROM products WHERE id = ? AND deleted_at IS NULL";
+static const char sql_stock_scan[] = "SELECT id, stock FROM products WHERE deleted_at IS NULL";
+
+mc_rc store_stock_of(int64_t product_id, int64_t *stock)
+{
+	db_stmt *s;
+	mc_rc rc = store_row_by_id(sql_stock_of, product_id, &s);
+
+	if (!rc) {
+		*stock = db_col_int(s, 0);
+		db_reset(s);
+	}
+	return rc;
+}
+
+mc_rc store_stock_scan(void (*fn)(void *ctx, int64_t id, int64_t stock), void *ctx)
+{
+	db_stmt *s = store_stmt(sql_stock_scan);
+	int rc;
+
+	if (!s)
+		return MC_ERR_INTERNAL;
+	while ((rc = db_step(s)) == DB_ROW)
+		fn(ctx, db_col_int(s, 0), db_col_int(s, 1));
+	db_reset(s);
+	return rc < 0 ? store_rc(rc) : MC_OK;
 }
 
 /* --- stored images -------------------------------------------------------- */

@@ -119,4 +119,9 @@ mc_rc store_media_expired(int64_t before, size_t max, char (*urls)[MC_URL_MAX + 
  * Inside the caller's transaction, which deletes the file before it commits. */
 mc_rc store_media_forget(const char *url, int64_t before, int *gone);
 
+/* A live product's stock now (MC_ERR_NOT_FOUND when gone). */
+mc_rc store_stock_of(int64_t product_id, int64_t *stock);
+/* Every live product's stock, to fn(ctx, id, stock) row by row. */
+mc_rc store_stock_scan(void (*fn)(void *ctx, int64_t id, int64_t stock), void *ctx);
+
 #endif

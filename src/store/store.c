@@ -7,6 +7,7 @@
 
 #include "core/log.h"
 #include "core/metrics.h"
+#include "store/stock.h"
 
 static char *store_url;
 static pthread_key_t conn_key;
@@ -118,6 +119,7 @@ mc_rc store_commit(void)
 	if (!d)
 		return MC_ERR_INTERNAL;
 	rc = db_commit(d);
+	store_stock_end(rc == DB_DONE);
 	if (rc != DB_DONE) {
 		db_rollback(d);
 		return store_rc(rc);
@@ -168,6 +170,7 @@ void store_rollback(void)
 
 	if (d)
 		db_rollback(d);
+	store_stock_end(0);
 }
 
 mc_rc store_finish(mc_rc rc)

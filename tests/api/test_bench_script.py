@@ -10,7 +10,7 @@ import subprocess
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 LINES = [("list", 64), ("list", 256), ("detail", 64), ("detail", 256), ("cart_add", None),
-         ("checkout", None), ("mixed", None)]
+         ("checkout", None), ("mixed", None), ("read_under_writes", None)]
 CATALOG = {"list", "detail"}
 
 
@@ -34,8 +34,10 @@ def test_bench_run_quick_small_data_set():
         assert int(errors) >= 0 and float(rss) > 0, found[0]
         if name in CATALOG:
             assert re.search(r"\s\d+\.\d\dx nginx", found[0]), found[0]
-        if name in ("checkout", "mixed"):
+        if name in ("checkout", "mixed", "read_under_writes"):
             assert re.search(r"\s\d+ orders/s", found[0]), found[0]
+        if name in ("mixed", "read_under_writes"):
+            assert re.search(r"\s\d+ reads/s", found[0]), found[0]
 
     # The script removes its temp dir (database, nginx config, logs) at exit.
     assert not {p for g in temp for p in glob.glob(g)} - before
