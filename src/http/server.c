@@ -2,8 +2,11 @@
  * runs the middleware chain (request id, rate limit, routing, auth, CORS,
  * security headers, access log), hands the request to its route, holds
  * answers until their durable commit, and starts and stops the daemon.
+ * The middleware runs on the first call, from the headers, before any body
+ * is read. guard.c bounds connections per address, the time a request may
+ * take and the memory bodies hold; server.c reports connections to it.
  * Handlers' accessors and builders are in request.c and response.c.
- * About 600 lines, kept whole: every step below works on the same
+ * About 750 lines, kept whole: every step below works on the same
  * connection context and server struct, which would otherwise have to
  * become a shared header. */
 #include <arpa/inet.h>

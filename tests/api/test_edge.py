@@ -321,8 +321,9 @@ def served_connection(port, source="127.0.0.1"):
     return None
 
 
-def test_connections_per_address_are_capped(make_server):
-    server = make_server("sqlite", {"MERCATO_MAX_CONN_PER_IP": "4"})
+@pytest.mark.parametrize("backend", ["sqlite", "pg"])
+def test_connections_per_address_are_capped(make_server, backend):
+    server = make_server(backend, {"MERCATO_MAX_CONN_PER_IP": "4"})
     # The harness's own probes may still be closing: wait for each place.
     held = [wait_for(lambda: served_connection(server.port), "a place") for _ in range(4)]
     extra = connect(server.port)
