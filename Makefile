@@ -24,7 +24,7 @@ REL_OBJS  := $(patsubst src/%.c,build/rel/%.o,$(SRCS)) build/rel/gen/migrations.
 SAN_LIB_OBJS := $(patsubst src/%.c,build/san/%.o,$(LIB_SRCS)) build/san/gen/migrations.o build/san/gen/openapi.o build/san/gen/web.o
 UNIT_BINS := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT_SRCS))
 
-.PHONY: all deps run test unit api e2e asan clean bench
+.PHONY: all deps run test unit api e2e screenshots asan clean bench
 
 all: build/mercato
 
@@ -112,6 +112,11 @@ test: deps
 e2e: deps
 	@$(MAKE) --no-print-directory build/asan/mercato
 	@bash scripts/run_e2e.sh
+
+# Refreshes the README's pictures (the browser tests, saving into docs/).
+screenshots: deps
+	@$(MAKE) --no-print-directory build/asan/mercato
+	@MERCATO_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots bash scripts/run_e2e.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory build/mercato

@@ -2,7 +2,8 @@
 # Runs the storefront's browser tests (tests/e2e, Node's test runner driving
 # Debian's chromium through playwright-core) against the sanitizer build on
 # SQLite. The tests start their own server (tests/e2e/harness.js) and save
-# screenshots into docs/screenshots/. Arguments go to `node --test`.
+# screenshots into build/screenshots/ (MERCATO_SCREENSHOTS_DIR; `make
+# screenshots` refreshes docs/screenshots/). Arguments go to `node --test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh --e2e

@@ -13,7 +13,9 @@ const { chromium } = require('playwright-core');
 const ROOT = path.resolve(__dirname, '..', '..');
 const BIN = process.env.MERCATO_BIN || path.join(ROOT, 'build', 'asan', 'mercato');
 const CHROMIUM = process.env.MERCATO_CHROMIUM || '/usr/bin/chromium';
-const SHOTS = path.join(ROOT, 'docs', 'screenshots');
+// build/screenshots by default, so a test run leaves the tree clean;
+// `make screenshots` points it at docs/screenshots/ to refresh the README's.
+const SHOTS = process.env.MERCATO_SCREENSHOTS_DIR || path.join(ROOT, 'build', 'screenshots');
 const DEMO_PASSWORD = 'mercato-demo';
 const ADMIN = { email: 'admin@e2e.test', password: 'admin-password-1' };
 const DESKTOP = { width: 1280, height: 800 };
@@ -157,7 +159,7 @@ async function newPage(browser, server) {
   return page;
 }
 
-// Saves the page at desktop and phone width: docs/screenshots/NAME-{desktop,phone}.png.
+// Saves the page at desktop and phone width: SHOTS/NAME-{desktop,phone}.png.
 async function screenshot(page, name) {
   fs.mkdirSync(SHOTS, { recursive: true });
   await page.locator('#toast').evaluate((el) => { el.textContent = ''; });
