@@ -65,6 +65,15 @@ build/san/gen/web.o: build/gen/web.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) $(SAN_FLAGS) -c -o $@ $<
 
+# The version mercato_build_info reports; metrics.c is rebuilt when it changes.
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+build/gen/version: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
+build/rel/core/metrics.o build/san/core/metrics.o: build/gen/version
+build/rel/core/metrics.o build/san/core/metrics.o: CFLAGS_BASE += -DMC_VERSION='"$(VERSION)"'
+.PHONY: FORCE
+
 build/rel/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"

@@ -17,6 +17,7 @@ PKGS=(
   libsqlite3-dev libpq-dev postgresql libcurl4-openssl-dev
   libcmocka-dev python3-pytest python3-requests python3-aiosmtpd
   wrk nginx-light curl
+  prometheus systemd openssl
 )
 if [ $E2E -eq 1 ]; then
   PKGS+=(chromium)
@@ -38,7 +39,7 @@ install_apt() {
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   # Debian starts services on install; tests run their own throwaway instances.
-  for svc in nginx postgresql; do
+  for svc in nginx postgresql prometheus; do
     command -v systemctl >/dev/null && systemctl stop "$svc" 2>/dev/null || true
     service "$svc" stop >/dev/null 2>&1 || true
   done

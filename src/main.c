@@ -15,6 +15,7 @@
 #include "core/clock.h"
 #include "core/fs.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/parse.h"
 #include "domain/account.h"
 #include "domain/import.h"
@@ -23,6 +24,7 @@
 #include "domain/seed.h"
 #include "jobs/scheduler.h"
 #include "jobs/worker.h"
+#include "store/db.h"
 #include "store/migrate.h"
 #include "store/store.h"
 
@@ -44,6 +46,8 @@ static void S_usage(FILE *f)
 		"  import fakestore FILE [--seller EMAIL] [--stock N]\n"
 		"                        import products from a Fake Store API JSON file\n"
 		"                        (default seller seller1@mercato.dev, stock %d)\n"
+		"  backup PATH           write a consistent copy of the SQLite database to PATH,\n"
+		"                        safe while serving (PostgreSQL: use pg_dump)\n"
 		"  help                  this text and every setting\n\n",
 		IMPORT_STOCK_DEFAULT);
 }
@@ -164,6 +168,7 @@ static int S_serve(struct config *cfg)
 	}
 	if (S_open_store(cfg))
 		return 1;
+	metrics_init();
 	if (embedded) {
 		/* Group commit: PostgreSQL's COMMIT waits for its own flush. */
 		opts.durable_defer = store_defer_durable;
@@ -203,12 +208,50 @@ static int S_serve(struct config *cfg)
 	return 0;
 }
 
-static const char *S_opt(int argc, char **argv, const char *name)
+/* A subcommand's options: each takes one value. */
+struct cli_opt {
+	const char *name;   /* "--email" */
+	const char **value; /* set when given; NULL otherwise */
+};
+
+/* Reads a subcommand's arguments: its options (each with a value) and at
+ * most npos positional arguments, the first nreq of them required. Anything
+ * else (an unknown flag, a missing value, a stray argument) is a usage
+ * error: the caller prints its usage and exits 2. */
+static int S_args(int argc, char **argv, struct cli_opt *opts, const char **pos, int nreq, int npos)
 {
-	for (int i = 0; i + 1 < argc; i++)
-		if (!strcmp(argv[i], name))
-			return argv[i + 1];
-	return NULL;
+	int n = 0;
+
+	for (struct cli_opt *o = opts; o && o->name; o++)
+		*o->value = NULL;
+	for (int i = 0; i < argc; i++) {
+		struct cli_opt *o = opts;
+
+		if (strncmp(argv[i], "--", 2)) {
+			if (n == npos) {
+				fprintf(stderr, "mercato: unexpected argument '%s'\n", argv[i]);
+				return -1;
+			}
+			pos[n++] = argv[i];
+			continue;
+		}
+		while (o && o->name && strcmp(o->name, argv[i]))
+			o++;
+		if (!o || !o->name) {
+			fprintf(stderr, "mercato: unknown option '%s'\n", argv[i]);
+			return -1;
+		}
+		if (i + 1 == argc) {
+			fprintf(stderr, "mercato: %s needs a value\n", argv[i]);
+			return -1;
+		}
+		*o->value = argv[++i];
+	}
+	if (n < nreq) {
+		fprintf(stderr, "mercato: missing argument\n");
+		return -1;
+	}
+	return 0;
 }
 
 /* worker, scheduler: the background jobs of a PostgreSQL deployment. */
@@ -231,10 +274,11 @@ static int S_run_jobs(struct config *cfg, int worker, int scheduler)
 /* scheduler [--run-once NAME] */
 static int S_scheduler(struct config *cfg, int argc, char **argv)
 {
-	const char *name = S_opt(argc, argv, "--run-once");
+	const char *name;
+	struct cli_opt opts[] = { { "--run-once", &name }, { NULL, NULL } };
 	mc_rc rc;
 
-	if (argc && (argc != 2 || !name)) {
+	if (S_args(argc, argv, opts, NULL, 0, 0)) {
 		fprintf(stderr, "usage: mercato scheduler [--run-once NAME]\n");
 		return 2;
 	}
@@ -252,17 +296,17 @@ static int S_scheduler(struct config *cfg, int argc, char **argv)
 
 static int S_user_create(struct config *cfg, int argc, char **argv)
 {
-	struct account_new in = {
-		.email = S_opt(argc, argv, "--email"),
-		.password = S_opt(argc, argv, "--password"),
-		.name = S_opt(argc, argv, "--name"),
+	struct account_new in = { 0 };
+	const char *role;
+	struct cli_opt opts[] = {
+		{ "--email", &in.email }, { "--password", &in.password }, { "--role", &role }, { "--name", &in.name },
+		{ NULL, NULL },
 	};
-	const char *role = S_opt(argc, argv, "--role");
 	struct user u;
 	mc_error err;
 	mc_rc rc;
 
-	if (!in.email || !in.password || !role) {
+	if (S_args(argc, argv, opts, NULL, 0, 0) || !in.email || !in.password || !role) {
 		fprintf(stderr, "usage: mercato user create --email E --password P --role admin|seller|buyer [--name N]\n");
 		return 2;
 	}
@@ -304,25 +348,18 @@ static int S_seed(struct config *cfg)
 /* import fakestore FILE [--seller EMAIL] [--stock N] */
 static int S_import(struct config *cfg, int argc, char **argv)
 {
-	const char *file = NULL, *seller = S_opt(argc, argv, "--seller"), *stock_s = S_opt(argc, argv, "--stock");
+	const char *file = NULL, *seller, *stock_s;
+	struct cli_opt opts[] = { { "--seller", &seller }, { "--stock", &stock_s }, { NULL, NULL } };
 	int64_t stock = IMPORT_STOCK_DEFAULT;
 	struct import_counts n;
-	int bad = 0;
+	int bad;
 	mc_error err;
 	mc_rc rc;
 
-	/* One FILE; anything else but the two options is a mistake. */
-	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--seller") || !strcmp(argv[i], "--stock"))
-			bad |= ++i == argc;
-		else if (!file && strncmp(argv[i], "--", 2))
-			file = argv[i];
-		else
-			bad = 1;
-	}
-	if (stock_s)
-		bad |= mc_parse_i64(stock_s, 0, MC_STOCK_MAX, &stock) != MC_OK;
-	if (!file || bad) {
+	bad = S_args(argc, argv, opts, &file, 1, 1);
+	if (!bad && stock_s)
+		bad = mc_parse_i64(stock_s, 0, MC_STOCK_MAX, &stock) != MC_OK;
+	if (bad) {
 		fprintf(stderr, "usage: mercato import fakestore FILE [--seller EMAIL] [--stock 0..%lld]\n",
 			MC_STOCK_MAX);
 		return 2;
@@ -339,6 +376,51 @@ static int S_import(struct config *cfg, int argc, char **argv)
 	if (n.seller_created)
 		printf("created the demo seller seller1@mercato.dev (password " SEED_PASSWORD ")\n");
 	printf("import: %d products created, %d already present\n", n.created, n.existing);
+	return 0;
+}
+
+/* backup PATH: a consistent copy of a live SQLite database. PostgreSQL
+ * has its own tool for that. */
+static int S_backup(const struct config *cfg, int argc, char **argv)
+{
+	const char *dest = NULL;
+	char err[512], dir[4096];
+	char *slash;
+
+	if (S_args(argc, argv, NULL, &dest, 1, 1)) {
+		fprintf(stderr, "usage: mercato backup PATH\n");
+		return 2;
+	}
+	if (strncmp(cfg->db, "sqlite:", 7)) {
+		fprintf(stderr, "mercato: backup copies SQLite databases; on PostgreSQL use pg_dump "
+				"(see the README, Backups)\n");
+		return 2;
+	}
+	if (db_sqlite_backup(cfg->db + 7, dest, err, sizeof(err))) {
+		fprintf(stderr, "mercato: %s\n", err);
+		return 1;
+	}
+	/* The rename into place survives a power loss once the directory is flushed. */
+	snprintf(dir, sizeof(dir), "%s", dest);
+	slash = strrchr(dir, '/');
+	if (slash)
+		slash[slash == dir] = '\0';
+	if (fs_sync_dir(slash ? dir : ".")) {
+		fprintf(stderr, "mercato: cannot flush the directory of %s: %s\n", dest, strerror(errno));
+		return 1;
+	}
+	printf("backup: %s\n", dest);
+	return 0;
+}
+
+/* Commands that take no arguments of their own. */
+static int S_bare(const char *cmd)
+{
+	static const char *const bare[] = { "serve", "migrate", "worker", "seed", "help", "--help", "-h" };
+
+	for (size_t i = 0; i < sizeof(bare) / sizeof(bare[0]); i++)
+		if (!strcmp(cmd, bare[i]))
+			return 1;
 	return 0;
 }
 
@@ -361,11 +443,15 @@ int main(int argc, char **argv)
 		ret = 1;
 		goto out;
 	}
-	if (!strcmp(cmd, "serve")) {
+	/* Subcommands without arguments refuse any: a mistyped setting must
+	 * not run on defaults. */
+	if (S_bare(cmd) && argc > 2 && S_args(argc - 2, argv + 2, NULL, NULL, 0, 0)) {
+		fprintf(stderr, "usage: mercato %s [--setting VALUE ...] (see mercato help)\n", cmd);
+	} else if (!strcmp(cmd, "serve")) {
 		ret = S_serve(&cfg);
 	} else if (!strcmp(cmd, "migrate")) {
 		ret = S_open_store(&cfg) ? 1 : 0;
-	} else if (!strcmp(cmd, "worker") && argc == 2) {
+	} else if (!strcmp(cmd, "worker")) {
 		ret = S_run_jobs(&cfg, 1, 0);
 	} else if (!strcmp(cmd, "scheduler")) {
 		ret = S_scheduler(&cfg, argc - 2, argv + 2);
@@ -375,6 +461,8 @@ int main(int argc, char **argv)
 		ret = S_seed(&cfg);
 	} else if (!strcmp(cmd, "import") && argc > 2 && !strcmp(argv[2], "fakestore")) {
 		ret = S_import(&cfg, argc - 3, argv + 3);
+	} else if (!strcmp(cmd, "backup")) {
+		ret = S_backup(&cfg, argc - 2, argv + 2);
 	} else if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		S_usage(stdout);
 		config_print_help();

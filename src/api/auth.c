@@ -100,6 +100,7 @@ void api_auth_register(struct http_req *req, struct http_res *res)
 		http_res_error(res, rc, &err);
 		goto out;
 	}
+	http_res_header(res, "Location", "/api/users/me");
 	S_session(req, res, 201, &u);
 out:
 	mc_error_release(&err);

@@ -76,8 +76,10 @@ void api_coupons_create(struct http_req *req, struct http_res *res)
 		rc = coupon_create(&a, &in, &c, &err);
 		if (rc)
 			http_res_error(res, rc, &err);
-		else
+		else {
+			http_res_header(res, "Location", "/api/coupons/%lld", (long long)c.id);
 			http_res_json(res, 201, S_coupon_json(&c));
+		}
 	}
 	mc_error_release(&err);
 }

@@ -34,6 +34,7 @@ void api_metrics(struct http_req *req, struct http_res *res)
 {
 	const char *token = api_config()->metrics_token;
 	const char *auth = http_req_header(req, "Authorization");
+	int64_t counts[JOB_STATE_COUNT];
 	strbuf sb;
 
 	if (!S_loopback(req->client_ip)) {
@@ -47,7 +48,10 @@ void api_metrics(struct http_req *req, struct http_res *res)
 		}
 	}
 	strbuf_init(&sb);
-	metrics_render(&sb);
+	metrics_render(&sb, store_job_counts(counts) ? NULL
+						       : &(struct metrics_jobs){ .queued = counts[JOB_QUEUED],
+										 .running = counts[JOB_RUNNING],
+										 .dead = counts[JOB_DEAD] });
 	api_res_strbuf(res, 200, &sb);
 	if (res->status == 200)
 		res->content_type = "text/plain; version=0.0.4";

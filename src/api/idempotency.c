@@ -26,6 +26,23 @@ static bool S_key_ok(const char *k)
 	return true;
 }
 
+/* A replayed 201 names what the first request created, like the first
+ * answer did: the stored body has its id. */
+static void S_replay_location(struct http_res *res, const char *scope, const char *body)
+{
+	const char *base = !strcmp(scope, "checkout") ? "/api/orders" : !strcmp(scope, "payment") ? "/api/payments" : NULL;
+	json_t *j;
+	json_int_t id;
+
+	if (!base)
+		return;
+	j = json_loads(body, 0, NULL);
+	id = json_integer_value(json_object_get(j, "id"));
+	if (id > 0)
+		http_res_header(res, "Location", "%s/%lld", base, (long long)id);
+	json_decref(j);
+}
+
 bool api_idem_begin(struct http_req *req, struct http_res *res, const char *scope, struct api_idem *st)
 {
 	const char *key = http_req_header(req, "Idempotency-Key");
@@ -72,6 +89,8 @@ bool api_idem_begin(struct http_req *req, struct http_res *res, const char *scop
 			       rec.response, strlen(rec.response));
 		rec.response = NULL;
 		http_res_header(res, "Idempotent-Replayed", "true");
+		if (rec.status == 201)
+			S_replay_location(res, scope, res->body);
 		return false;
 	}
 	free(rec.response);

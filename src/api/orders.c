@@ -86,6 +86,7 @@ void api_checkout(struct http_req *req, struct http_res *res)
 	json_object_set_new(j, "timestamp", api_time_json(o.created_at));
 	json_object_set_new(j, "paymentOptions", json_pack("[s, s, s]", "UPI", "CARD", "COD"));
 	json_object_set_new(j, "buyer", json_pack("{s:s, s:s}", "name", buyer.name, "email", buyer.email));
+	http_res_header(res, "Location", "/api/orders/%lld", (long long)o.id);
 	order_release(&o);
 	http_res_json(res, 201, j);
 done:

@@ -61,6 +61,7 @@ void api_payments_create(struct http_req *req, struct http_res *res)
 	j = S_payment_json(&p);
 	json_object_set_new(j, "orderStatus", json_string(order_status_name(status)));
 	json_object_set_new(j, "message", json_string(S_message(&p)));
+	http_res_header(res, "Location", "/api/payments/%lld", (long long)p.id);
 	http_res_json(res, 201, j);
 done:
 	api_idem_finish(&idem, res);

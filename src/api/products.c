@@ -95,16 +95,15 @@ static bool S_product_write_cached(strbuf *sb, struct product *p, int64_t now, s
 static void S_send_entry(struct http_req *req, struct http_res *res, struct cache_entry *e)
 {
 	const char *inm = http_req_header(req, "If-None-Match");
+	int fresh = inm && (strstr(inm, e->etag) || !strcmp(inm, "*"));
 
 	http_res_header(res, "ETag", "%s", e->etag);
 	http_res_header(res, "Cache-Control", "no-cache");
 	res->cacheable = 1;
-	if (inm && (strstr(inm, e->etag) || !strcmp(inm, "*"))) {
-		catalog_cache_unref(e);
-		http_res_empty(res, 304);
-		return;
-	}
-	http_res_bytes(res, 200, "application/json", e->body, e->len);
+	/* A 304 keeps the body: libmicrohttpd sends none with it, but (0.9.75)
+	 * always writes a Content-Length, which RFC 9110 8.6 allows only when
+	 * it is the 200's length, as this makes it. */
+	http_res_bytes(res, fresh ? 304 : 200, "application/json", e->body, e->len);
 	res->body_release = catalog_cache_unref;
 	res->body_release_cls = e;
 }
@@ -344,8 +343,10 @@ void api_products_create(struct http_req *req, struct http_res *res)
 		rc = catalog_create(&a, &in, &p, &err);
 	if (rc)
 		http_res_error(res, rc, &err);
-	else
+	else {
+		http_res_header(res, "Location", "/api/products/%lld", (long long)p.id);
 		S_answer_product(res, 201, &p);
+	}
 out:
 	mc_error_release(&err);
 }
@@ -489,6 +490,8 @@ void api_products_seed(struct http_req *req, struct http_res *res)
 	} else {
 		if (n.products_created)
 			catalog_cache_invalidate();
+		if (n.users_created || n.products_created)
+			http_res_header(res, "Location", "/api/products");
 		http_res_json(res, n.users_created || n.products_created ? 201 : 200,
 			      json_pack("{s:i, s:i}", "usersCreated", n.users_created, "productsCreated",
 					n.products_created));

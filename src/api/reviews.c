@@ -53,6 +53,8 @@ void api_reviews_post(struct http_req *req, struct http_res *res)
 		goto out;
 	}
 	catalog_cache_invalidate();
+	if (created)
+		http_res_header(res, "Location", "/api/products/%lld/reviews/%lld", (long long)pid, (long long)r.id);
 	strbuf_init(&sb);
 	S_review_write(&sb, &r);
 	review_release(&r);

@@ -43,6 +43,8 @@ void api_wishlist_add(struct http_req *req, struct http_res *res)
 		http_res_error(res, rc, &err);
 		goto out;
 	}
+	if (added)
+		http_res_header(res, "Location", "/api/wishlist/%lld", (long long)pid);
 	strbuf_init(&sb);
 	S_entry_write(&sb, &it, clock_now());
 	product_release(&it.product);

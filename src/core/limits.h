@@ -14,7 +14,7 @@
 #define MC_MAX_PATH_PARAMS     4                  /* at most two parameters in any route */
 #define MC_MAX_QUERY_VALUE     256                /* any single query-string value */
 #define MC_MAX_ROUTES          160                /* size of the route table (router_init refuses more) */
-#define MC_HTTP_RES_HEADERS    8                  /* extra headers on one answer: the most any sets is four (rate limited) */
+#define MC_HTTP_RES_HEADERS    12                 /* extra headers on one answer: three RateLimit-* on every limited route, then at most five (a product: ETag, Cache-Control; a cart: Set-Cookie, Location) */
 #define MC_LIST_ITEMS_MAX      16                 /* trusted proxies, and CORS origins: a deployment has a handful; more is a start-up error */
 #define MC_PROXY_ADDR_LEN      64                 /* bytes of a trusted proxy address with its NUL: INET6_ADDRSTRLEN (46) fits */
 #define MC_ORIGIN_LEN          128                /* bytes of a CORS origin (scheme://host:port) with its NUL */

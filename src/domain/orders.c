@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/metrics.h"
 #include "domain/coupons.h"
 #include "domain/notify.h"
 #include "domain/payments.h"
@@ -199,6 +200,8 @@ mc_rc order_checkout(const struct actor *a, const struct checkout_req *req, stru
 		rc = notify_order_event(o.id, EMAIL_ORDER_PLACED);
 out:
 	rc = store_finish(rc);
+	if (!rc)
+		metrics_inc(METRIC_ORDERS_CREATED);
 	/* The lines borrowed their names from the cart; give the order its own. */
 	for (size_t i = 0; i < o.n; i++)
 		o.lines[i].name = NULL;
@@ -318,7 +321,25 @@ struct move {
 	unsigned who;
 	const char *reason;         /* NULL: none */
 	int restocked;              /* out: a product came back from sold out */
+	/* out, counted in the metrics once the transaction commits */
+	int paid, cancelled, refunded;
+	int64_t amount;             /* the order's total */
 };
+
+static void S_count(const struct move *m)
+{
+	if (m->paid) {
+		metrics_inc(METRIC_ORDERS_PAID);
+		metrics_inc(METRIC_PAYMENTS_CAPTURED);
+		metrics_add(METRIC_PAYMENTS_CAPTURED_AMOUNT, (uint64_t)m->amount);
+	}
+	if (m->cancelled)
+		metrics_inc(METRIC_ORDERS_CANCELLED);
+	if (m->refunded) {
+		metrics_inc(METRIC_PAYMENTS_REFUNDED);
+		metrics_add(METRIC_PAYMENTS_REFUNDED_AMOUNT, (uint64_t)m->amount);
+	}
+}
 
 static mc_rc S_refuse(const struct order *o, order_status to, enum order_verdict v, mc_error *err)
 {
@@ -364,8 +385,12 @@ static mc_rc S_cancel(struct order *o, struct move *m)
 		rc = store_catalog_bump();
 	if (!rc)
 		rc = notify_order_event(o->id, EMAIL_ORDER_CANCELLED);
-	if (!rc)
+	if (!rc) {
 		o->status = end;
+		m->cancelled = 1;
+		m->refunded = refunded;
+		m->amount = o->total;
+	}
 	return rc;
 }
 
@@ -399,8 +424,12 @@ static mc_rc S_move(struct order *o, order_status to, struct move *m, mc_error *
 		rc = notify_order_event(o->id, EMAIL_ORDER_SHIPPED);
 	if (!rc && to == ORDER_REFUNDED)
 		rc = notify_order_event(o->id, EMAIL_ORDER_REFUNDED);
-	if (!rc)
+	if (!rc) {
 		o->status = to;
+		m->paid |= to == ORDER_PAID;
+		m->refunded |= refunded;
+		m->amount = o->total;
+	}
 	return rc;
 }
 
@@ -433,6 +462,8 @@ mc_rc order_set_status(const struct actor *a, int64_t id, order_status to, const
 	order_release(&o);
 	rc = store_finish(rc);
 	if (!rc)
+		S_count(&m);
+	if (!rc)
 		rc = order_get(a, id, out, err);
 	if (!rc)
 		*catalog_changed = m.restocked;
@@ -461,7 +492,10 @@ mc_rc order_expire(int64_t id)
 		rc = S_move(&o, ORDER_CANCELLED, &m, &err);
 	mc_error_release(&err);
 	order_release(&o);
-	return store_finish(rc);
+	rc = store_finish(rc);
+	if (!rc)
+		S_count(&m);
+	return rc;
 }
 
 /* --- paying --------------------------------------------------------------- */
@@ -515,6 +549,7 @@ mc_rc order_pay(const struct actor *a, const struct payment_req *req, struct pay
 out:
 	rc = store_finish(rc);
 	if (!rc) {
+		S_count(&m);
 		*out = p;
 		*status = o.status;
 		if (st == PAYMENT_FAILED) {

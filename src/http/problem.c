@@ -49,6 +49,23 @@ const char *problem_default_code(mc_rc rc)
 	return S_valid(rc) ? table[rc].code : table[MC_ERR_INTERNAL].code;
 }
 
+/* RFC 6750 section 3: every 401 names the scheme; a token that was sent but
+ * cannot be used says invalid_token, so clients know to sign in again. */
+static void S_www_authenticate(struct http_res *res, const char *code)
+{
+	static const char *const token_codes[] = { "invalid_token", "token_expired", "token_revoked",
+						   "unknown_account" };
+
+	for (size_t i = 0; i < sizeof(token_codes) / sizeof(token_codes[0]); i++)
+		if (!strcmp(code, token_codes[i])) {
+			http_res_header(res, "WWW-Authenticate",
+					"Bearer realm=\"mercato\", error=\"invalid_token\", error_description=\"%s\"",
+					code);
+			return;
+		}
+	http_res_header(res, "WWW-Authenticate", "Bearer realm=\"mercato\"");
+}
+
 void http_res_error(struct http_res *res, mc_rc rc, mc_error *err)
 {
 	const char *code = err && err->code ? err->code : problem_default_code(rc);
@@ -82,6 +99,8 @@ void http_res_error(struct http_res *res, mc_rc rc, mc_error *err)
 		json_object_set_new(body, "requestId", json_string(res->request_id));
 	if (err && err->extra && json_is_object((json_t *)err->extra))
 		json_object_update_missing(body, (json_t *)err->extra);
+	if (status == 401)
+		S_www_authenticate(res, code);
 	if (rc == MC_ERR_RATE_LIMITED || rc == MC_ERR_BUSY)
 		http_res_header(res, "Retry-After", "%ld", err && err->retry_after > 0 ? err->retry_after : 1);
 	http_res_json(res, status, body);

@@ -86,6 +86,14 @@ static unsigned S_method(const char *name)
 	return 0;
 }
 
+static const char *S_method_name(unsigned m)
+{
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (methods[i].m == m)
+			return methods[i].name;
+	return "OTHER";
+}
+
 /* --- middleware pieces -------------------------------------------------- */
 
 static int S_request_id_ok(const char *s)
@@ -118,10 +126,44 @@ static uint64_t S_next_id(void)
 	return z ^ (z >> 31);
 }
 
+static int S_hex(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+static int S_zeros(const char *s, size_t n)
+{
+	return strspn(s, "0") >= n;
+}
+
+/* W3C Trace Context: "00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>"
+ * (later versions may append "-..."); the trace id names the request, so
+ * our log lines join the caller's trace. Version ff and all-zero ids are
+ * invalid by the spec. */
+static int S_trace_id(const char *tp, char *out, size_t len)
+{
+	size_t n = strlen(tp);
+
+	if (n < 55 || (n > 55 && tp[55] != '-') || !S_hex(tp, 2) || !strncmp(tp, "ff", 2) || tp[2] != '-' ||
+	    !S_hex(tp + 3, 32) || S_zeros(tp + 3, 32) || tp[35] != '-' || !S_hex(tp + 36, 16) ||
+	    S_zeros(tp + 36, 16) || tp[52] != '-' || !S_hex(tp + 53, 2))
+		return 0;
+	snprintf(out, len, "%.32s", tp + 3);
+	return 1;
+}
+
+/* The request id: a valid traceparent's trace id, else the client's
+ * X-Request-Id, else a fresh one. */
 static void S_request_id(struct http_req *req)
 {
 	const char *given = http_req_header(req, "X-Request-Id");
+	const char *tp = http_req_header(req, "traceparent");
 
+	if (tp && S_trace_id(tp, req->request_id, sizeof(req->request_id)))
+		return;
 	if (given && S_request_id_ok(given)) {
 		snprintf(req->request_id, sizeof(req->request_id), "%s", given);
 		return;
@@ -195,16 +237,26 @@ static void S_client_ip(struct http_server *srv, struct http_req *req)
 	}
 }
 
-static const char *S_allowed_origin(struct http_server *srv, struct http_req *req)
+/* The Access-Control-Allow-Origin value, NULL when the origin is not
+ * allowed. A listed origin is echoed and may send credentials (the guest
+ * cart cookie, Authorization); "*" admits every origin without them, as the
+ * Fetch standard demands. */
+static const char *S_allowed_origin(struct http_server *srv, struct http_req *req, int *credentials)
 {
 	const char *origin = http_req_header(req, "Origin");
+	int any = 0;
 
+	*credentials = 0;
 	if (!origin)
 		return NULL;
-	for (int i = 0; i < srv->norigins; i++)
-		if (!strcmp(srv->origins[i], origin) || !strcmp(srv->origins[i], "*"))
+	for (int i = 0; i < srv->norigins; i++) {
+		if (!strcmp(srv->origins[i], origin)) {
+			*credentials = 1;
 			return origin;
-	return NULL;
+		}
+		any |= !strcmp(srv->origins[i], "*");
+	}
+	return any ? "*" : NULL;
 }
 
 static mc_rc S_authenticate(struct http_server *srv, struct http_req *req, mc_error *err)
@@ -216,9 +268,18 @@ static mc_rc S_authenticate(struct http_server *srv, struct http_req *req, mc_er
 	/* Probes read their own credentials (the metrics token). */
 	if (h && !(r->flags & ROUTE_PROBE)) {
 		if (strncasecmp(h, "Bearer ", 7) || strlen(h + 7) > MC_JWT_MAX)
-			return mc_fail(err, MC_ERR_UNAUTHORIZED, "invalid_token",
-				       "expected 'Authorization: Bearer <token>'");
-		rc = srv->opts.authenticate(h + 7, &req->auth, err);
+			rc = mc_fail(err, MC_ERR_UNAUTHORIZED, "invalid_token",
+				     "expected 'Authorization: Bearer <token>'");
+		else
+			rc = srv->opts.authenticate(h + 7, &req->auth, err);
+		/* A stale or broken token on a public route reads as anonymous:
+		 * an app holding an expired token can still show the catalog. */
+		if (rc == MC_ERR_UNAUTHORIZED && r->auth == AUTH_PUBLIC) {
+			mc_error_release(err);
+			mc_error_init(err);
+			memset(&req->auth, 0, sizeof(req->auth));
+			return MC_OK;
+		}
 		if (rc)
 			return rc;
 		req->authenticated = 1;
@@ -233,24 +294,31 @@ static mc_rc S_authenticate(struct http_server *srv, struct http_req *req, mc_er
 	return MC_OK;
 }
 
+/* Every limited answer says where the client stands (RateLimit-* headers,
+ * draft-ietf-httpapi-ratelimit-headers), not only the 429: login and
+ * register report the stricter login limiter unless the other one refused. */
 static mc_rc S_rate_limit(struct http_server *srv, struct http_req *req, struct http_res *res, mc_error *err)
 {
-	struct ratelimit_state st;
+	struct ratelimit_state st, auth_st;
 	int64_t now = clock_mono_us();
+	int auth_route = req->route && (req->route->flags & ROUTE_AUTH_RATE);
 	int limited;
 
 	if (req->route && (req->route->flags & ROUTE_PROBE))
 		return MC_OK;
-	limited = req->route && (req->route->flags & ROUTE_AUTH_RATE) &&
-		      ratelimit_take(srv->auth_rate, req->client_ip, now, &st);
-
-	if (!limited)
+	limited = auth_route && ratelimit_take(srv->auth_rate, req->client_ip, now, &auth_st);
+	if (!limited) {
 		limited = ratelimit_take(srv->rate, req->client_ip, now, &st);
-	if (!limited)
-		return MC_OK;
+		if (!limited && auth_route)
+			st = auth_st;
+	} else {
+		st = auth_st;
+	}
 	http_res_header(res, "RateLimit-Limit", "%ld", st.limit);
 	http_res_header(res, "RateLimit-Remaining", "%ld", st.remaining);
 	http_res_header(res, "RateLimit-Reset", "%ld", st.reset);
+	if (!limited)
+		return MC_OK;
 	err->retry_after = st.retry_after;
 	return mc_fail(err, MC_ERR_RATE_LIMITED, "rate_limited", "too many requests; retry in %ld s",
 		       st.retry_after);
@@ -283,15 +351,17 @@ static void S_admit(struct http_server *srv, struct request_ctx *x, struct http_
 	}
 	if (req->method == HTTP_OPTIONS && x->match.allowed) {
 		/* CORS preflight; answered for allowed origins only. */
+		int credentials;
+
 		router_allow_header(x->match.allowed, allow, sizeof(allow));
 		http_res_empty(res, 204);
-		if (!S_allowed_origin(srv, req)) {
+		if (!S_allowed_origin(srv, req, &credentials)) {
 			http_res_header(res, "Allow", "%s", allow);
 			goto out;
 		}
 		http_res_header(res, "Access-Control-Allow-Methods", "%s", allow);
 		http_res_header(res, "Access-Control-Allow-Headers",
-				"Authorization, Content-Type, Idempotency-Key, If-None-Match, X-Request-Id");
+				"Authorization, Content-Type, Idempotency-Key, If-None-Match, X-Request-Id, traceparent");
 		http_res_header(res, "Access-Control-Max-Age", "600");
 		goto out;
 	}
@@ -392,6 +462,7 @@ static struct MHD_Response *S_response(struct http_server *srv, struct request_c
 	struct http_req *req = &x->req;
 	struct MHD_Response *r;
 	const char *origin;
+	int credentials;
 
 	if (res->body_release)
 		r = MHD_create_response_from_buffer_with_free_callback_cls(res->len, res->body,
@@ -415,12 +486,17 @@ static struct MHD_Response *S_response(struct http_server *srv, struct request_c
 	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
 	if (!res->cacheable)
 		MHD_add_response_header(r, "Cache-Control", "no-store");
-	origin = S_allowed_origin(srv, req);
+	/* Every answer depends on Origin, allowed or not: a shared cache must
+	 * not hand one origin's answer to another. */
+	MHD_add_response_header(r, "Vary", "Origin");
+	origin = S_allowed_origin(srv, req, &credentials);
 	if (origin) {
 		MHD_add_response_header(r, "Access-Control-Allow-Origin", origin);
-		MHD_add_response_header(r, "Vary", "Origin");
+		if (credentials)
+			MHD_add_response_header(r, "Access-Control-Allow-Credentials", "true");
 		MHD_add_response_header(r, "Access-Control-Expose-Headers",
-					"ETag, Retry-After, X-Request-Id, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset");
+					"ETag, Location, Retry-After, WWW-Authenticate, X-Request-Id, RateLimit-Limit, "
+					"RateLimit-Remaining, RateLimit-Reset");
 	}
 	for (int i = 0; i < res->nheaders; i++)
 		MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
@@ -436,7 +512,8 @@ static enum MHD_Result S_queue(struct http_server *srv, struct request_ctx *x, s
 	enum MHD_Result ret = MHD_queue_response(x->req.conn, (unsigned)status, r);
 
 	MHD_destroy_response(r);
-	metrics_request(status, clock_mono_us() - x->start_us);
+	metrics_request(x->req.route ? (size_t)(x->req.route - srv->opts.routes) : MC_MAX_ROUTES, status,
+			clock_mono_us() - x->start_us);
 	S_access_log(srv, x, status, len);
 	return ret;
 }
@@ -666,6 +743,8 @@ mc_rc http_server_start(const struct http_server_opts *opts, struct http_server 
 	}
 	if (router_init(&srv->router, opts->routes, opts->nroutes, errbuf, errlen))
 		goto fail;
+	for (size_t i = 0; i < opts->nroutes; i++)
+		metrics_route(i, S_method_name(opts->routes[i].method), opts->routes[i].pattern);
 	srv->rate = ratelimit_new((double)opts->rate_per_sec, opts->rate_burst);
 	srv->auth_rate = ratelimit_new((double)opts->auth_rate_per_min / 60.0, opts->auth_rate_per_min);
 	if (!srv->rate || !srv->auth_rate) {

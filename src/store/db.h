@@ -77,6 +77,11 @@ int db_durable_wait(uint64_t ticket);
 int db_checkpointer_start(db *d);
 void db_checkpointer_stop(void);
 
+/* Writes a consistent copy of the SQLite database at src_path (a file
+ * path, not a URL) to dest while others keep writing: a single-file
+ * database, flushed, renamed into place. DB_DONE, or DB_ERR with errbuf. */
+int db_sqlite_backup(const char *src_path, const char *dest, char *errbuf, size_t errlen);
+
 /* Number of rows changed by the last INSERT/UPDATE/DELETE statement. */
 int64_t db_changes(db *d);
 

@@ -176,6 +176,34 @@ static void test_rate_limited_retry_after(void **state)
 	free(res.body);
 }
 
+/* RFC 6750: the scheme on every 401; invalid_token only when a token was sent. */
+static void test_unauthorized_www_authenticate(void **state)
+{
+	static const struct { const char *code, *want; } cases[] = {
+		{ "unauthenticated", "Bearer realm=\"mercato\"" },
+		{ "invalid_credentials", "Bearer realm=\"mercato\"" },
+		{ "token_expired",
+		  "Bearer realm=\"mercato\", error=\"invalid_token\", error_description=\"token_expired\"" },
+		{ "invalid_token",
+		  "Bearer realm=\"mercato\", error=\"invalid_token\", error_description=\"invalid_token\"" },
+	};
+	struct http_res res;
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&res, 0, sizeof(res));
+		http_res_problem(&res, MC_ERR_UNAUTHORIZED, cases[i].code, "no");
+		assert_int_equal(res.status, 401);
+		assert_non_null(S_header(&res, "WWW-Authenticate"));
+		assert_string_equal(S_header(&res, "WWW-Authenticate"), cases[i].want);
+		free(res.body);
+	}
+	memset(&res, 0, sizeof(res));
+	http_res_problem(&res, MC_ERR_FORBIDDEN, "forbidden", "no");
+	assert_null(S_header(&res, "WWW-Authenticate"));
+	free(res.body);
+}
+
 static void test_extra_merged(void **state)
 {
 	struct http_res res;
@@ -241,6 +269,7 @@ int main(void)
 		cmocka_unit_test(test_default_code_and_detail),
 		cmocka_unit_test(test_internal_hides_detail),
 		cmocka_unit_test(test_rate_limited_retry_after),
+		cmocka_unit_test(test_unauthorized_www_authenticate),
 		cmocka_unit_test(test_extra_merged),
 		cmocka_unit_test(test_truncation_keeps_utf8_and_the_field_list),
 	};
