@@ -56,7 +56,8 @@ struct request_ctx {
 	int has_body;
 	/* A refusal decided from the headers; sent at once when a body
 	 * follows (it is never read), else as the answer of the final call,
-	 * which keeps the connection alive. */
+	 * which keeps the connection alive. Without one (status 0) it holds
+	 * the headers the first call added, which the handler's answer keeps. */
 	struct http_res early;
 	int early_sent;
 	int64_t start_us;
@@ -631,8 +632,8 @@ static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const ch
 	guard_request_read(srv->guard, x->conn);
 	if (x->early.status)
 		return S_send(srv, x, &x->early);
-	memset(&res, 0, sizeof(res));
-	res.request_id = x->req.request_id;
+	/* The headers the first call set (RateLimit-*), with no body yet. */
+	res = x->early;
 	S_dispatch(x, &res);
 	return S_send(srv, x, &res);
 }
