@@ -22,14 +22,20 @@ UNIT_SRCS := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 
 REL_OBJS  := $(patsubst src/%.c,build/rel/%.o,$(SRCS)) build/rel/gen/migrations.o build/rel/gen/openapi.o build/rel/gen/web.o
 SAN_LIB_OBJS := $(patsubst src/%.c,build/san/%.o,$(LIB_SRCS)) build/san/gen/migrations.o build/san/gen/openapi.o build/san/gen/web.o
+REL_OBJS     += build/rel/gen/docs_page.o
+SAN_LIB_OBJS += build/san/gen/docs_page.o
 UNIT_BINS := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT_SRCS))
 
-.PHONY: all deps run test unit api e2e screenshots asan clean bench
+.PHONY: all deps test-deps run test unit api e2e screenshots contract asan clean bench
 
 all: build/mercato
 
 deps:
 	@bash scripts/deps.sh
+
+# deps, and the npm tools only the tests need (outside the tree).
+test-deps:
+	@bash scripts/deps.sh --test-tools
 
 $(GEN): $(MIGS) scripts/embed_sql.sh
 	@mkdir -p $(dir $@)
@@ -74,6 +80,24 @@ build/rel/core/metrics.o build/san/core/metrics.o: build/gen/version
 build/rel/core/metrics.o build/san/core/metrics.o: CFLAGS_BASE += -DMC_VERSION='"$(VERSION)"'
 .PHONY: FORCE
 
+# The /docs page (src/api/docs.c): docs/renderer/ embedded. The assets'
+# names carry a hash of their bytes, so they are cached for good.
+DOCS_PAGE := docs/renderer/index.html docs/renderer/docs.js docs/renderer/docs.css
+build/gen/docs_page.c: $(DOCS_PAGE) scripts/embed_file.sh
+	@mkdir -p $(dir $@)
+	tag=$$(cat docs/renderer/docs.js docs/renderer/docs.css | sha256sum | cut -c1-12) && \
+	sed "s/@TAG@/$$tag/g" docs/renderer/index.html > build/gen/docs.html && \
+	{ bash scripts/embed_file.sh build/gen/docs.html mc_docs_html && \
+	  bash scripts/embed_file.sh docs/renderer/docs.js mc_docs_js && \
+	  bash scripts/embed_file.sh docs/renderer/docs.css mc_docs_css && \
+	  echo "const char mc_docs_tag[] = \"$$tag\";"; } > $@.tmp && mv $@.tmp $@
+build/rel/gen/docs_page.o: build/gen/docs_page.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(REL_FLAGS) -c -o $@ $<
+build/san/gen/docs_page.o: build/gen/docs_page.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(SAN_FLAGS) -c -o $@ $<
+
 build/rel/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
@@ -103,7 +127,7 @@ unit: deps
 	@$(MAKE) --no-print-directory $(UNIT_BINS)
 	@bash scripts/run_unit.sh $(UNIT_BINS)
 
-api: deps
+api: test-deps
 	@$(MAKE) --no-print-directory build/asan/mercato
 	@bash scripts/run_api.sh
 
@@ -112,18 +136,25 @@ run: deps
 	./build/mercato seed
 	./build/mercato serve
 
-test: deps
+# The contract as integrators' tools see it: redocly lint, a typed client,
+# the Postman collection under newman (README "Integrate").
+contract: test-deps
+	@$(MAKE) --no-print-directory build/asan/mercato
+	@bash scripts/run_contract.sh
+
+test: test-deps
 	@$(MAKE) --no-print-directory build/mercato build/asan/mercato $(UNIT_BINS)
 	@bash scripts/run_unit.sh $(UNIT_BINS)
 	@bash scripts/run_api.sh
 	@bash scripts/run_e2e.sh
+	@bash scripts/run_contract.sh
 
-e2e: deps
+e2e: test-deps
 	@$(MAKE) --no-print-directory build/asan/mercato
 	@bash scripts/run_e2e.sh
 
 # Refreshes the README's pictures (the browser tests, saving into docs/).
-screenshots: deps
+screenshots: test-deps
 	@$(MAKE) --no-print-directory build/asan/mercato
 	@MERCATO_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots bash scripts/run_e2e.sh
 

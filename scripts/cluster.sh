@@ -10,6 +10,8 @@
 #                          working directory; prints ONLY the gateway URL
 #   cluster.sh stop DIR    stops everything start started, removes DIR
 #
+# nginx-conf and start take the gateway's per-IP limit from MERCATO_RATE and
+# MERCATO_RATE_BURST (the nodes' settings; defaults 100/s, burst 200).
 # start uses build/mercato (MERCATO_BIN overrides) and the settings of the
 # environment (MERCATO_THREADS, ...); it sets MERCATO_DB, the ports, one
 # shared MERCATO_JWT_SECRET, MERCATO_TRUSTED_PROXIES=127.0.0.1 and a data
@@ -32,8 +34,21 @@ free_port() {
 # The gateway: round robin over the nodes with pooled HTTP/1.1 connections.
 # X-Forwarded-For is set to the peer, never appended to: the gateway is the
 # edge, so a client cannot plant an address the nodes would believe.
+#
+# Failover: a node that fails 3 requests within a second rests for a second,
+# then gets traffic again (max_fails, fail_timeout); while all rest, their
+# backup twins (never marked down) are tried. A request whose
+# connect fails moves to the next node whatever its method; once sent, only
+# GET and HEAD move on (no non_idempotent: a POST may have taken effect, and
+# its client retries with its Idempotency-Key). A node's 503 is an answer,
+# not a failure: during a database outage every node gives it, and moving
+# on would only multiply the load and mark healthy nodes down.
+#
+# The per-IP request limit (MERCATO_RATE per second, MERCATO_RATE_BURST, the
+# nodes' own defaults) holds for the whole cluster here; each node's limit
+# alone would let N nodes take N times the traffic.
 nginx_conf() {
-  local dir=$1 listen=$2 port
+  local dir=$1 listen=$2 port rate=${MERCATO_RATE:-100} burst=${MERCATO_RATE_BURST:-200}
   shift 2
   [ $# -ge 1 ] || usage
   # As root the master would hand requests to workers running as nobody,
@@ -59,10 +74,18 @@ http {
     # Bodies are bounded by each route on the nodes (images: 5 MiB).
     client_max_body_size 6m;
 
+    limit_req_zone \$binary_remote_addr zone=per_ip:10m rate=${rate}r/s;
+
     upstream mercato {
 EOF
   for port in "$@"; do
-    echo "        server 127.0.0.1:$port;"
+    echo "        server 127.0.0.1:$port max_fails=3 fail_timeout=1s;"
+  done
+  # The same nodes again, never marked down: used only when every node
+  # above rests, so nodes restarted in quick succession get traffic as
+  # soon as they listen instead of a "no live upstreams" 502.
+  for port in "$@"; do
+    echo "        server 127.0.0.1:$port backup max_fails=0;"
   done
   cat <<EOF
         keepalive 32;
@@ -74,12 +97,27 @@ EOF
     server {
         listen 127.0.0.1:$listen;
         location / {
+            limit_req zone=per_ip burst=$burst nodelay;
+            limit_req_status 429;
+            # Refusals are the limit working, not a gateway fault.
+            limit_req_log_level warn;
+            error_page 429 = @rate_limited;
             proxy_pass http://mercato;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
             proxy_set_header Host \$host;
             proxy_set_header X-Forwarded-For \$remote_addr;
             proxy_set_header X-Forwarded-Proto \$scheme;
+            proxy_connect_timeout 2s;
+            proxy_next_upstream error timeout http_502 http_504;
+            proxy_next_upstream_tries 3;
+            proxy_next_upstream_timeout 10s;
+        }
+        # The nodes' own 429, as problem+json.
+        location @rate_limited {
+            default_type application/problem+json;
+            add_header Retry-After 1 always;
+            return 429 '{"type":"https://mercato.dev/problems/rate_limited","title":"Too Many Requests","status":429,"code":"rate_limited","detail":"too many requests from this address"}';
         }
     }
 }

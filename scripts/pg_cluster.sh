@@ -5,6 +5,10 @@
 #                             (postgres://mercato@127.0.0.1:PORT/mercato)
 #   pg_cluster.sh stop DIR    stops it and removes DIR; safe to repeat and
 #                             after a failed start
+#   pg_cluster.sh down DIR fast|crash
+#                             outage drills: a fast shutdown (clients are
+#                             disconnected), or kill -9 of the postmaster
+#   pg_cluster.sh up DIR      starts it again after down, on the same port
 #
 # Listens on 127.0.0.1 only, trust auth, socket and server log (DIR/log)
 # inside DIR. PostgreSQL refuses to run as root, so as root the binaries run
@@ -16,7 +20,7 @@ MARK=.mercato-pg-cluster   # marks a DIR this script may delete
 
 die() { echo "pg_cluster: $*" >&2; exit 1; }
 
-usage() { die "usage: $0 start|stop DIR"; }
+usage() { die "usage: $0 start|stop|up DIR | down DIR fast|crash"; }
 
 # Runs a PostgreSQL binary as the cluster owner.
 as_owner() {
@@ -117,11 +121,52 @@ stop() {
   fi
 }
 
-[ $# -eq 2 ] || usage
+# The postmaster's pid, if it runs.
+postmaster_pid() {
+  local pid
+  pid=$(head -n1 "$dir/data/postmaster.pid" 2>/dev/null || true)
+  [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = postgres ] && echo "$pid"
+  return 0
+}
+
+down() {
+  local pid
+  dir=$(cd "$dir" && pwd)
+  [ -e "$dir/$MARK" ] || die "$dir is not a pg_cluster.sh directory"
+  case $1 in
+    fast) (cd "$dir" && as_owner "$PGBIN/pg_ctl" -D "$dir/data" -m fast -w -t 30 stop) >/dev/null 2>>"$dir/log" \
+            || die "fast stop failed (log: $dir/log)" ;;
+    crash)
+      pid=$(postmaster_pid)
+      [ -n "$pid" ] || die "no postmaster running in $dir"
+      kill -KILL "$pid"
+      for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done ;;
+    *) usage ;;
+  esac
+}
+
+# After a crash the old backends notice the postmaster's death and exit;
+# until they have, the new postmaster refuses to start: retry (30 s at most).
+up() {
+  dir=$(cd "$dir" && pwd)
+  [ -e "$dir/$MARK" ] && [ -f "$dir/port" ] || die "$dir is not a started pg_cluster.sh directory"
+  cd "$dir"
+  for _ in $(seq 60); do
+    as_owner "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/log" -o "-p $(cat "$dir/port")" -w -t 30 start \
+      >/dev/null 2>>"$dir/log" && return 0
+    sleep 0.5
+  done
+  show_log
+  die "server did not start again (log: $dir/log)"
+}
+
+[ $# -ge 2 ] || usage
 dir=$2
 if [ -z "$dir" ] || [ "$dir" = / ]; then usage; fi
 case $1 in
-  start) start ;;
-  stop) stop ;;
+  start) [ $# -eq 2 ] || usage; start ;;
+  stop) [ $# -eq 2 ] || usage; stop ;;
+  down) [ $# -eq 3 ] || usage; down "$3" ;;
+  up) [ $# -eq 2 ] || usage; up ;;
   *) usage ;;
 esac

@@ -6,8 +6,8 @@
 # screenshots` refreshes docs/screenshots/). Arguments go to `node --test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/deps.sh --e2e
-export NODE_PATH=${MERCATO_E2E_DIR:-/opt/mercato-e2e}/node_modules
+bash scripts/deps.sh --test-tools
+export NODE_PATH=${MERCATO_NPM_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/mercato-npm}/node_modules
 export MERCATO_BIN=${MERCATO_BIN:-$PWD/build/asan/mercato}
 if [ $# -eq 0 ]; then set -- tests/e2e/*.test.js; fi
 exec node --test --test-concurrency=1 "$@"

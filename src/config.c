@@ -75,6 +75,44 @@ static int S_check_origins(const char *v)
 	return mc_parse_list(v, NULL, MC_ORIGIN_LEN, MC_LIST_ITEMS_MAX) < 0;
 }
 
+/* s3://BUCKET, with an S3 bucket name (3-63 of a-z 0-9 . -), or unset. */
+static int S_check_media(const char *v)
+{
+	size_t n;
+
+	if (!*v)
+		return 0;
+	if (strncmp(v, "s3://", 5))
+		return 1;
+	v += 5;
+	n = strlen(v);
+	return n < 3 || n > 63 || strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789.-") != n;
+}
+
+/* http(s)://host[:port][/path], printable, no spaces or query: the base of
+ * every URL built on it. Unset is fine. */
+static int S_check_base_url(const char *v)
+{
+	size_t n = strlen(v);
+
+	if (!n)
+		return 0;
+	if (strncmp(v, "http://", 7) && strncmp(v, "https://", 8))
+		return 1;
+	for (const char *p = v; *p; p++)
+		if (*p <= ' ' || *p > '~' || *p == '?' || *p == '#' || *p == '"' || *p == '\\')
+			return 1;
+	return n > MC_MEDIA_BASE_MAX || v[n - 1] == '/';
+}
+
+/* An AWS region name: lower-case letters, digits and dashes. */
+static int S_check_region(const char *v)
+{
+	size_t n = strlen(v);
+
+	return !n || n > 32 || strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789-") != n;
+}
+
 #define STR_(x) #x
 #define STR(x) STR_(x)
 #define OFF(f) offsetof(struct config, f)
@@ -122,8 +160,22 @@ static const struct setting settings[] = {
 	  "how often an idle worker looks for due jobs" },
 	{ "unpaid-ttl", "MERCATO_UNPAID_TTL", K_INT, OFF(unpaid_ttl), "1800", 60, 30L * 86400, NULL, NULL,
 	  "seconds before an unpaid order expires (cancelled, stock restored)" },
+	{ "test-delay-after-commit-ms", "MERCATO_TEST_DELAY_AFTER_COMMIT_MS", K_INT, OFF(test_delay_after_commit_ms), "0",
+	  0, 60000, NULL, NULL, "tests only, refused in production: pause after an Idempotency-Key commit" },
 	{ "digest-time", "MERCATO_DIGEST_TIME", K_STR, OFF(digest_time), "09:00", 0, 0, NULL, S_check_hhmm,
 	  "HH:MM (UTC) of the daily promotional digest" },
+	{ "media-url", "MERCATO_MEDIA_URL", K_STR, OFF(media_url), "", 0, 0, NULL, S_check_media,
+	  "s3://BUCKET stores product images in an S3-compatible bucket (unset: DATA_DIR/media)" },
+	{ "s3-endpoint", "MERCATO_S3_ENDPOINT", K_STR, OFF(s3_endpoint), "", 0, 0, NULL, S_check_base_url,
+	  "http(s)://host[:port] of the S3-compatible store, path-style (unset: AWS S3 of the region)" },
+	{ "s3-region", "MERCATO_S3_REGION", K_STR, OFF(s3_region), "us-east-1", 0, 0, NULL, S_check_region,
+	  "region the S3 requests are signed for" },
+	{ "s3-access-key", "MERCATO_S3_ACCESS_KEY", K_STR, OFF(s3_access_key), "", 0, 0, NULL, NULL,
+	  "S3 access key id (needed with an s3:// media URL)" },
+	{ "s3-secret-key", "MERCATO_S3_SECRET_KEY", K_STR, OFF(s3_secret_key), "", 0, 0, NULL, NULL,
+	  "S3 secret access key (needed with an s3:// media URL)" },
+	{ "media-public-url", "MERCATO_MEDIA_PUBLIC_URL", K_STR, OFF(media_public_url), "", 0, 0, NULL,
+	  S_check_base_url, "base of imageUrl in S3 mode, e.g. a CDN (unset: the endpoint's bucket URL)" },
 	{ "max-conn-per-ip", "MERCATO_MAX_CONN_PER_IP", K_INT, OFF(max_conn_per_ip), "32", 1, 100000, NULL, NULL,
 	  "open connections per client address (trusted proxies are not counted)" },
 	{ "request-timeout", "MERCATO_REQUEST_TIMEOUT", K_INT, OFF(request_timeout), "30", 1, 3600, NULL, NULL,
@@ -234,6 +286,15 @@ int config_load(struct config *c, int *argc, char **argv)
 	*argc = out;
 	argv[out] = NULL;
 	c->production = !strcmp(c->env, "production");
+	if (c->production && c->test_delay_after_commit_ms) {
+		fprintf(stderr, "mercato: MERCATO_TEST_DELAY_AFTER_COMMIT_MS is for tests; refused in production\n");
+		goto fail;
+	}
+	if (*c->media_url && (!*c->s3_access_key || !*c->s3_secret_key)) {
+		fprintf(stderr, "mercato: MERCATO_MEDIA_URL=%s needs MERCATO_S3_ACCESS_KEY and MERCATO_S3_SECRET_KEY\n",
+			c->media_url);
+		goto fail;
+	}
 	return 0;
 fail:
 	config_release(c);
@@ -258,4 +319,19 @@ void config_print_help(void)
 	for (size_t i = 0; i < NSETTINGS; i++)
 		printf("  %-24s --%-16s %s [default: %s]\n", settings[i].env, settings[i].flag,
 		       settings[i].help, *settings[i].def ? settings[i].def : "unset");
+}
+
+struct blob_store config_blob_store(const struct config *c)
+{
+	int s3 = *c->media_url != 0;
+
+	return (struct blob_store){
+		.data_dir = c->data_dir,
+		.bucket = s3 ? c->media_url + strlen("s3://") : NULL,
+		.endpoint = c->s3_endpoint,
+		.region = c->s3_region,
+		.access_key = c->s3_access_key,
+		.secret_key = c->s3_secret_key,
+		.public_base = c->media_public_url,
+	};
 }

@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "store/blobs.h"
+
 struct config {
 	char *db;              /* MERCATO_DB */
 	char *host;            /* MERCATO_HOST */
@@ -28,8 +30,15 @@ struct config {
 	long mail_backoff_ms;  /* MERCATO_MAIL_BACKOFF_MS: wait before the first retry (doubles) */
 	long job_lease_ms;     /* MERCATO_JOB_LEASE_MS: a claimed batch returns after this */
 	long worker_poll_ms;   /* MERCATO_WORKER_POLL_MS */
+	long test_delay_after_commit_ms; /* MERCATO_TEST_DELAY_AFTER_COMMIT_MS, tests only */
 	long unpaid_ttl;       /* MERCATO_UNPAID_TTL seconds before an unpaid order expires */
 	char *digest_time;     /* MERCATO_DIGEST_TIME "HH:MM" UTC */
+	char *media_url;       /* MERCATO_MEDIA_URL: "" (the data directory) or s3://BUCKET */
+	char *s3_endpoint;     /* MERCATO_S3_ENDPOINT: http(s)://host[:port]; "" = AWS for the region */
+	char *s3_region;       /* MERCATO_S3_REGION */
+	char *s3_access_key;   /* MERCATO_S3_ACCESS_KEY */
+	char *s3_secret_key;   /* MERCATO_S3_SECRET_KEY */
+	char *media_public_url;/* MERCATO_MEDIA_PUBLIC_URL: base of imageUrl in S3 mode (a CDN); "" = endpoint/bucket */
 	long max_conn_per_ip;  /* MERCATO_MAX_CONN_PER_IP */
 	long request_timeout;  /* MERCATO_REQUEST_TIMEOUT seconds for a whole request */
 	long media_quota_mb;   /* MERCATO_MEDIA_QUOTA_MB per seller */
@@ -43,5 +52,9 @@ int config_load(struct config *c, int *argc, char **argv);
 void config_release(struct config *c);
 /* Prints every setting with its variable, flag and default. */
 void config_print_help(void);
+
+/* The blob store the media settings describe (the data directory, or the
+ * s3:// bucket); its strings are the config's. */
+struct blob_store config_blob_store(const struct config *c);
 
 #endif

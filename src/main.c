@@ -18,6 +18,7 @@
 #include "core/metrics.h"
 #include "core/parse.h"
 #include "domain/account.h"
+#include "domain/cluster.h"
 #include "domain/import.h"
 #include "domain/notify.h"
 #include "domain/password.h"
@@ -158,6 +159,7 @@ static int S_serve(struct config *cfg)
 	struct http_server *srv = NULL;
 	struct token_key key;
 	struct jobs jobs;
+	mc_error kerr;
 	char err[256];
 	sigset_t set;
 	int embedded = !strncmp(cfg->db, "sqlite:", 7);
@@ -169,6 +171,13 @@ static int S_serve(struct config *cfg)
 	if (S_open_store(cfg))
 		return 1;
 	metrics_init();
+	mc_error_init(&kerr);
+	if (cluster_check_key(&key, &kerr)) {
+		fprintf(stderr, "mercato: %s\n", kerr.detail);
+		mc_error_release(&kerr);
+		return 1;
+	}
+	mc_error_release(&kerr);
 	if (embedded) {
 		/* Group commit: PostgreSQL's COMMIT waits for its own flush. */
 		opts.durable_defer = store_defer_durable;

@@ -59,6 +59,9 @@ void api_query_page(struct http_req *req, int64_t *limit, int64_t *offset, mc_er
 struct product;
 /* The one JSON shape of a product, written straight into a buffer. */
 void api_product_write(struct strbuf *sb, const struct product *p, int64_t now);
+/* Answers with one product after a write (takes it) and flushes the
+ * catalog cache. */
+void api_product_answer(struct http_res *res, int status, struct product *p);
 /* Answers with the JSON written into sb (emptied). */
 void api_res_strbuf(struct http_res *res, int status, struct strbuf *sb);
 
@@ -84,6 +87,14 @@ void api_idem_finish(struct api_idem *st, struct http_res *res);
 struct order;
 json_t *api_order_json(const struct order *o);
 
+struct address;
+struct address_input;
+/* The one JSON shape of an address (an order's copy has no id). */
+json_t *api_address_json(const struct address *a);
+/* Reads an address body: with_default allows isDefault (the address book;
+ * an inline checkout address has none). null clears an optional field. */
+mc_rc api_address_input(json_t *obj, bool with_default, struct address_input *in, mc_error *err);
+
 /* Handlers, by area. */
 void api_auth_register(struct http_req *req, struct http_res *res);
 void api_auth_login(struct http_req *req, struct http_res *res);
@@ -91,6 +102,11 @@ void api_auth_logout(struct http_req *req, struct http_res *res);
 void api_auth_logout_all(struct http_req *req, struct http_res *res);
 void api_users_me(struct http_req *req, struct http_res *res);
 void api_users_update_me(struct http_req *req, struct http_res *res);
+void api_addresses_list(struct http_req *req, struct http_res *res);
+void api_addresses_get(struct http_req *req, struct http_res *res);
+void api_addresses_create(struct http_req *req, struct http_res *res);
+void api_addresses_update(struct http_req *req, struct http_res *res);
+void api_addresses_delete(struct http_req *req, struct http_res *res);
 void api_products_list(struct http_req *req, struct http_res *res);
 void api_products_get(struct http_req *req, struct http_res *res);
 void api_products_create(struct http_req *req, struct http_res *res);
@@ -99,7 +115,9 @@ void api_products_patch(struct http_req *req, struct http_res *res);
 void api_products_delete(struct http_req *req, struct http_res *res);
 void api_products_sale(struct http_req *req, struct http_res *res);
 void api_products_image(struct http_req *req, struct http_res *res);
+void api_products_image_upload(struct http_req *req, struct http_res *res);
 void api_products_seed(struct http_req *req, struct http_res *res);
+void api_categories_list(struct http_req *req, struct http_res *res);
 void api_media_product(struct http_req *req, struct http_res *res);
 void api_cart_get(struct http_req *req, struct http_res *res);
 void api_cart_add(struct http_req *req, struct http_res *res);
@@ -133,6 +151,8 @@ void api_metrics(struct http_req *req, struct http_res *res);
 void api_docs_openapi(struct http_req *req, struct http_res *res);
 void api_web_page(struct http_req *req, struct http_res *res);
 void api_web_static(struct http_req *req, struct http_res *res);
+void api_docs_page(struct http_req *req, struct http_res *res);
+void api_docs_asset(struct http_req *req, struct http_res *res);
 void api_health_live(struct http_req *req, struct http_res *res);
 void api_health_ready(struct http_req *req, struct http_res *res);
 

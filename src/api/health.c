@@ -19,7 +19,7 @@ void api_health_ready(struct http_req *req, struct http_res *res)
 	static const char ok[] = "{\"status\":\"ready\"}";
 
 	if (store_ping())
-		http_res_problem(res, MC_ERR_BUSY, "database_unavailable", "the database does not answer");
+		http_res_problem(res, MC_ERR_UNAVAILABLE, "database_unavailable", "the database does not answer");
 	else
 		http_res_static(res, 200, "application/json", ok, sizeof(ok) - 1);
 }

@@ -1,18 +1,22 @@
 /* Idempotency-Key (Stripe semantics) for requests that create orders,
  * payments and refunds: the first result is stored for MC_IDEM_TTL and
  * replayed; the same key with another body is 422; a retry while the first
- * is still running is 409. */
+ * is still running is 409.
+ *
+ * A keyed request runs inside one database transaction, from its claim to
+ * its stored answer: the handler's own transactions become savepoints in
+ * it. So the order or payment commits together with the answer to replay,
+ * and a process that dies before the commit takes its claim with it: the
+ * retry runs anew, exactly once. */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api/api.h"
-#include "core/clock.h"
 #include "store/idempotency.h"
-
-/* A claim older than this belongs to a request whose process died. */
-#define IDEM_STALE_SECONDS 60
+#include "store/store.h"
 
 static bool S_key_ok(const char *k)
 {
@@ -65,25 +69,29 @@ bool api_idem_begin(struct http_req *req, struct http_res *res, const char *scop
 	crypto_generichash_update(&hs, (const unsigned char *)(req->body ? req->body : ""), req->body_len);
 	crypto_generichash_final(&hs, h, sizeof(h));
 	sodium_bin2hex(st->hash, sizeof(st->hash), h, sizeof(h));
-	rc = store_idem_claim(req->auth.user_id, scope, key, st->hash, clock_now(), IDEM_STALE_SECONDS, MC_IDEM_TTL,
-			      &rec);
+	rc = store_begin(DB_TXN_DURABLE);
+	if (!rc && (rc = store_idem_claim(req->auth.user_id, scope, key, st->hash, MC_IDEM_TTL, &rec)))
+		store_rollback();
 	if (rc) {
 		http_res_problem(res, rc, NULL, "cannot check the idempotency key");
 		return false;
 	}
 	if (rec.claimed) {
+		/* The transaction stays open until api_idem_finish(). */
 		st->active = 1;
 		st->user_id = req->auth.user_id;
 		st->scope = scope;
 		snprintf(st->key, sizeof(st->key), "%s", key);
 		return true;
 	}
-	if (strcmp(rec.request_hash, st->hash))
-		http_res_problem(res, MC_ERR_UNPROCESSABLE, "idempotency_key_reused",
-				 "this Idempotency-Key was used with a different request");
-	else if (!rec.status)
+	store_rollback();
+	/* In progress: another live transaction holds the key, unread. */
+	if (!rec.status)
 		http_res_problem(res, MC_ERR_CONFLICT, "idempotency_in_progress",
 				 "a request with this Idempotency-Key is still being processed");
+	else if (strcmp(rec.request_hash, st->hash))
+		http_res_problem(res, MC_ERR_UNPROCESSABLE, "idempotency_key_reused",
+				 "this Idempotency-Key was used with a different request");
 	else {
 		http_res_bytes(res, rec.status, rec.status >= 400 ? "application/problem+json" : "application/json",
 			       rec.response, strlen(rec.response));
@@ -97,13 +105,36 @@ bool api_idem_begin(struct http_req *req, struct http_res *res, const char *scop
 	return false;
 }
 
+/* Tests only (refused in production): the window between the commit and
+ * the answer, in which a crash loses the answer but not the order. */
+static void S_test_delay(void)
+{
+	long ms = api_config()->test_delay_after_commit_ms;
+	struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
+
+	if (ms)
+		nanosleep(&t, NULL);
+}
+
 void api_idem_finish(struct api_idem *st, struct http_res *res)
 {
+	mc_rc rc;
+
 	if (!st->active)
 		return;
-	/* Server errors are not results: let a retry run again. */
-	if (res->status >= 500 || !res->body)
-		store_idem_forget(st->user_id, st->scope, st->key);
+	/* Server errors are not results: undo everything, a retry runs again. */
+	if (res->status >= 500 || !res->body) {
+		store_rollback();
+		return;
+	}
+	rc = store_idem_complete(st->user_id, st->scope, st->key, res->status, res->body);
+	if (rc)
+		store_rollback();
 	else
-		store_idem_complete(st->user_id, st->scope, st->key, res->status, res->body);
+		rc = store_commit();
+	/* Not committed (or not known to be): the client must not see success. */
+	if (rc)
+		http_res_problem(res, rc, NULL, "cannot store the result; retry with the same Idempotency-Key");
+	else
+		S_test_delay();
 }

@@ -6,6 +6,7 @@
 #include "api/catalog_cache.h"
 #include "core/clock.h"
 #include "core/json.h"
+#include "domain/addresses.h"
 #include "domain/orders.h"
 
 json_t *api_order_json(const struct order *o)
@@ -22,14 +23,15 @@ json_t *api_order_json(const struct order *o)
 						       "unitPrice", (json_int_t)l->unit_price, "lineTotal",
 						       (json_int_t)l->line_total, "sellerId", (json_int_t)l->seller_id));
 	}
-	j = json_pack("{s:I, s:I, s:I, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:s, s:s?, s:s, s:s?, s:s?, s:o, s:o}",
+	j = json_pack("{s:I, s:I, s:I, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:s, s:s?, s:s, s:s?, s:s?, s:o, s:o, s:o}",
 		      "id", (json_int_t)o->id, "orderId", (json_int_t)o->id, "userId", (json_int_t)o->user_id,
 		      "status", order_status_name(o->status), "items", items, "originalTotal", (json_int_t)o->original_total,
 		      "discountApplied", (json_int_t)o->discount, "total", (json_int_t)o->total, "totalAmount",
 		      (json_int_t)o->total, "payableAmount", (json_int_t)o->total, "currency", o->currency,
 		      "couponCode", o->coupon_code, "paymentStatus", pay_state_name(o->payment_status), "cancelledBy",
 		      o->cancelled_by[0] ? o->cancelled_by : NULL, "cancelReason", o->cancel_reason, "createdAt",
-		      api_time_json(o->created_at), "updatedAt", api_time_json(o->updated_at));
+		      api_time_json(o->created_at), "updatedAt", api_time_json(o->updated_at), "shippingAddress",
+		      o->ship_to ? api_address_json(o->ship_to) : json_null());
 	return j;
 }
 
@@ -49,15 +51,17 @@ static void S_answer_order(struct http_res *res, int status, mc_rc rc, struct or
 /* POST /api/checkout and POST /api/orders */
 void api_checkout(struct http_req *req, struct http_res *res)
 {
-	static const char *const allowed[] = { "couponCode", "expectedTotal", "cartId", NULL };
+	static const char *const allowed[] = { "couponCode", "expectedTotal", "cartId", "shippingAddressId",
+					       "shippingAddress", NULL };
 	struct checkout_req in = { 0 };
+	struct address_input ship;
 	struct api_idem idem;
 	struct order o;
 	struct user buyer;
 	int changed = 0;
 	mc_error err;
 	json_t *body, *j;
-	mc_rc rc;
+	mc_rc rc = MC_OK;
 
 	mc_error_init(&err);
 	if (!api_idem_begin(req, res, "checkout", &idem))
@@ -70,8 +74,18 @@ void api_checkout(struct http_req *req, struct http_res *res)
 		mc_json_str(body, "couponCode", 1, 64, false, &in.coupon_code, &err);
 		in.has_expected = mc_json_int(body, "expectedTotal", 0, INT64_MAX, false, &in.expected_total, &err);
 		mc_json_int(body, "cartId", 1, INT64_MAX, false, &in.cart_id, &err);
+		mc_json_int(body, "shippingAddressId", 1, INT64_MAX, false, &in.ship_address_id, &err);
+		j = json_object_get(body, "shippingAddress");
+		if (json_is_object(j))
+			rc = api_address_input(j, false, &ship, &err);
+		else if (j && !json_is_null(j))
+			mc_error_field(&err, "shippingAddress", "must be an address object");
+		in.ship_to = json_is_object(j) && !rc ? &ship : NULL;
+		if (in.ship_to && in.ship_address_id)
+			mc_error_field(&err, "shippingAddress", "give shippingAddressId or shippingAddress, not both");
 	}
-	rc = mc_error_fields_result(&err);
+	if (!rc)
+		rc = mc_error_fields_result(&err);
 	if (!rc)
 		rc = order_checkout(&(struct actor){ req->auth.user_id, req->auth.role }, &in, &o, &changed, &err);
 	if (!rc && (rc = store_user_by_id(req->auth.user_id, &buyer)))

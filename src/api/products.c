@@ -12,9 +12,9 @@
 #include "core/metrics.h"
 #include "core/strbuf.h"
 #include "domain/catalog.h"
-#include "domain/media.h"
 #include "domain/pricing.h"
 #include "domain/seed.h"
+#include "store/categories.h"
 
 static void S_add_time_or_null(strbuf *sb, const char *key, int64_t t, int present)
 {
@@ -126,6 +126,23 @@ static void S_send_built(struct http_req *req, struct http_res *res, const char 
 	S_send_entry(req, res, e);
 }
 
+/* Answers from the cache when key (NULL: uncacheable) is there; otherwise
+ * counts the miss and gives the generation a response built now belongs to. */
+static bool S_answer_cached(struct http_req *req, struct http_res *res, const char *key, int64_t now,
+			    uint64_t *generation)
+{
+	struct cache_entry *e;
+
+	*generation = catalog_cache_refresh(now);
+	if (key && (e = catalog_cache_get(key))) {
+		metrics_inc(METRIC_CACHE_HIT);
+		S_send_entry(req, res, e);
+		return true;
+	}
+	metrics_inc(METRIC_CACHE_MISS);
+	return false;
+}
+
 /* --- GET /api/products ---------------------------------------------------- */
 
 static mc_rc S_parse_filter(struct http_req *req, struct product_filter *f, mc_error *err)
@@ -183,7 +200,6 @@ void api_products_list(struct http_req *req, struct http_res *res)
 	struct product_filter f;
 	struct product *items = NULL;
 	struct stock_ref *refs = NULL;
-	struct cache_entry *e;
 	size_t n = 0;
 	int64_t total = 0, now = clock_now();
 	bool untracked = false;
@@ -201,13 +217,8 @@ void api_products_list(struct http_req *req, struct http_res *res)
 		goto out;
 	}
 	S_filter_key(&f, &key);
-	gen = catalog_cache_refresh(now);
-	if (!key.failed && (e = catalog_cache_get(key.buf))) {
-		metrics_inc(METRIC_CACHE_HIT);
-		S_send_entry(req, res, e);
+	if (S_answer_cached(req, res, key.failed ? NULL : key.buf, now, &gen))
 		goto out;
-	}
-	metrics_inc(METRIC_CACHE_MISS);
 	rc = store_product_list(&f, now, &items, &n, &total);
 	if (rc) {
 		http_res_problem(res, rc, NULL, "cannot list products");
@@ -238,7 +249,6 @@ out:
 
 void api_products_get(struct http_req *req, struct http_res *res)
 {
-	struct cache_entry *e;
 	struct stock_ref ref;
 	struct product p;
 	bool untracked;
@@ -257,14 +267,8 @@ void api_products_get(struct http_req *req, struct http_res *res)
 		goto out;
 	}
 	snprintf(key, sizeof(key), "D|%" PRId64, id);
-	gen = catalog_cache_refresh(now);
-	e = catalog_cache_get(key);
-	if (e) {
-		metrics_inc(METRIC_CACHE_HIT);
-		S_send_entry(req, res, e);
+	if (S_answer_cached(req, res, key, now, &gen))
 		goto out;
-	}
-	metrics_inc(METRIC_CACHE_MISS);
 	rc = store_product_get(id, &p);
 	if (rc) {
 		http_res_problem(res, rc, rc == MC_ERR_NOT_FOUND ? "product_not_found" : NULL, "no such product");
@@ -274,6 +278,49 @@ void api_products_get(struct http_req *req, struct http_res *res)
 	product_release(&p);
 	S_send_built(req, res, key, &sb, &ref, 1, untracked ? 0 : gen);
 out:
+	strbuf_release(&sb);
+	mc_error_release(&err);
+}
+
+/* --- GET /api/categories: cached with the catalog, flushed with it -------- */
+
+void api_categories_list(struct http_req *req, struct http_res *res)
+{
+	struct category *items = NULL;
+	int64_t limit, offset, total = 0;
+	size_t n = 0;
+	uint64_t gen;
+	char key[48];
+	strbuf sb;
+	mc_error err;
+	mc_rc rc;
+
+	mc_error_init(&err);
+	strbuf_init(&sb);
+	api_query_page(req, &limit, &offset, &err);
+	rc = mc_error_fields_result(&err);
+	if (rc) {
+		http_res_error(res, rc, &err);
+		goto out;
+	}
+	snprintf(key, sizeof(key), "C|%" PRId64 "|%" PRId64, limit, offset);
+	if (S_answer_cached(req, res, key, clock_now(), &gen))
+		goto out;
+	rc = store_category_list(limit, offset, &items, &n, &total);
+	if (rc) {
+		http_res_problem(res, rc, NULL, "cannot list categories");
+		goto out;
+	}
+	api_page_begin(&sb);
+	for (size_t i = 0; i < n; i++) {
+		strbuf_adds(&sb, i ? ",{\"name\":" : "{\"name\":");
+		strbuf_add_json_string(&sb, items[i].name);
+		strbuf_addf(&sb, ",\"productCount\":%" PRId64 "}", items[i].product_count);
+	}
+	api_page_end(&sb, total, limit, offset);
+	S_send_built(req, res, key, &sb, NULL, 0, gen);
+out:
+	category_list_free(items, n);
 	strbuf_release(&sb);
 	mc_error_release(&err);
 }
@@ -315,8 +362,7 @@ static mc_rc S_parse_input(struct http_req *req, struct http_res *res, struct pr
 	return mc_error_fields_result(err);
 }
 
-/* Answers with one product (after a write) and flushes the read cache. */
-static void S_answer_product(struct http_res *res, int status, struct product *p)
+void api_product_answer(struct http_res *res, int status, struct product *p)
 {
 	strbuf sb;
 
@@ -345,7 +391,7 @@ void api_products_create(struct http_req *req, struct http_res *res)
 		http_res_error(res, rc, &err);
 	else {
 		http_res_header(res, "Location", "/api/products/%lld", (long long)p.id);
-		S_answer_product(res, 201, &p);
+		api_product_answer(res, 201, &p);
 	}
 out:
 	mc_error_release(&err);
@@ -372,7 +418,7 @@ static void S_update(struct http_req *req, struct http_res *res, int replace)
 	if (rc)
 		http_res_error(res, rc, &err);
 	else
-		S_answer_product(res, 200, &p);
+		api_product_answer(res, 200, &p);
 out:
 	mc_error_release(&err);
 }
@@ -434,40 +480,8 @@ void api_products_sale(struct http_req *req, struct http_res *res)
 	if (rc)
 		http_res_error(res, rc, &err);
 	else
-		S_answer_product(res, 200, &p);
+		api_product_answer(res, 200, &p);
 out:
-	mc_error_release(&err);
-}
-
-/* --- POST /api/products/:id/image: the raw image bytes are the body -------- */
-
-void api_products_image(struct http_req *req, struct http_res *res)
-{
-	struct actor a = api_actor(req);
-	char url[MEDIA_URL_MAX];
-	struct product p;
-	int64_t id;
-	mc_error err;
-	mc_rc rc;
-
-	mc_error_init(&err);
-	rc = http_req_param_id(req, 0, &id, &err);
-	/* Ownership first, so nobody else's bytes reach the disk. */
-	if (!rc)
-		rc = catalog_get_owned(&a, id, &p, &err);
-	if (!rc) {
-		/* The bytes count against the product's seller. */
-		rc = media_save_product_image(api_config()->data_dir, id, p.seller_id,
-					      api_config()->media_quota_mb * 1024 * 1024, req->body, req->body_len, url,
-					      &err);
-		product_release(&p);
-	}
-	if (!rc)
-		rc = catalog_set_image(&a, id, url, &p, &err);
-	if (rc)
-		http_res_error(res, rc, &err);
-	else
-		S_answer_product(res, 200, &p);
 	mc_error_release(&err);
 }
 

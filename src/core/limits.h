@@ -58,6 +58,7 @@
 #define MC_STOCK_DIRTY         1024               /* products this node changed awaiting a re-read; more re-reads them all */
 #define MC_RATING_COUNT_MAX    1000000000LL       /* ratings of one product: beyond any real shop; rate * count stays exact */
 #define MC_REVIEW_COMMENT_MAX  2000               /* characters of a review comment: a few paragraphs (issue 6) */
+#define MC_MEDIA_BASE_MAX      1024               /* characters of the S3 endpoint or public media URL: room for the key after it within MC_URL_MAX */
 #define MC_IMPORT_FILE_MAX     (16 * 1024 * 1024) /* Fake Store import file: the real catalogue is ~10 KB; bounds memory */
 
 /* Carts and orders */
@@ -67,9 +68,22 @@
 #define MC_IDEM_TTL            (24 * 3600)        /* stored results are replayed for 24 h */
 #define MC_CANCEL_REASON_MAX   500                /* characters */
 
+/* Address books */
+#define MC_ADDRESSES_MAX       10                 /* saved addresses per user: home, work, family; bounds the book */
+#define MC_ADDRESS_LINE_MAX    200                /* characters of a street line, a city or a region */
+#define MC_POSTAL_CODE_MAX     16                 /* characters: the longest national formats are ~10 */
+#define MC_PHONE_MAX           32                 /* characters: E.164 is 15 digits, plus spacing and an extension */
+
+/* Media in an S3-compatible store */
+#define MC_S3_CONNECT_TIMEOUT  5                  /* seconds to reach the store: a request thread waits on it */
+#define MC_S3_TIMEOUT          30                 /* seconds for one object (5 MiB at >= 1.4 Mbit/s) */
+#define MC_S3_ERROR_BODY_MAX   (64 * 1024)        /* bytes of a store's answer to a PUT or DELETE kept (an XML error) */
+#define MC_UPLOAD_URL_TTL      300                /* a presigned upload URL lives 5 minutes (one key, one product) */
+
 /* Tokens */
 #define MC_JWT_MAX             2048               /* longer Authorization values are refused unparsed */
 #define MC_JWT_SECRET_MIN      32                 /* HS256 key bytes; shorter is refused in production */
+#define MC_TOKEN_LEEWAY        30                 /* seconds a token outlives its exp: nodes' clocks (NTP-synced) may differ this much */
 #define MC_JTI_LEN             32                 /* hex characters of a 128-bit token id */
 #define MC_TOKEN_CACHE_LEN     320                /* bytes of a cached token with its NUL: ours are ~220; longer ones are verified every time */
 #define MC_TOKEN_CACHE_SLOTS   2048               /* verified tokens kept per HTTP thread, one per active client: a miss costs an HMAC and a revocation read (64 slots thrashed with 200 clients) */
@@ -81,6 +95,10 @@
 #define MC_DB_STMT_CACHE       256                /* distinct SQL statements cached per connection (power of 2) */
 #define MC_DB_MAX_PARAMS       32                 /* bound parameters in one statement */
 #define MC_DB_BUSY_TIMEOUT_MS  10000              /* SQLite waits this long for the write lock */
+#define MC_DB_CONNECT_TIMEOUT  "5"                /* seconds for one PostgreSQL connect: a reconnect never hangs a thread long */
+#define MC_DB_RECONNECT_MIN_MS 100                /* first wait after a failed reconnect; doubles per failure */
+#define MC_DB_RECONNECT_MAX_MS 1000               /* longest wait between reconnects: back within a second of the database */
+#define MC_DB_IDLE_PROBE_US    1000000            /* a connection idle this long is checked for a server goodbye before use */
 #define MC_SQLITE_CACHE_KIB    1024               /* page cache per connection: hot reads come from the response cache */
 #define MC_SQLITE_CKPT_PAGES   4000               /* WAL pages before a checkpoint (SQLite: 1000): a hot page (stock, carts) is copied once per round; 16 MB of WAL */
 
@@ -96,6 +114,7 @@
 #define MC_SCHED_EVERY_EXPIRE  60                 /* seconds between unpaid-order expiry runs */
 #define MC_SCHED_EVERY_SALES   60                 /* seconds between sale-start checks: emails within a minute of the start */
 #define MC_SCHED_EVERY_CLEANUP 3600               /* seconds between cleanup runs */
+#define MC_SCHED_RETRY         2                  /* seconds before a run the unreachable database refused is tried again */
 #define MC_SALE_NOTIFY_WINDOW  (24 * 3600)        /* older sale starts are not announced: no stale news after an outage */
 #define MC_DIGEST_THROTTLE     (20 * 3600)        /* one promotional digest per user per 20 h, whatever the schedule */
 #define MC_DIGEST_PRODUCTS     10                 /* products listed in a digest */

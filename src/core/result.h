@@ -19,6 +19,7 @@ typedef enum mc_rc {
 	MC_ERR_UNPROCESSABLE, /* well-formed but breaks a rule: 422 */
 	MC_ERR_RATE_LIMITED,  /* too many requests: 429 */
 	MC_ERR_BUSY,          /* temporarily overloaded (hash slots, db busy): 503 */
+	MC_ERR_UNAVAILABLE,   /* the database is unreachable; the store reconnects: 503 */
 	MC_ERR_INTERNAL,      /* a bug or an I/O failure: 500 */
 	MC_RC_COUNT
 } mc_rc;
@@ -36,7 +37,7 @@ typedef struct mc_error {
 		char field[64]; /* a longer name (an unknown JSON key) is cut */
 		char message[128];
 	} fields[MC_ERR_MAX_FIELDS];
-	long retry_after;          /* seconds, for MC_ERR_RATE_LIMITED */
+	long retry_after;          /* seconds, for MC_ERR_RATE_LIMITED, _BUSY and _UNAVAILABLE */
 	void *extra;               /* optional json_t* object merged into the problem body (owned) */
 } mc_error;
 

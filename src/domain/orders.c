@@ -142,6 +142,10 @@ mc_rc order_checkout(const struct actor *a, const struct checkout_req *req, stru
 	memset(&o, 0, sizeof(o));
 	if (!changes)
 		return MC_ERR_INTERNAL;
+	/* The order keeps its own copy: later edits of the book leave it alone. */
+	if ((req->ship_to || req->ship_address_id) &&
+	    (rc = address_for_order(a->user_id, req->ship_address_id, req->ship_to, &o.ship_to, err)))
+		goto out_free;
 	rc = store_begin(DB_TXN_DURABLE);
 	if (rc)
 		goto out_free;
@@ -192,6 +196,8 @@ mc_rc order_checkout(const struct actor *a, const struct checkout_req *req, stru
 	o.payment_status = PAY_UNPAID;
 	o.created_at = o.updated_at = now;
 	rc = store_order_insert(&o);
+	if (!rc && o.ship_to)
+		rc = store_order_address_insert(o.id, o.ship_to);
 	if (!rc)
 		rc = store_cart_clear(cart_id);
 	if (!rc && sold_out)

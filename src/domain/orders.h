@@ -12,6 +12,7 @@
 #include "core/result.h"
 #include "core/role.h"
 #include "core/states.h"
+#include "domain/addresses.h"
 #include "domain/payments.h"
 #include "store/orders.h"
 
@@ -44,6 +45,8 @@ struct checkout_req {
 	int64_t expected_total;   /* the total the client showed its user */
 	int64_t cart_id;          /* 0: the caller's cart */
 	const char *coupon_code;  /* NULL: none */
+	int64_t ship_address_id;  /* the caller's saved address, or 0 */
+	const struct address_input *ship_to; /* an address given inline, or NULL */
 };
 
 /* Turns the caller's cart into an order in one durable transaction.

@@ -23,7 +23,7 @@
 struct sched_ctx {
 	int64_t unpaid_ttl;
 	int64_t media_grace;
-	const char *data_dir;
+	struct blob_store media;
 	int digest_minute;
 	char holder[128];           /* this process in scheduler_leases */
 };
@@ -35,7 +35,7 @@ static mc_rc S_expire_unpaid(const struct sched_ctx *c, int64_t *count)
 	mc_rc rc = MC_OK;
 
 	while (!rc && n == MC_SCHED_BATCH) {
-		rc = store_unpaid_orders(clock_now() - c->unpaid_ttl, after, MC_SCHED_BATCH, ids, &n);
+		rc = store_unpaid_orders(c->unpaid_ttl, after, MC_SCHED_BATCH, ids, &n);
 		for (size_t i = 0; !rc && i < n; i++) {
 			mc_rc e = order_expire(ids[i]);
 
@@ -70,19 +70,19 @@ static mc_rc S_promo_digest(const struct sched_ctx *c, int64_t *count)
 
 static mc_rc S_cleanup(const struct sched_ctx *c, int64_t *count)
 {
-	int64_t now = clock_now();
-	mc_rc rc = store_cleanup_guest_carts(now - MC_GUEST_CART_IDLE, count);
+	mc_rc rc = store_cleanup_guest_carts(MC_GUEST_CART_IDLE, count);
 
+	/* Past the leeway a node still grants an expired token. */
 	if (!rc)
-		rc = store_cleanup_revoked_tokens(now, count);
+		rc = store_cleanup_revoked_tokens(MC_TOKEN_LEEWAY, count);
 	if (!rc)
-		rc = store_cleanup_login_failures(now - MC_FAILED_LOGIN_WINDOW, count);
+		rc = store_cleanup_login_failures(MC_FAILED_LOGIN_WINDOW, count);
 	if (!rc)
-		rc = store_cleanup_idempotency_keys(now - MC_IDEM_TTL, count);
+		rc = store_cleanup_idempotency_keys(MC_IDEM_TTL, count);
 	if (!rc)
-		rc = store_cleanup_done_jobs(now - MC_JOB_DONE_KEEP, count);
+		rc = store_cleanup_done_jobs(MC_JOB_DONE_KEEP, count);
 	if (!rc)
-		rc = media_cleanup(c->data_dir, c->media_grace, now, count);
+		rc = media_cleanup(&c->media, c->media_grace, clock_now(), count);
 	return rc;
 }
 
@@ -119,7 +119,7 @@ static void S_ctx(const struct config *cfg, struct sched_ctx *c)
 
 	c->unpaid_ttl = cfg->unpaid_ttl;
 	c->media_grace = cfg->media_grace;
-	c->data_dir = cfg->data_dir;
+	c->media = config_blob_store(cfg);
 	/* MERCATO_DIGEST_TIME is validated as HH:MM. */
 	c->digest_minute = atoi(cfg->digest_time) * 60 + atoi(cfg->digest_time + 3);
 	gethostname(host, sizeof(host) - 1);
@@ -166,8 +166,12 @@ static void *S_main(void *arg)
 	do {
 		for (size_t i = 0; i < NTASKS && !loop_stopping(&s->loop); i++) {
 			if (clock_now() >= s->next[i]) {
-				S_run(&s->ctx, &tasks[i], &busy);
-				s->next[i] = S_next(s, i, clock_now(), 0);
+				/* A run the database refused is tried again soon,
+				 * not a whole period later. */
+				if (S_run(&s->ctx, &tasks[i], &busy) == MC_ERR_UNAVAILABLE)
+					s->next[i] = clock_now() + MC_SCHED_RETRY;
+				else
+					s->next[i] = S_next(s, i, clock_now(), 0);
 			}
 		}
 		wake = s->next[0];

@@ -57,6 +57,20 @@ db_kind db_get_kind(const db *d)
 	return d->kind;
 }
 
+int db_alive(db *d, int probe)
+{
+	return !d->drv->alive || d->drv->alive(d, probe);
+}
+
+int db_reconnect(db *d, char *errbuf, size_t errlen)
+{
+	if (!d->drv->reconnect) {
+		snprintf(errbuf, errlen, "this database cannot reconnect");
+		return DB_GONE;
+	}
+	return d->drv->reconnect(d, errbuf, errlen);
+}
+
 int db_exec(db *d, const char *sql)
 {
 	return d->drv->exec(d, sql);

@@ -25,6 +25,7 @@ enum {
 	DB_ERR = -1,        /* any other failure (logged by the driver) */
 	DB_CONSTRAINT = -2, /* unique / check / foreign-key violation */
 	DB_BUSY = -3,       /* lock timeout or serialization failure: retry the transaction */
+	DB_GONE = -4,       /* the connection is lost or the database unreachable: reconnect later */
 };
 
 typedef enum db_txn_mode {
@@ -38,6 +39,17 @@ typedef enum db_txn_mode {
 int db_open(const char *url, db **out, char *errbuf, size_t errlen);
 void db_close(db *d);
 db_kind db_get_kind(const db *d);
+/* 0 once the connection is known to be lost (a statement failed with
+ * DB_GONE). With `probe`, also looks for a goodbye the server sent while
+ * the connection sat idle (one poll() system call). */
+int db_alive(db *d, int probe);
+/* Replaces a lost connection with a new one to the same database: DB_DONE,
+ * or DB_GONE (errbuf says why; try again later). Statements keep working:
+ * each is prepared again on its next use. */
+int db_reconnect(db *d, char *errbuf, size_t errlen);
+/* A statement that stands for an unreachable database: binds do nothing,
+ * every step returns DB_GONE. Shared by all threads, never finalized. */
+db_stmt *db_down_stmt(void);
 
 /* Runs one or more statements without parameters (migrations, pragmas). */
 int db_exec(db *d, const char *sql);

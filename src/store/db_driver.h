@@ -7,6 +7,9 @@
 struct db_driver {
 	int (*open)(const char *target, db **out, char *errbuf, size_t errlen);
 	void (*close)(db *d);
+	/* NULL for drivers whose connection cannot be lost (SQLite). */
+	int (*alive)(db *d, int probe);
+	int (*reconnect)(db *d, char *errbuf, size_t errlen);
 	int (*exec)(db *d, const char *sql);
 	int (*begin)(db *d, db_txn_mode mode);
 	int (*commit)(db *d);

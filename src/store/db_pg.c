@@ -11,6 +11,7 @@
  *     prepare: write CAST(? AS type). */
 #include <inttypes.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,8 @@
 struct pg_db {
 	struct db base;
 	PGconn *h;
+	char *url;          /* for reconnecting */
+	unsigned gen;       /* counts connections: statements prepared on an older one are prepared again */
 	unsigned next_name; /* prepared statement names: s1, s2, ... */
 	int64_t changes;    /* rows changed by the last INSERT/UPDATE/DELETE/MERGE */
 	char err[256];      /* errmsg() copy without libpq's trailing newline */
@@ -36,6 +39,8 @@ struct pg_param {
 struct pg_stmt {
 	struct db_stmt base;
 	const char *sql; /* the caller's text, for error logs; lives as long as the cache */
+	char *text;      /* sql with $n parameters, to prepare again after a reconnect */
+	unsigned gen;    /* the connection (pg_db.gen) it is prepared on */
 	char name[16];
 	int nparams;
 	int bad;         /* a bind failed: the next step reports DB_ERR */
@@ -60,6 +65,17 @@ static int S_msglen(const char *m)
 	return (int)n;
 }
 
+/* The server went away or is going: class 08 (connection exception),
+ * 57P01-57P03 (admin or crash shutdown, cannot connect now), or libpq
+ * itself saw the socket close. */
+static int S_gone(const char *state, PGconn *h)
+{
+	if (PQstatus(h) == CONNECTION_BAD)
+		return 1;
+	return state && (!strncmp(state, "08", 2) || !strcmp(state, "57P01") || !strcmp(state, "57P02") ||
+			 !strcmp(state, "57P03"));
+}
+
 /* Maps a failed result. Constraint and busy results are expected, so only
  * the rest is logged. */
 static int S_fail(const PGresult *res, PGconn *h, const char *what, const char *sql)
@@ -67,6 +83,12 @@ static int S_fail(const PGresult *res, PGconn *h, const char *what, const char *
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(h);
 
+	if (S_gone(state, h)) {
+		if (!*msg)
+			msg = PQerrorMessage(h);
+		log_error("pg", "%s: connection lost: %.*s", what, S_msglen(msg), msg);
+		return DB_GONE;
+	}
 	if (state && !strncmp(state, "23", 2))
 		return DB_CONSTRAINT;
 	if (state && (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03")))
@@ -98,25 +120,27 @@ static void S_notice(void *arg, const char *msg)
 	log_info("pg", "notice: %.*s", S_msglen(msg), msg);
 }
 
-static int S_open(const char *url, db **out, char *errbuf, size_t errlen)
+/* Opens d->h (a failed attempt leaves a PGconn whose status is bad). */
+static int S_connect(struct pg_db *d, char *errbuf, size_t errlen)
 {
-	struct pg_db *d = calloc(1, sizeof(*d));
-	PGresult *res = NULL;
+	/* The URL's own connect_timeout, if any, wins over this default: a
+	 * reconnect must not hang a thread on an address that drops packets. */
+	static const char *const keys[] = { "connect_timeout", "dbname", NULL };
+	const char *vals[] = { MC_DB_CONNECT_TIMEOUT, d->url, NULL };
+	PGresult *res;
+	int rc = DB_DONE;
 
-	if (!d) {
-		snprintf(errbuf, errlen, "out of memory");
-		return DB_ERR;
-	}
-	d->h = PQconnectdb(url);
+	d->h = PQconnectdbParams(keys, vals, 1);
+	d->gen++;
 	if (!d->h) {
 		snprintf(errbuf, errlen, "pg connect: out of memory");
-		goto fail;
+		return DB_ERR;
 	}
 	if (PQstatus(d->h) != CONNECTION_OK) {
 		const char *m = PQerrorMessage(d->h);
 
 		snprintf(errbuf, errlen, "pg connect: %.*s", S_msglen(m), m);
-		goto fail;
+		return DB_ERR;
 	}
 	PQsetNoticeProcessor(d->h, S_notice, NULL);
 	/* "relation already exists, skipping" and friends are NOTICEs. */
@@ -125,23 +149,59 @@ static int S_open(const char *url, db **out, char *errbuf, size_t errlen)
 		const char *m = PQerrorMessage(d->h);
 
 		snprintf(errbuf, errlen, "pg setup: %.*s", S_msglen(m), m);
-		goto fail;
+		rc = DB_ERR;
 	}
 	PQclear(res);
+	return rc;
+}
+
+static int S_open(const char *url, db **out, char *errbuf, size_t errlen)
+{
+	struct pg_db *d = calloc(1, sizeof(*d));
+
+	if (!d || !(d->url = strdup(url))) {
+		snprintf(errbuf, errlen, "out of memory");
+		free(d);
+		return DB_ERR;
+	}
+	if (S_connect(d, errbuf, errlen) != DB_DONE) {
+		PQfinish(d->h);
+		free(d->url);
+		free(d);
+		return DB_ERR;
+	}
 	d->base.kind = DB_PG;
 	*out = &d->base;
 	return DB_DONE;
-fail:
-	PQclear(res);
-	PQfinish(d->h);
-	free(d);
-	return DB_ERR;
 }
 
 static void S_close(db *d)
 {
 	PQfinish(PG(d)->h);
+	free(PG(d)->url);
 	free(d);
+}
+
+/* A new connection in place of a lost one: the db and its cached
+ * statements stay valid, and each is prepared again on its next use. */
+static int S_reconnect(db *d, char *errbuf, size_t errlen)
+{
+	PQfinish(PG(d)->h);
+	return S_connect(PG(d), errbuf, errlen) == DB_DONE ? DB_DONE : DB_GONE;
+}
+
+static int S_alive(db *d, int probe)
+{
+	PGconn *h = PG(d)->h;
+	struct pollfd p = { .fd = PQsocket(h), .events = POLLIN };
+
+	/* Idle between transactions, the server speaks only to say goodbye (a
+	 * FATAL message, then end of file) or with a NOTICE. Reading until
+	 * there is nothing left lets libpq see the end of file. */
+	for (int i = 0; probe && i < 4 && PQstatus(h) == CONNECTION_OK && poll(&p, 1, 0) > 0; i++)
+		if (!PQconsumeInput(h))
+			break;
+	return PQstatus(h) == CONNECTION_OK;
 }
 
 static int S_exec(db *d, const char *sql)
@@ -293,9 +353,12 @@ static int S_prepare(db *d, const char *sql, db_stmt **out)
 		goto out;
 	}
 	s->sql = sql;
+	s->text = text;
+	s->gen = PG(d)->gen;
 	s->nparams = n;
 	*out = &s->base;
 	s = NULL; /* the caller owns it now */
+	text = NULL;
 	rc = DB_DONE;
 out:
 	free(s);
@@ -330,6 +393,7 @@ static void S_reset(db_stmt *s)
 static void S_finalize(db_stmt *s)
 {
 	S_reset(s);
+	free(ST(s)->text);
 	free(s);
 }
 
@@ -392,6 +456,13 @@ static int S_execute(struct pg_stmt *st)
 		log_error("pg", "step: a binding failed for: %.200s", st->sql);
 		return st->end_rc = DB_ERR;
 	}
+	if (st->gen != d->gen) {
+		st->res = PQprepare(d->h, st->name, st->text, st->nparams, NULL);
+		if (PQresultStatus(st->res) != PGRES_COMMAND_OK)
+			goto fail;
+		PQclear(st->res);
+		st->gen = d->gen;
+	}
 	for (int i = 0; i < st->nparams; i++)
 		vals[i] = st->p[i].val;
 	st->res = PQexecPrepared(d->h, st->name, st->nparams, vals, NULL, NULL, 0);
@@ -401,6 +472,7 @@ static int S_execute(struct pg_stmt *st)
 		S_track_changes(d, st->res);
 		return DB_DONE;
 	}
+fail:
 	st->end_rc = S_fail(st->res, d->h, "step", st->sql);
 	PQclear(st->res);
 	st->res = NULL;
@@ -484,6 +556,8 @@ static int S_rollback(db *d)
 const struct db_driver db_pg_driver = {
 	.open = S_open,
 	.close = S_close,
+	.alive = S_alive,
+	.reconnect = S_reconnect,
 	.exec = S_exec,
 	.begin = S_begin,
 	.commit = S_commit,

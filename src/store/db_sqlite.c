@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/limits.h"
 #include "core/log.h"
 #include "store/db_driver.h"
@@ -287,6 +288,18 @@ void db_sqlite_checkpointer_stop(void)
 	pthread_mutex_unlock(&S_ckpt.mu);
 }
 
+/* mc_now() and mc_now_ms(): the time in SQL, as PostgreSQL's migrations
+ * define them there. One node on SQLite: its clock is the clock. */
+static void S_fn_now(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	sqlite3_result_int64(ctx, clock_now());
+}
+
+static void S_fn_now_ms(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	sqlite3_result_int64(ctx, clock_now_ms());
+}
+
 static int S_open(const char *path, db **out, char *errbuf, size_t errlen)
 {
 	struct sq_db *d = calloc(1, sizeof(*d));
@@ -313,6 +326,11 @@ static int S_open(const char *path, db **out, char *errbuf, size_t errlen)
 			 /* Negative: KiB rather than pages. */
 			 "PRAGMA cache_size=-" S_STR(MC_SQLITE_CACHE_KIB) ";",
 			 NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(errbuf, errlen, "sqlite setup %s: %s", path, sqlite3_errmsg(d->h));
+		goto fail;
+	}
+	if (sqlite3_create_function(d->h, "mc_now", 0, SQLITE_UTF8, NULL, S_fn_now, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(d->h, "mc_now_ms", 0, SQLITE_UTF8, NULL, S_fn_now_ms, NULL, NULL) != SQLITE_OK) {
 		snprintf(errbuf, errlen, "sqlite setup %s: %s", path, sqlite3_errmsg(d->h));
 		goto fail;
 	}

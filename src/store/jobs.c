@@ -9,14 +9,17 @@
 
 #define JOB_COLS \
 	"id, kind, status, attempts, max_attempts, run_at, created_at, updated_at, dedupe_key, payload, last_error"
-#define DUE "(status = 'queued' AND run_at <= ?) OR (status = 'running' AND lease_until <= ?)"
+/* Due times and leases are on the database's clock (mc_now_ms()), so a
+ * worker whose clock runs ahead cannot take a live lease; callers' times
+ * become delays from their own clock's now. */
+#define DUE "(status = 'queued' AND run_at <= mc_now_ms()) OR (status = 'running' AND lease_until <= mc_now_ms())"
 #define CLAIM_SET \
-	" UPDATE jobs SET status = 'running', lease_until = ?, attempts = attempts + 1, updated_at = ?" \
-	" WHERE id IN (SELECT id FROM due) RETURNING " JOB_COLS
+	" UPDATE jobs SET status = 'running', lease_until = mc_now_ms() + ?, attempts = attempts + 1," \
+	" updated_at = mc_now() WHERE id IN (SELECT id FROM due) RETURNING " JOB_COLS
 
 static const char sql_enqueue[] =
 	"INSERT INTO jobs (kind, dedupe_key, payload, max_attempts, run_at, created_at, updated_at)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING";
+	" VALUES (?, ?, ?, ?, mc_now_ms() + ?, mc_now(), mc_now()) ON CONFLICT (dedupe_key) DO NOTHING";
 /* The same claim in both dialects; PostgreSQL also skips rows that another
  * worker's claim has locked, where SQLite's write lock serializes claims. */
 static const char sql_claim_sqlite[] =
@@ -25,8 +28,8 @@ static const char sql_claim_pg[] =
 	"WITH due AS (SELECT id FROM jobs WHERE " DUE " ORDER BY run_at, id LIMIT ? FOR UPDATE SKIP LOCKED)" CLAIM_SET;
 /* Ends a running attempt: status, a retry time, the attempt given back, the error. */
 static const char sql_end[] =
-	"UPDATE jobs SET status = ?, run_at = COALESCE(?, run_at), attempts = attempts - ?,"
-	" last_error = COALESCE(?, last_error), lease_until = NULL, updated_at = ?"
+	"UPDATE jobs SET status = ?, run_at = COALESCE(mc_now_ms() + ?, run_at), attempts = attempts - ?,"
+	" last_error = COALESCE(?, last_error), lease_until = NULL, updated_at = mc_now()"
 	" WHERE id = ? AND attempts = ? AND status = 'running'";
 static const char sql_requeue[] =
 	"UPDATE jobs SET status = 'queued', attempts = 0, run_at = ?, lease_until = NULL, updated_at = ?"
@@ -53,11 +56,18 @@ void job_list_free(struct job *items, size_t n)
 	free(items);
 }
 
+/* A caller's due time (its clock, ms) as a delay from now, for mc_now_ms(). */
+static int64_t S_delay(int64_t run_at_ms)
+{
+	int64_t d = run_at_ms - clock_now_ms();
+
+	return d > 0 ? d : 0;
+}
+
 mc_rc store_job_enqueue(email_kind kind, const char *dedupe_key, const char *payload, int64_t run_at,
 			int64_t max_attempts)
 {
 	db_stmt *s = store_stmt(sql_enqueue);
-	int64_t now = clock_now();
 
 	if (!s)
 		return MC_ERR_INTERNAL;
@@ -65,9 +75,7 @@ mc_rc store_job_enqueue(email_kind kind, const char *dedupe_key, const char *pay
 	db_bind_text(s, 2, dedupe_key);
 	db_bind_text(s, 3, payload);
 	db_bind_int(s, 4, max_attempts);
-	db_bind_int(s, 5, run_at);
-	db_bind_int(s, 6, now);
-	db_bind_int(s, 7, now);
+	db_bind_int(s, 5, S_delay(run_at));
 	return store_exec(s, NULL);
 }
 
@@ -125,17 +133,14 @@ mc_rc store_job_claim(int64_t now, int64_t lease_until, size_t max, struct job *
 	mc_rc rc;
 
 	if (!d)
-		return MC_ERR_INTERNAL;
+		return MC_ERR_UNAVAILABLE;
 	rc = store_begin(DB_TXN_WRITE);
 	if (rc)
 		return rc;
 	if (!(s = store_stmt(db_get_kind(d) == DB_PG ? sql_claim_pg : sql_claim_sqlite)))
 		return store_finish(MC_ERR_INTERNAL);
-	db_bind_int(s, 1, now);
-	db_bind_int(s, 2, now);
-	db_bind_int(s, 3, (int64_t)max);
-	db_bind_int(s, 4, lease_until);
-	db_bind_int(s, 5, now / 1000);
+	db_bind_int(s, 1, (int64_t)max);
+	db_bind_int(s, 2, lease_until - now);
 	rc = S_read_jobs(s, max, out, n);
 	if (rc) {
 		store_rollback();
@@ -158,14 +163,13 @@ static mc_rc S_end(int64_t id, int64_t attempt, job_state status, int64_t run_at
 		return MC_ERR_INTERNAL;
 	db_bind_text(s, 1, job_state_name(status));
 	if (run_at)
-		db_bind_int(s, 2, run_at);
+		db_bind_int(s, 2, S_delay(run_at));
 	else
 		db_bind_null(s, 2);
 	db_bind_int(s, 3, uncount);
 	db_bind_text(s, 4, error);
-	db_bind_int(s, 5, clock_now());
-	db_bind_int(s, 6, id);
-	db_bind_int(s, 7, attempt);
+	db_bind_int(s, 5, id);
+	db_bind_int(s, 6, attempt);
 	return store_exec_changed(s, MC_ERR_CONFLICT);
 }
 

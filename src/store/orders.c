@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/addresses.h"
 #include "store/stock.h"
 #include "store/store.h"
 
@@ -18,7 +19,8 @@ static const char sql_stock[] = "SELECT stock FROM products WHERE id = ? AND del
 static const char sql_give[] = "UPDATE products SET stock = stock + ? WHERE id = ? RETURNING stock";
 static const char sql_insert[] =
 	"INSERT INTO orders (user_id, status, original_total, discount, total, currency, coupon_code,"
-	" payment_status, created_at, updated_at, coupon_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+	" payment_status, created_at, updated_at, coupon_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, mc_now(), mc_now(), ?)"
+	" RETURNING id"; /* stamped by the database's clock: one clock for every node */
 static const char sql_insert_line[] =
 	"INSERT INTO order_items (order_id, product_id, seller_id, name, quantity, unit_price, line_total)"
 	" VALUES (?, ?, ?, ?, ?, ?, ?)";
@@ -47,6 +49,9 @@ void order_release(struct order *o)
 	free(o->lines);
 	free(o->coupon_code);
 	free(o->cancel_reason);
+	if (o->ship_to)
+		address_release(o->ship_to);
+	free(o->ship_to);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -114,12 +119,10 @@ mc_rc store_order_insert(struct order *o)
 	db_bind_text(s, 6, o->currency);
 	db_bind_text(s, 7, o->coupon_code);
 	db_bind_text(s, 8, pay_state_name(o->payment_status));
-	db_bind_int(s, 9, o->created_at);
-	db_bind_int(s, 10, o->updated_at);
 	if (o->coupon_id)
-		db_bind_int(s, 11, o->coupon_id);
+		db_bind_int(s, 9, o->coupon_id);
 	else
-		db_bind_null(s, 11);
+		db_bind_null(s, 9);
 	rc = store_row_int(s, MC_ERR_INTERNAL, &o->id);
 	if (rc)
 		return rc;
@@ -198,6 +201,7 @@ static mc_rc S_read_orders(db_stmt *s, size_t max, struct order **out, size_t *n
 	struct order *list = calloc(max ? max : 1, sizeof(*list));
 	size_t count = 0, cap = 0;
 	int rc;
+	mc_rc ret;
 
 	if (!list)
 		return MC_ERR_INTERNAL;
@@ -219,6 +223,11 @@ static mc_rc S_read_orders(db_stmt *s, size_t max, struct order **out, size_t *n
 	if (rc < 0) {
 		order_list_free(list, count);
 		return store_rc(rc);
+	}
+	ret = store_order_addresses_attach(list, count);
+	if (ret) {
+		order_list_free(list, count);
+		return ret;
 	}
 	*out = list;
 	*n = count;

@@ -34,6 +34,7 @@ struct order {
 	char *cancel_reason;        /* NULL: none */
 	struct order_line *lines;
 	size_t n;
+	struct address *ship_to;    /* NULL: none (store/addresses.h) */
 };
 
 void order_release(struct order *o);

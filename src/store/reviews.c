@@ -165,7 +165,7 @@ mc_rc store_review_upsert(const struct review_draft *r, int64_t now, int64_t *id
 	mc_rc rc;
 
 	if (!d)
-		return MC_ERR_INTERNAL;
+		return MC_ERR_UNAVAILABLE;
 	rc = store_begin(DB_TXN_WRITE);
 	if (rc)
 		return rc;

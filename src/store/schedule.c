@@ -2,13 +2,16 @@
 
 #include "store/store.h"
 
+/* Leases and cut-offs are on the database's clock (mc_now(), mc_now_ms()):
+ * a scheduler whose clock runs ahead neither takes a live lease nor
+ * expires young orders. */
 static const char sql_lease_take[] =
-	"INSERT INTO scheduler_leases (name, holder, lease_until) VALUES (?, ?, ?)"
+	"INSERT INTO scheduler_leases (name, holder, lease_until) VALUES (?, ?, mc_now_ms() + ?)"
 	" ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, lease_until = excluded.lease_until"
-	" WHERE scheduler_leases.lease_until <= ? OR scheduler_leases.holder = excluded.holder";
+	" WHERE scheduler_leases.lease_until <= mc_now_ms() OR scheduler_leases.holder = excluded.holder";
 static const char sql_lease_release[] = "UPDATE scheduler_leases SET lease_until = 0 WHERE name = ? AND holder = ?";
 static const char sql_unpaid[] =
-	"SELECT id FROM orders WHERE status = 'pending_payment' AND payment_status = 'unpaid' AND created_at < ?"
+	"SELECT id FROM orders WHERE status = 'pending_payment' AND payment_status = 'unpaid' AND created_at < mc_now() - ?"
 	" AND id > ? ORDER BY id LIMIT ?";
 static const char sql_sale_starts[] =
 	"SELECT p.id, p.sale_start FROM products p WHERE p.deleted_at IS NULL AND p.sale_start >= ?"
@@ -25,11 +28,11 @@ static const char sql_digest_due[] =
 static const char sql_digest_mark[] =
 	"INSERT INTO digest_sends (user_id, sent_at) VALUES (?, ?) ON CONFLICT (user_id)"
 	" DO UPDATE SET sent_at = excluded.sent_at WHERE digest_sends.sent_at < ?";
-static const char sql_clean_carts[] = "DELETE FROM carts WHERE user_id IS NULL AND updated_at < ?";
-static const char sql_clean_tokens[] = "DELETE FROM revoked_tokens WHERE expires_at < ?";
-static const char sql_clean_failures[] = "DELETE FROM login_failures WHERE window_start < ?";
-static const char sql_clean_idem[] = "DELETE FROM idempotency_keys WHERE created_at < ?";
-static const char sql_clean_jobs[] = "DELETE FROM jobs WHERE status = 'done' AND updated_at < ?";
+static const char sql_clean_carts[] = "DELETE FROM carts WHERE user_id IS NULL AND updated_at < mc_now() - ?";
+static const char sql_clean_tokens[] = "DELETE FROM revoked_tokens WHERE expires_at < mc_now() - ?";
+static const char sql_clean_failures[] = "DELETE FROM login_failures WHERE window_start < mc_now() - ?";
+static const char sql_clean_idem[] = "DELETE FROM idempotency_keys WHERE created_at < mc_now() - ?";
+static const char sql_clean_jobs[] = "DELETE FROM jobs WHERE status = 'done' AND updated_at < mc_now() - ?";
 
 mc_rc store_lease_take(const char *name, const char *holder, int64_t now, int64_t until, int *taken)
 {
@@ -41,8 +44,7 @@ mc_rc store_lease_take(const char *name, const char *holder, int64_t now, int64_
 		return MC_ERR_INTERNAL;
 	db_bind_text(s, 1, name);
 	db_bind_text(s, 2, holder);
-	db_bind_int(s, 3, until);
-	db_bind_int(s, 4, now);
+	db_bind_int(s, 3, until - now);
 	rc = store_exec(s, &changes);
 	if (!rc)
 		*taken = changes > 0;
@@ -85,9 +87,9 @@ static mc_rc S_ids(const char *sql, int64_t first, int64_t after, size_t max, in
 	return S_read_ids(s, max, ids, n);
 }
 
-mc_rc store_unpaid_orders(int64_t before, int64_t after, size_t max, int64_t *ids, size_t *n)
+mc_rc store_unpaid_orders(int64_t older_than, int64_t after, size_t max, int64_t *ids, size_t *n)
 {
-	return S_ids(sql_unpaid, before, after, max, ids, n);
+	return S_ids(sql_unpaid, older_than, after, max, ids, n);
 }
 
 mc_rc store_wishlist_users(int64_t product_id, int64_t after, size_t max, int64_t *ids, size_t *n)
@@ -141,37 +143,37 @@ mc_rc store_digest_mark(int64_t user_id, int64_t now, int64_t before, int *first
 	return rc;
 }
 
-static mc_rc S_delete_before(const char *sql, int64_t t, int64_t *deleted)
+static mc_rc S_delete_older(const char *sql, int64_t age, int64_t *deleted)
 {
 	int64_t n = 0;
-	mc_rc rc = store_exec_ints(sql, 1, &t, &n);
+	mc_rc rc = store_exec_ints(sql, 1, &age, &n);
 
 	if (!rc)
 		*deleted += n;
 	return rc;
 }
 
-mc_rc store_cleanup_guest_carts(int64_t idle_since, int64_t *deleted)
+mc_rc store_cleanup_guest_carts(int64_t idle, int64_t *deleted)
 {
-	return S_delete_before(sql_clean_carts, idle_since, deleted);
+	return S_delete_older(sql_clean_carts, idle, deleted);
 }
 
-mc_rc store_cleanup_revoked_tokens(int64_t now, int64_t *deleted)
+mc_rc store_cleanup_revoked_tokens(int64_t expired, int64_t *deleted)
 {
-	return S_delete_before(sql_clean_tokens, now, deleted);
+	return S_delete_older(sql_clean_tokens, expired, deleted);
 }
 
-mc_rc store_cleanup_login_failures(int64_t before, int64_t *deleted)
+mc_rc store_cleanup_login_failures(int64_t age, int64_t *deleted)
 {
-	return S_delete_before(sql_clean_failures, before, deleted);
+	return S_delete_older(sql_clean_failures, age, deleted);
 }
 
-mc_rc store_cleanup_idempotency_keys(int64_t before, int64_t *deleted)
+mc_rc store_cleanup_idempotency_keys(int64_t age, int64_t *deleted)
 {
-	return S_delete_before(sql_clean_idem, before, deleted);
+	return S_delete_older(sql_clean_idem, age, deleted);
 }
 
-mc_rc store_cleanup_done_jobs(int64_t before, int64_t *deleted)
+mc_rc store_cleanup_done_jobs(int64_t age, int64_t *deleted)
 {
-	return S_delete_before(sql_clean_jobs, before, deleted);
+	return S_delete_older(sql_clean_jobs, age, deleted);
 }

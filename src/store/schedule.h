@@ -9,15 +9,17 @@
 
 #include "core/result.h"
 
-/* Takes the lease `name` for `holder` until `until` when it is free (past
- * its lease_until at `now`) or already holder's; *taken says whether. */
+/* Takes the lease `name` for `holder` for `until - now` milliseconds (the
+ * caller's clock says how long; the database's clock says when it ends)
+ * when it is free (past its lease_until) or already holder's; *taken says
+ * whether. */
 mc_rc store_lease_take(const char *name, const char *holder, int64_t now, int64_t until, int *taken);
 /* Frees it at once, if holder still has it. */
 mc_rc store_lease_release(const char *name, const char *holder);
 
 /* Ids of orders awaiting payment (no cash-on-delivery payment pending)
- * created before `before`, with id > after, ascending. */
-mc_rc store_unpaid_orders(int64_t before, int64_t after, size_t max, int64_t *ids, size_t *n);
+ * older than `older_than` seconds, with id > after, ascending. */
+mc_rc store_unpaid_orders(int64_t older_than, int64_t after, size_t max, int64_t *ids, size_t *n);
 
 struct sale_window {
 	int64_t product_id;
@@ -38,14 +40,15 @@ mc_rc store_digest_due(int64_t before, int64_t after, size_t max, int64_t *ids, 
  * recorded at or after `before`; *first says whether this one counts. */
 mc_rc store_digest_mark(int64_t user_id, int64_t now, int64_t before, int *first);
 
-/* Cleanup: each deletes what is older than its cut-off (seconds) and adds
- * the number of rows to *deleted. */
-mc_rc store_cleanup_guest_carts(int64_t idle_since, int64_t *deleted);
-mc_rc store_cleanup_revoked_tokens(int64_t now, int64_t *deleted);
-/* Failed-login windows that began before `before`. */
-mc_rc store_cleanup_login_failures(int64_t before, int64_t *deleted);
-mc_rc store_cleanup_idempotency_keys(int64_t before, int64_t *deleted);
-/* Delivered jobs last touched before `before`. */
-mc_rc store_cleanup_done_jobs(int64_t before, int64_t *deleted);
+/* Cleanup: each deletes what is older than its age (seconds, by the
+ * database's clock) and adds the number of rows to *deleted. */
+mc_rc store_cleanup_guest_carts(int64_t idle, int64_t *deleted);
+/* Revocations of tokens expired `expired` seconds ago. */
+mc_rc store_cleanup_revoked_tokens(int64_t expired, int64_t *deleted);
+/* Failed-login windows that began `age` seconds ago. */
+mc_rc store_cleanup_login_failures(int64_t age, int64_t *deleted);
+mc_rc store_cleanup_idempotency_keys(int64_t age, int64_t *deleted);
+/* Delivered jobs last touched `age` seconds ago. */
+mc_rc store_cleanup_done_jobs(int64_t age, int64_t *deleted);
 
 #endif

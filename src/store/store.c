@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
+#include "core/limits.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "store/stock.h"
@@ -16,6 +18,13 @@ static int key_ready;
 /* See store_defer_durable(). */
 static __thread int defer_durable;
 static __thread uint64_t durable_owed;
+/* Reconnecting (see store_db()): a transaction is open on this thread's
+ * connection; when it was last handed out; when the next connect may be
+ * tried, and the wait after the next failure (0: the last one worked). */
+static __thread int in_txn;   /* depth: 1 for a transaction, +1 per savepoint in it */
+static __thread int64_t used_us;
+static __thread int64_t retry_us;
+static __thread int64_t backoff_ms;
 
 static void S_close_conn(void *p)
 {
@@ -50,21 +59,56 @@ mc_rc store_init(const char *url, char *errbuf, size_t errlen)
 	return MC_OK;
 }
 
-db *store_db(void)
+/* Opens this thread's connection, or replaces its lost one, at most once
+ * per backoff period. */
+static db *S_connect(db *lost)
 {
 	char err[256];
+	int64_t now = clock_mono_us();
+	db *d = lost;
+	int rc;
+
+	if (now < retry_us)
+		return NULL;
+	rc = lost ? db_reconnect(lost, err, sizeof(err)) : db_open(store_url, &d, err, sizeof(err));
+	if (rc != DB_DONE) {
+		/* One line per outage and thread, not one per attempt. */
+		if (!backoff_ms)
+			log_error("store", "%s; retrying with backoff", err);
+		backoff_ms = backoff_ms ? backoff_ms * 2 : MC_DB_RECONNECT_MIN_MS;
+		if (backoff_ms > MC_DB_RECONNECT_MAX_MS)
+			backoff_ms = MC_DB_RECONNECT_MAX_MS;
+		retry_us = now + backoff_ms * 1000;
+		return NULL;
+	}
+	if (backoff_ms || lost)
+		log_info("store", "connected to the database again");
+	backoff_ms = 0;
+	pthread_setspecific(conn_key, d);
+	return d;
+}
+
+/* A lost connection is replaced in place (db_reconnect: the statements
+ * that callers hold stay valid), but never inside a transaction: the rest
+ * of it would run in autocommit on the new connection. The transaction
+ * fails instead, and the caller's rollback ends it. */
+db *store_db(void)
+{
+	int64_t now;
 	db *d;
 
 	if (!key_ready || !store_url)
 		return NULL;
 	d = pthread_getspecific(conn_key);
-	if (d)
+	if (in_txn)
+		return d && db_alive(d, 0) ? d : NULL;
+	now = clock_mono_us();
+	if (d && db_alive(d, now - used_us > MC_DB_IDLE_PROBE_US)) {
+		used_us = now;
 		return d;
-	if (db_open(store_url, &d, err, sizeof(err)) != DB_DONE) {
-		log_error("store", "%s", err);
-		return NULL;
 	}
-	pthread_setspecific(conn_key, d);
+	d = S_connect(d);
+	used_us = now;
 	return d;
 }
 
@@ -96,32 +140,65 @@ mc_rc store_rc(int dbrc)
 		return MC_ERR_BUSY;
 	case DB_CONSTRAINT:
 		return MC_ERR_CONFLICT;
+	case DB_GONE:
+		return MC_ERR_UNAVAILABLE;
 	default:
 		return MC_ERR_INTERNAL;
 	}
 }
 
+/* The name of the savepoint at depth n (2 and up). */
+static void S_savepoint(char *buf, size_t len, const char *verb, int n)
+{
+	snprintf(buf, len, "%s sp%d", verb, n);
+}
+
 mc_rc store_begin(db_txn_mode mode)
 {
 	db *d = store_db();
+	char sql[48];
+	mc_rc rc;
 
 	if (!d)
-		return MC_ERR_INTERNAL;
-	return store_rc(db_begin(d, mode));
+		return MC_ERR_UNAVAILABLE;
+	if (!in_txn) {
+		rc = store_rc(db_begin(d, mode));
+		in_txn = !rc;
+		return rc;
+	}
+	/* Inside a transaction (an Idempotency-Key request holds one around
+	 * the handler), a transaction is a savepoint: its rollback undoes it
+	 * alone, its commit waits for the outer one. */
+	S_savepoint(sql, sizeof(sql), "SAVEPOINT", in_txn + 1);
+	rc = store_rc(db_exec(d, sql));
+	if (!rc)
+		in_txn++;
+	return rc;
 }
 
 mc_rc store_commit(void)
 {
 	db *d = store_db();
 	uint64_t ticket;
+	char sql[48];
 	int rc;
 
-	if (!d)
+	if (in_txn > 1) {
+		S_savepoint(sql, sizeof(sql), "RELEASE SAVEPOINT", in_txn--);
+		return d ? store_rc(db_exec(d, sql)) : MC_ERR_UNAVAILABLE;
+	}
+	if (!in_txn) {
+		log_error("store", "commit without a transaction");
 		return MC_ERR_INTERNAL;
+	}
+	in_txn = 0;
+	if (!d)
+		return MC_ERR_UNAVAILABLE;
 	rc = db_commit(d);
 	store_stock_end(rc == DB_DONE);
 	if (rc != DB_DONE) {
-		db_rollback(d);
+		if (db_alive(d, 0))
+			db_rollback(d);
 		return store_rc(rc);
 	}
 	ticket = db_durable_ticket(d);
@@ -166,10 +243,24 @@ void store_checkpointer_stop(void)
 
 void store_rollback(void)
 {
-	db *d = store_db();
+	db *d = key_ready ? pthread_getspecific(conn_key) : NULL;
+	char sql[96];
 
-	if (d)
-		db_rollback(d);
+	if (!in_txn || !d || !db_alive(d, 0)) {
+		in_txn = 0;
+		store_stock_end(0);
+		return;
+	}
+	if (in_txn > 1) {
+		/* Back to the savepoint, then drop it: the outer transaction goes on. */
+		snprintf(sql, sizeof(sql), "ROLLBACK TO SAVEPOINT sp%d; RELEASE SAVEPOINT sp%d", in_txn, in_txn);
+		in_txn--;
+		if (db_exec(d, sql) == DB_DONE)
+			return;
+		/* The outer transaction cannot go on either. */
+	}
+	in_txn = 0;
+	db_rollback(d);
 	store_stock_end(0);
 }
 
@@ -186,10 +277,15 @@ db_stmt *store_stmt(const char *sql)
 {
 	db *d = store_db();
 	db_stmt *s;
+	int rc;
 
-	if (!d || db_prepare(d, sql, &s) != DB_DONE)
-		return NULL;
-	return s;
+	/* Unreachable: the caller fails with DB_GONE when it steps. */
+	if (!d)
+		return db_down_stmt();
+	rc = db_prepare(d, sql, &s);
+	if (rc == DB_GONE)
+		return db_down_stmt();
+	return rc == DB_DONE ? s : NULL;
 }
 
 mc_rc store_exec(db_stmt *s, int64_t *changes)

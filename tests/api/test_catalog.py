@@ -821,7 +821,9 @@ def test_changes_reach_another_node_on_the_same_database(api, seller):
     cat = new_category()
     p = make_product(api, seller["token"], category=cat, price=1000)
     detail = "/api/products/%d" % p["id"]
-    node_b = Server(api.backend, api.server.db_url)
+    # A second node of the same shop: same database, same signing key (the
+    # development key in the data directory).
+    node_b = Server(api.backend, api.server.db_url, {"MERCATO_DATA_DIR": api.server.env["MERCATO_DATA_DIR"]})
     try:
         b = Api(node_b)
         # Prime node B's caches (twice: the second answer is a cached one).

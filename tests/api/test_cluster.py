@@ -32,6 +32,8 @@ import requests.adapters
 from conftest import BINARY, ROOT, Api, Server, assert_problem, free_port, wait_for
 from test_cart_orders import assert_stock_invariant, product
 from test_coupons_payments import cart_of, coupon, money_reconciles
+from test_media_seed_import import PNG, WEBP, make_product, upload
+from s3_gate import s3  # noqa: F401 -- the bucket every node shares
 
 NGINX = "/usr/sbin/nginx"
 CLUSTER_SCRIPT = os.path.join(ROOT, "scripts", "cluster.sh")
@@ -93,18 +95,22 @@ def stop_process(proc, sig, what, timeout=30):
 class Gateway:
     """nginx in front of the nodes, configured by scripts/cluster.sh."""
 
-    def __init__(self, node_ports):
+    def __init__(self, node_ports, rate=1000000, burst=1000000):
         self.dir = tempfile.mkdtemp(prefix="mercato-gw-")
         os.makedirs(os.path.join(self.dir, "tmp"))
         self.conf = os.path.join(self.dir, "nginx.conf")
         self.error_log = os.path.join(self.dir, "error.log")
         self.proc = None
+        # Errors a test caused on purpose (a node it killed), by substring.
+        self.expected_errors = []
+        # The per-IP limit: the suite sends thousands of requests from one address.
+        env = dict(os.environ, MERCATO_RATE=str(rate), MERCATO_RATE_BURST=str(burst))
         for _ in range(5):
             self.port = free_port()
             self.base = "http://127.0.0.1:%d" % self.port
             with open(self.conf, "w") as f:
                 subprocess.run(["bash", CLUSTER_SCRIPT, "nginx-conf", self.dir, str(self.port),
-                                *map(str, node_ports)], check=True, stdout=f)
+                                *map(str, node_ports)], check=True, stdout=f, env=env)
             if self._start():
                 return
             # Someone took the port between the probe and the bind: try another.
@@ -144,23 +150,28 @@ class Gateway:
         # SIGQUIT: graceful, finishes what is in flight and closes the pools.
         stop_process(self.proc, signal.SIGQUIT, "nginx")
         bad = [line for line in self.errors().splitlines()
-               if any(level in line for level in ("[error]", "[crit]", "[alert]", "[emerg]"))]
+               if any(level in line for level in ("[error]", "[crit]", "[alert]", "[emerg]"))
+               and not any(e in line for e in self.expected_errors)]
         assert not bad, "the gateway logged errors:\n" + "\n".join(bad[-20:])
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class Cluster:
-    def __init__(self, pg_cluster):
+    def __init__(self, pg_cluster, media_env=None, extra_env=None):
         self.db_url = pg_cluster.new_database()
+        self.media_env = media_env or {}    # images in the shared bucket
         self.nodes, self.processes, self.gateway = [], [], None
-
-    def start(self):
-        env = {
+        self.env = {
             "MERCATO_TRUSTED_PROXIES": "127.0.0.1",
             # Every node must verify every other node's tokens.
             "MERCATO_JWT_SECRET": uuid.uuid4().hex + uuid.uuid4().hex,
             "MERCATO_WORKER_POLL_MS": "100",
+            **self.media_env,
         }
+        self.env.update(extra_env or {})
+
+    def start(self):
+        env = self.env
         with concurrent.futures.ThreadPoolExecutor(NODES) as ex:
             self.nodes = list(ex.map(lambda _: Server("pg", self.db_url, env), range(NODES)))
         # The worker and the scheduler share node 0's settings, data
@@ -220,8 +231,8 @@ class Cluster:
 
 
 @pytest.fixture(scope="module")
-def cluster(pg_cluster):
-    c = Cluster(pg_cluster)
+def cluster(pg_cluster, s3):  # noqa: F811
+    c = Cluster(pg_cluster, s3.server_env())
     try:
         c.start()
         yield c
@@ -484,3 +495,23 @@ def test_worker_and_scheduler_processes_serve_the_cluster(cluster):
     log = cluster.log_of("scheduler")
     for task in ("expire_unpaid", "sale_start_notifications", "cleanup"):
         assert "%s:" % task in log and "%s failed" % task not in log, log
+
+
+def test_an_image_uploaded_through_one_node_is_served_to_every_node(cluster):
+    seller = cluster.node_api(0).register(role="seller")
+    p = make_product(cluster.node_api(0), seller["token"])
+    url = upload(cluster.node_api(0), p["id"], PNG, seller["token"]).json()["imageUrl"]
+    # A direct upload: the URL from node 1, the bytes to the bucket, attached through node 2.
+    q = make_product(cluster.node_api(1), seller["token"])
+    up = cluster.node_api(1).post("/api/products/%d/image-upload" % q["id"], token=seller["token"],
+                                  json={"contentType": "image/webp"}).json()
+    assert requests.put(up["uploadUrl"], data=WEBP, headers=up["headers"]).status_code == 200
+    r = cluster.node_api(2).post("/api/products/%d/image" % q["id"], token=seller["token"], json={"key": up["key"]})
+    assert r.status_code == 200, r.text
+    direct = r.json()["imageUrl"]
+    for i in range(NODES):
+        node = cluster.node_api(i)
+        for pid, want, data in ((p["id"], url, PNG), (q["id"], direct, WEBP)):
+            wait_for(lambda: node.get("/api/products/%d" % pid).json()["imageUrl"] == want,
+                     "node %d to show product %d's image" % (i, pid), SPREAD_WAIT)
+            assert requests.get(want).content == data

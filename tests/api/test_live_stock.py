@@ -146,7 +146,8 @@ def test_etag_moves_with_the_stock(api):
 def test_checkout_through_another_node_shows_within_a_second(api):
     seller, buyer = api.register(role="seller"), api.register()
     p = new_product(api, seller["token"], stock=30)
-    node_b = Server(api.backend, api.server.db_url)
+    # A second node of the same shop: same database, same signing key.
+    node_b = Server(api.backend, api.server.db_url, {"MERCATO_DATA_DIR": api.server.env["MERCATO_DATA_DIR"]})
     try:
         b = Api(node_b)
         prime(api, p, 30)

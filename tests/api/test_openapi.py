@@ -32,6 +32,11 @@ def operations(doc):
     return {(m, p): o for p, item in doc["paths"].items() for m, o in item.items() if m in METHODS}
 
 
+def aliases(doc):
+    """{(method, alias path): (method, documented path)}: routes an operation lists as x-mercato-aliases."""
+    return {(m, a): (m, p) for (m, p), o in operations(doc).items() for a in o.get("x-mercato-aliases", [])}
+
+
 def test_openapi_served_as_cacheable_json(api):
     r = api.get("/api/openapi.json")
     assert r.status_code == 200, r.text
@@ -54,6 +59,9 @@ def test_every_route_is_documented_and_nothing_else():
         doc = json.load(f)
     routes = route_table()
     ops = operations(doc)
+    for alias, target in aliases(doc).items():
+        assert alias in routes, "x-mercato-aliases names a route that does not exist: %s" % (alias,)
+        assert routes.pop(alias) == routes[target], "alias %s needs another role than %s" % (alias, target)
     missing = sorted(set(routes) - set(ops))
     assert not missing, "routes missing from docs/openapi.json: %s" % missing
     extra = sorted(set(ops) - set(routes))
@@ -92,6 +100,46 @@ def test_document_is_self_consistent():
         assert name in comps["schemas"], name
     assert {"code", "errors", "requestId"} <= set(comps["schemas"]["Problem"]["properties"])
     assert comps["securitySchemes"]["bearerAuth"]["bearerFormat"] == "JWT"
+
+
+def test_every_parameter_and_json_body_has_an_example():
+    """Integrators' tools (mock servers, Postman, Dredd) need one for each;
+    binary bodies (image bytes) are the exception."""
+    with open(DOC) as f:
+        doc = json.load(f)
+
+    def resolve(x):
+        while isinstance(x, dict) and "$ref" in x:
+            node = doc
+            for part in x["$ref"].split("/")[1:]:
+                node = node[part]
+            x = node
+        return x
+
+    def has_example(schema):
+        schema = resolve(schema)
+        if not isinstance(schema, dict):
+            return False
+        if "example" in schema or "examples" in schema:
+            return True
+        return any(k in schema and all(has_example(s) for s in schema[k]) for k in ("oneOf", "anyOf", "allOf"))
+
+    missing = []
+    for path, ops in doc["paths"].items():
+        shared = ops.get("parameters", [])
+        for method, op in ops.items():
+            if method == "parameters":
+                continue
+            for prm in map(resolve, op.get("parameters", []) + shared):
+                if "example" not in prm and "examples" not in prm and not has_example(prm.get("schema", {})):
+                    missing.append("%s %s parameter %s" % (method, path, prm.get("name")))
+            body = resolve(op.get("requestBody", {}))
+            for ctype, media in body.get("content", {}).items():
+                if ctype.startswith("image/"):
+                    continue
+                if "example" not in media and "examples" not in media and not has_example(media.get("schema", {})):
+                    missing.append("%s %s body %s" % (method, path, ctype))
+    assert not missing, missing
 
 
 def test_every_documented_path_is_routed(api):
@@ -224,7 +272,9 @@ def test_live_responses_match_the_document(api):
     c(api.get("/api/cart"), "get", "/api/cart", 200)
     c(api.post("/api/cart", token=buyer, json={"productId": pid, "qty": 9}), "post", "/api/cart", 409)
     c(api.post("/api/cart/items", token=buyer, json={"productId": pid, "qty": 2}), "post", "/api/cart/items", 200)
-    c(api.get("/api/cart/%d" % me["id"], token=buyer), "get", "/api/cart/{userId}", 200)
+    c(api.get("/api/users/%d/cart" % me["id"], token=buyer), "get", "/api/users/{userId}/cart", 200)
+    # The seed's alias answers the same.
+    c(api.get("/api/cart/%d" % me["id"], token=buyer), "get", "/api/users/{userId}/cart", 200)
     c(api.post("/api/wishlist", token=buyer, json={"productId": pid}), "post", "/api/wishlist", 201)
     c(api.get("/api/wishlist", token=buyer), "get", "/api/wishlist", 200)
 

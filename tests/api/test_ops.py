@@ -115,7 +115,10 @@ def test_backup_while_checking_out_has_every_acknowledged_order(make_server, tmp
     restored = tmp_path / "restored"
     restored.mkdir()
     shutil.copy(dest, restored / "mercato.db")
-    other = Api(make_server("sqlite", {"MERCATO_DB": "sqlite:%s" % (restored / "mercato.db")}))
+    # Same signing key (the development key in the data directory): the
+    # database records its fingerprint and a node with another key refuses it.
+    other = Api(make_server("sqlite", {"MERCATO_DB": "sqlite:%s" % (restored / "mercato.db"),
+                                       "MERCATO_DATA_DIR": api.server.env["MERCATO_DATA_DIR"]}))
     admin = other.create_account("admin")
     r = other.get("/api/orders/%d" % before[-1], token=admin["token"])
     assert r.status_code == 200, r.text

@@ -14,7 +14,8 @@ static const char *const vars[] = {
 	"MERCATO_TRUSTED_PROXIES", "MERCATO_DATA_DIR", "MERCATO_AUTH_RATE", "MERCATO_RATE",
 	"MERCATO_RATE_BURST", "MERCATO_METRICS_TOKEN", "MERCATO_ACCESS_LOG", "MERCATO_SMTP_FROM",
 	"MERCATO_MAIL_MAX_ATTEMPTS", "MERCATO_MAIL_BACKOFF_MS", "MERCATO_JOB_LEASE_MS", "MERCATO_WORKER_POLL_MS",
-	"MERCATO_UNPAID_TTL", "MERCATO_DIGEST_TIME",
+	"MERCATO_UNPAID_TTL", "MERCATO_DIGEST_TIME", "MERCATO_MEDIA_URL", "MERCATO_S3_ENDPOINT", "MERCATO_S3_REGION",
+	"MERCATO_S3_ACCESS_KEY", "MERCATO_S3_SECRET_KEY", "MERCATO_MEDIA_PUBLIC_URL",
 };
 
 /* Every test starts from a clean environment. */
@@ -75,6 +76,43 @@ static void test_environment_override(void **state)
 	assert_int_equal(c.production, 1);
 	assert_string_equal(c.db, "postgres://u@localhost:5432/shop");
 	config_release(&c);
+}
+
+/* A bucket needs its credentials; names and URLs are checked at start. */
+static void test_s3_media_settings(void **state)
+{
+	char *argv[] = { "mercato", NULL };
+	int argc = 1;
+	struct config c;
+	(void)state;
+
+	assert_int_equal(S_load(&c, &argc, argv), 0);
+	assert_string_equal(c.media_url, "");
+	assert_string_equal(c.s3_region, "us-east-1");
+	config_release(&c);
+	setenv("MERCATO_MEDIA_URL", "s3://shop-media", 1);
+	assert_int_equal(S_load(&c, &argc, argv), -1);
+	setenv("MERCATO_S3_ACCESS_KEY", "AKID", 1);
+	setenv("MERCATO_S3_SECRET_KEY", "secret", 1);
+	setenv("MERCATO_S3_ENDPOINT", "http://127.0.0.1:9000", 1);
+	setenv("MERCATO_MEDIA_PUBLIC_URL", "https://cdn.example.test/media", 1);
+	assert_int_equal(S_load(&c, &argc, argv), 0);
+	assert_string_equal(c.media_url, "s3://shop-media");
+	config_release(&c);
+	for (size_t i = 0; i < 4; i++) {
+		static const char *const bad[][2] = {
+			{ "MERCATO_MEDIA_URL", "s3://Shop" },
+			{ "MERCATO_MEDIA_URL", "s3://ab" },
+			{ "MERCATO_S3_ENDPOINT", "127.0.0.1:9000" },
+			{ "MERCATO_MEDIA_PUBLIC_URL", "https://cdn.example.test/" },
+		};
+		char *saved = strdup(getenv(bad[i][0]) ? getenv(bad[i][0]) : "");
+
+		setenv(bad[i][0], bad[i][1], 1);
+		assert_int_equal(S_load(&c, &argc, argv), -1);
+		setenv(bad[i][0], saved, 1);
+		free(saved);
+	}
 }
 
 static void test_flags_override_env(void **state)
@@ -249,6 +287,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_defaults, clean_env),
 		cmocka_unit_test_setup(test_environment_override, clean_env),
+		cmocka_unit_test_setup(test_s3_media_settings, clean_env),
 		cmocka_unit_test_setup(test_flags_override_env, clean_env),
 		cmocka_unit_test_setup(test_other_args_kept_in_order, clean_env),
 		cmocka_unit_test_setup(test_bad_flag_values, clean_env),

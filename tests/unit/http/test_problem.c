@@ -16,7 +16,7 @@ static void test_status_mapping(void **state)
 		{ MC_ERR_FORBIDDEN, 403 }, { MC_ERR_NOT_FOUND, 404 }, { MC_ERR_METHOD, 405 },
 		{ MC_ERR_CONFLICT, 409 }, { MC_ERR_TOO_LARGE, 413 }, { MC_ERR_UNSUPPORTED, 415 },
 		{ MC_ERR_UNPROCESSABLE, 422 }, { MC_ERR_RATE_LIMITED, 429 }, { MC_ERR_BUSY, 503 },
-		{ MC_ERR_INTERNAL, 500 },
+		{ MC_ERR_UNAVAILABLE, 503 }, { MC_ERR_INTERNAL, 500 },
 	};
 	(void)state;
 
@@ -33,6 +33,7 @@ static void test_status_mapping(void **state)
 	assert_string_equal(problem_default_code((mc_rc)999), "internal_error");
 	assert_string_equal(problem_title(MC_ERR_NOT_FOUND), "Not Found");
 	assert_string_equal(problem_default_code(MC_ERR_RATE_LIMITED), "rate_limited");
+	assert_string_equal(problem_default_code(MC_ERR_UNAVAILABLE), "database_unavailable");
 }
 
 static json_t *S_parse(const struct http_res *res)
@@ -173,6 +174,16 @@ static void test_rate_limited_retry_after(void **state)
 	ra = S_header(&res, "Retry-After");
 	assert_non_null(ra);
 	assert_string_equal(ra, "1");
+	free(res.body);
+
+	/* The database is unreachable: 503 with Retry-After, never 500. */
+	memset(&res, 0, sizeof(res));
+	http_res_error(&res, MC_ERR_UNAVAILABLE, NULL);
+	assert_int_equal(res.status, 503);
+	assert_non_null(S_header(&res, "Retry-After"));
+	body = S_parse(&res);
+	assert_string_equal(json_string_value(json_object_get(body, "code")), "database_unavailable");
+	json_decref(body);
 	free(res.body);
 }
 
