@@ -182,6 +182,14 @@ static const struct setting settings[] = {
 	  "S3 secret access key (needed with an s3:// media URL)" },
 	{ "media-public-url", "MERCATO_MEDIA_PUBLIC_URL", K_STR, OFF(media_public_url), "", 0, 0, NULL,
 	  S_check_base_url, "base of imageUrl in S3 mode, e.g. a CDN (unset: the endpoint's bucket URL)" },
+	{ "max-conn-per-ip", "MERCATO_MAX_CONN_PER_IP", K_INT, OFF(max_conn_per_ip), "32", 1, 100000, NULL, NULL,
+	  "open connections per client address (trusted proxies are not counted)" },
+	{ "request-timeout", "MERCATO_REQUEST_TIMEOUT", K_INT, OFF(request_timeout), "30", 1, 3600, NULL, NULL,
+	  "seconds a client has to send a whole request, headers and body" },
+	{ "media-quota-mb", "MERCATO_MEDIA_QUOTA_MB", K_INT, OFF(media_quota_mb), "100", 1, 1000000, NULL, NULL,
+	  "stored image megabytes per seller; uploads past it are 413" },
+	{ "media-grace", "MERCATO_MEDIA_GRACE", K_INT, OFF(media_grace), "86400", 0, 365L * 86400, NULL, NULL,
+	  "seconds an image no product shows is kept (cached pages) before cleanup deletes it" },
 };
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
 
@@ -317,4 +325,19 @@ void config_print_help(void)
 	for (size_t i = 0; i < NSETTINGS; i++)
 		printf("  %-24s --%-16s %s [default: %s]\n", settings[i].env, settings[i].flag,
 		       settings[i].help, *settings[i].def ? settings[i].def : "unset");
+}
+
+struct blob_store config_blob_store(const struct config *c)
+{
+	int s3 = *c->media_url != 0;
+
+	return (struct blob_store){
+		.data_dir = c->data_dir,
+		.bucket = s3 ? c->media_url + strlen("s3://") : NULL,
+		.endpoint = c->s3_endpoint,
+		.region = c->s3_region,
+		.access_key = c->s3_access_key,
+		.secret_key = c->s3_secret_key,
+		.public_base = c->media_public_url,
+	};
 }

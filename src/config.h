@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "store/blobs.h"
+
 struct config {
 	char *db;              /* MERCATO_DB */
 	char *host;            /* MERCATO_HOST */
@@ -40,6 +42,10 @@ struct config {
 	char *s3_access_key;   /* MERCATO_S3_ACCESS_KEY */
 	char *s3_secret_key;   /* MERCATO_S3_SECRET_KEY */
 	char *media_public_url;/* MERCATO_MEDIA_PUBLIC_URL: base of imageUrl in S3 mode (a CDN); "" = endpoint/bucket */
+	long max_conn_per_ip;  /* MERCATO_MAX_CONN_PER_IP */
+	long request_timeout;  /* MERCATO_REQUEST_TIMEOUT seconds for a whole request */
+	long media_quota_mb;   /* MERCATO_MEDIA_QUOTA_MB per seller */
+	long media_grace;      /* MERCATO_MEDIA_GRACE seconds before an unshown image is deleted */
 };
 
 /* Loads defaults, the environment, then flags from argv (consumed flags are
@@ -49,5 +55,9 @@ int config_load(struct config *c, int *argc, char **argv);
 void config_release(struct config *c);
 /* Prints every setting with its variable, flag and default. */
 void config_print_help(void);
+
+/* The blob store the media settings describe (the data directory, or the
+ * s3:// bucket); its strings are the config's. */
+struct blob_store config_blob_store(const struct config *c);
 
 #endif

@@ -155,6 +155,8 @@ static int S_serve(struct config *cfg)
 		.trusted_proxies = cfg->trusted_proxies,
 		.cors_origins = cfg->cors_origins,
 		.access_log = (int)cfg->access_log,
+		.max_conn_per_ip = cfg->max_conn_per_ip,
+		.request_timeout = cfg->request_timeout,
 	};
 	struct http_server *srv = NULL;
 	struct token_key key;
@@ -448,7 +450,7 @@ int main(int argc, char **argv)
 	cmd = argc > 1 ? argv[1] : "help";
 	notify_init(cfg.mail_max_attempts);
 	order_configure(cfg.max_open_orders, cfg.cod_max);
-	if (sodium_init() < 0 || password_init((int)cfg.threads) || account_init() || coupon_init()) {
+	if (sodium_init() < 0 || password_init((int)cfg.threads) || coupon_init()) {
 		fprintf(stderr, "mercato: cannot initialise cryptography\n");
 		ret = 1;
 		goto out;
@@ -483,7 +485,6 @@ int main(int argc, char **argv)
 	}
 out:
 	coupon_release();
-	account_release();
 	store_shutdown();
 	config_release(&cfg);
 	return ret;

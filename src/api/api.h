@@ -20,6 +20,9 @@ void api_release(void);
 const struct config *api_config(void);
 const struct token_key *api_signing_key(void);
 
+/* A new access token for u (api/auth.c); *token is malloc'd. */
+mc_rc api_issue_token(const struct user *u, char **token);
+
 /* Shared JSON shapes. */
 json_t *api_user_json(const struct user *u);
 json_t *api_time_json(int64_t t);
@@ -63,7 +66,8 @@ void api_product_answer(struct http_res *res, int status, struct product *p);
 void api_res_strbuf(struct http_res *res, int status, struct strbuf *sb);
 
 /* Guest carts: true and the hash of the cart_session cookie in out when
- * the request carries a valid one. */
+ * the request carries one this server issued (MAC-tagged); false for none,
+ * a forged one or a tampered one. */
 bool api_guest_session(struct http_req *req, char out[33]);
 void api_guest_session_clear(struct http_res *res);
 
@@ -95,6 +99,7 @@ mc_rc api_address_input(json_t *obj, bool with_default, struct address_input *in
 void api_auth_register(struct http_req *req, struct http_res *res);
 void api_auth_login(struct http_req *req, struct http_res *res);
 void api_auth_logout(struct http_req *req, struct http_res *res);
+void api_auth_logout_all(struct http_req *req, struct http_res *res);
 void api_users_me(struct http_req *req, struct http_res *res);
 void api_users_update_me(struct http_req *req, struct http_res *res);
 void api_addresses_list(struct http_req *req, struct http_res *res);

@@ -1,4 +1,4 @@
-/* POST /api/auth/register, /login, /logout; GET /api/auth/me is api_users_me. */
+/* POST /api/auth/register, /login, /logout, /logout-all; GET /api/auth/me is api_users_me. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,10 +34,18 @@ static json_t *S_merge_guest_cart(struct http_req *req, struct http_res *res, co
 	return json_pack("{s:o}", "merged", list);
 }
 
+/* A new token for u, issued no earlier than its tokens_valid_after. */
+mc_rc api_issue_token(const struct user *u, char **token)
+{
+	const struct config *cfg = api_config();
+
+	return token_issue(api_signing_key(), u->id, u->role, account_token_time(u, clock_now()), cfg->jwt_ttl, token,
+			   NULL);
+}
+
 /* Answers {token, user, cartMerge?} with `status`. */
 static void S_session(struct http_req *req, struct http_res *res, int status, const struct user *u)
 {
-	const struct config *cfg = api_config();
 	char *token = NULL;
 	json_t *merge, *body;
 	mc_error err;
@@ -46,7 +54,7 @@ static void S_session(struct http_req *req, struct http_res *res, int status, co
 	mc_error_init(&err);
 	merge = S_merge_guest_cart(req, res, u, &rc, &err);
 	if (!rc)
-		rc = token_issue(api_signing_key(), u->id, u->role, clock_now(), cfg->jwt_ttl, &token, NULL);
+		rc = api_issue_token(u, &token);
 	if (rc) {
 		json_decref(merge);
 		http_res_error(res, rc, &err);
@@ -133,4 +141,18 @@ void api_auth_logout(struct http_req *req, struct http_res *res)
 		http_res_problem(res, rc, NULL, "cannot revoke the token");
 	else
 		http_res_empty(res, 204);
+}
+
+void api_auth_logout_all(struct http_req *req, struct http_res *res)
+{
+	mc_error err;
+	mc_rc rc;
+
+	mc_error_init(&err);
+	rc = account_logout_all(req->auth.user_id, &err);
+	if (rc)
+		http_res_error(res, rc, &err);
+	else
+		http_res_empty(res, 204);
+	mc_error_release(&err);
 }

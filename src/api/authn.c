@@ -85,7 +85,7 @@ mc_rc api_authenticate(const char *token, struct http_principal *out, mc_error *
 	if (rc)
 		return rc;
 	if (!epoch || !slot || slot->not_revoked != epoch) {
-		rc = store_token_is_revoked(c.jti, &revoked);
+		rc = store_token_is_revoked(c.jti, c.sub, c.iat, &revoked);
 		if (rc)
 			return rc;
 		if (revoked)

@@ -13,30 +13,54 @@
 #define COOKIE "cart_session"
 #define COOKIE_DAYS 30
 
-static bool S_hex32(const char *s)
+/* The cookie is "<32 hex id>.<32 hex tag>": the tag is a MAC of the id
+ * under the server's key, so only ids this server issued are honoured; a
+ * planted one (session fixation) is ignored and replaced. */
+#define COOKIE_ID_HEX 32
+#define COOKIE_LEN (COOKIE_ID_HEX * 2 + 1)
+
+static bool S_hex(const char *s, size_t n)
 {
-	if (!s || strlen(s) != 32)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
 			return false;
 	return true;
 }
 
-/* The database keeps a hash of the cookie, never the cookie itself. */
-static void S_hash_session(const char *cookie, char out[33])
+/* BLAKE2b over a label, the signing key and the id: keyed by prefix,
+ * which BLAKE2 allows (no length extension). */
+static void S_tag(const char *id, char out[COOKIE_ID_HEX + 1])
+{
+	const struct token_key *key = api_signing_key();
+	unsigned char tag[COOKIE_ID_HEX / 2];
+	crypto_generichash_state st;
+
+	crypto_generichash_init(&st, NULL, 0, sizeof(tag));
+	crypto_generichash_update(&st, (const unsigned char *)"mercato cart_session", 20);
+	crypto_generichash_update(&st, key->bytes, key->len);
+	crypto_generichash_update(&st, (const unsigned char *)id, COOKIE_ID_HEX);
+	crypto_generichash_final(&st, tag, sizeof(tag));
+	sodium_bin2hex(out, COOKIE_ID_HEX + 1, tag, sizeof(tag));
+}
+
+/* The database keeps a hash of the id, never the id itself. */
+static void S_hash_session(const char *id, char out[33])
 {
 	unsigned char h[16];
 
-	crypto_generichash(h, sizeof(h), (const unsigned char *)cookie, 32, NULL, 0);
+	crypto_generichash(h, sizeof(h), (const unsigned char *)id, COOKIE_ID_HEX, NULL, 0);
 	sodium_bin2hex(out, 33, h, sizeof(h));
 }
 
 bool api_guest_session(struct http_req *req, char out[33])
 {
 	const char *c = http_req_cookie(req, COOKIE);
+	char tag[COOKIE_ID_HEX + 1];
 
-	if (!S_hex32(c))
+	if (!c || strlen(c) != COOKIE_LEN || c[COOKIE_ID_HEX] != '.' || !S_hex(c, COOKIE_ID_HEX))
+		return false;
+	S_tag(c, tag);
+	if (sodium_memcmp(tag, c + COOKIE_ID_HEX + 1, COOKIE_ID_HEX))
 		return false;
 	S_hash_session(c, out);
 	return true;
@@ -56,13 +80,14 @@ static void S_owner(struct http_req *req, struct http_res *res, struct cart_owne
 		return;
 	}
 	if (!api_guest_session(req, o->session_hash)) {
-		unsigned char rnd[16];
-		char cookie[33];
+		unsigned char rnd[COOKIE_ID_HEX / 2];
+		char id[COOKIE_ID_HEX + 1], tag[COOKIE_ID_HEX + 1];
 
 		randombytes_buf(rnd, sizeof(rnd));
-		sodium_bin2hex(cookie, sizeof(cookie), rnd, sizeof(rnd));
-		S_hash_session(cookie, o->session_hash);
-		http_res_header(res, "Set-Cookie", COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Lax", cookie,
+		sodium_bin2hex(id, sizeof(id), rnd, sizeof(rnd));
+		S_tag(id, tag);
+		S_hash_session(id, o->session_hash);
+		http_res_header(res, "Set-Cookie", COOKIE "=%s.%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Lax", id, tag,
 				COOKIE_DAYS * 86400);
 	}
 }

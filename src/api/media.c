@@ -11,23 +11,6 @@
 #include "domain/catalog.h"
 #include "domain/media.h"
 
-/* The blob store the settings describe. */
-static struct blob_store S_store(void)
-{
-	const struct config *c = api_config();
-	int s3 = *c->media_url != 0;
-
-	return (struct blob_store){
-		.data_dir = c->data_dir,
-		.bucket = s3 ? c->media_url + strlen("s3://") : NULL,
-		.endpoint = c->s3_endpoint,
-		.region = c->s3_region,
-		.access_key = c->s3_access_key,
-		.secret_key = c->s3_secret_key,
-		.public_base = c->media_public_url,
-	};
-}
-
 /* A JSON body names an upload to attach; anything else is the image. */
 static int S_is_json(struct http_req *req)
 {
@@ -40,9 +23,10 @@ static int S_is_json(struct http_req *req)
 void api_products_image(struct http_req *req, struct http_res *res)
 {
 	static const char *const allowed[] = { "key", NULL };
-	struct blob_store b = S_store();
+	struct blob_store b = config_blob_store(api_config());
 	struct actor a = api_actor(req);
 	const char *key = NULL;
+	struct media_owner owner = { .quota = api_config()->media_quota_mb * 1024 * 1024 };
 	struct product p;
 	int64_t id;
 	json_t *body = NULL;
@@ -56,17 +40,20 @@ void api_products_image(struct http_req *req, struct http_res *res)
 	/* Ownership first, so nobody else's bytes reach the store. */
 	if (!rc)
 		rc = catalog_get_owned(&a, id, &p, &err);
-	if (!rc)
+	/* The bytes count against the product's seller. */
+	if (!rc) {
+		owner.seller_id = p.seller_id;
 		product_release(&p);
+	}
 	if (!rc && S_is_json(req)) {
 		if (!(body = api_body(req, res, allowed, &err)))
 			goto out;
 		mc_json_str(body, "key", 1, MEDIA_KEY_MAX - 1, true, &key, &err);
 		rc = mc_error_fields_result(&err);
 		if (!rc)
-			rc = media_upload_attach(&b, id, key, &url, &err);
+			rc = media_upload_attach(&b, id, &owner, key, &url, &err);
 	} else if (!rc) {
-		rc = media_save_product_image(&b, id, req->body, req->body_len, &url, &err);
+		rc = media_save_product_image(&b, id, &owner, req->body, req->body_len, &url, &err);
 	}
 	if (!rc)
 		rc = catalog_set_image(&a, id, url.buf, &p, &err);
@@ -83,7 +70,7 @@ out:
 void api_products_image_upload(struct http_req *req, struct http_res *res)
 {
 	static const char *const allowed[] = { "contentType", NULL };
-	struct blob_store b = S_store();
+	struct blob_store b = config_blob_store(api_config());
 	struct actor a = api_actor(req);
 	struct media_upload up;
 	const char *type = NULL;

@@ -19,6 +19,7 @@ const struct route api_routes[] = {
 	{ HTTP_POST, "/api/auth/register", api_auth_register, AUTH_PUBLIC, 0, ROUTE_AUTH_RATE },
 	{ HTTP_POST, "/api/auth/login", api_auth_login, AUTH_PUBLIC, 0, ROUTE_AUTH_RATE },
 	{ HTTP_POST, "/api/auth/logout", api_auth_logout, AUTH_USER, 0, 0 },
+	{ HTTP_POST, "/api/auth/logout-all", api_auth_logout_all, AUTH_USER, 0, 0 },
 	{ HTTP_GET, "/api/auth/me", api_users_me, AUTH_USER, 0, 0 },
 	{ HTTP_GET, "/api/users/me", api_users_me, AUTH_USER, 0, 0 },
 	{ HTTP_PATCH, "/api/users/me", api_users_update_me, AUTH_USER, 0, 0 },

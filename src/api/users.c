@@ -1,4 +1,6 @@
 /* GET /api/auth/me, GET and PATCH /api/users/me. */
+#include <stdlib.h>
+
 #include "api/api.h"
 #include "core/json.h"
 #include "domain/account.h"
@@ -20,6 +22,8 @@ void api_users_update_me(struct http_req *req, struct http_res *res)
 {
 	static const char *const allowed[] = { "name", "currentPassword", "newPassword", NULL };
 	struct account_change ch = { 0 };
+	char *token = NULL;
+	json_t *user;
 	struct user u;
 	mc_error err;
 	json_t *body;
@@ -35,10 +39,18 @@ void api_users_update_me(struct http_req *req, struct http_res *res)
 	rc = mc_error_fields_result(&err);
 	if (!rc)
 		rc = account_update(req->auth.user_id, &ch, &u, &err);
-	if (rc)
+	/* The change ended every session: the caller gets a new one. */
+	if (!rc && ch.new_password)
+		rc = api_issue_token(&u, &token);
+	if (rc) {
 		http_res_error(res, rc, &err);
-	else
-		http_res_json(res, 200, api_user_json(&u));
+		goto out;
+	}
+	user = api_user_json(&u);
+	if (token)
+		json_object_set_new(user, "token", json_string(token));
+	http_res_json(res, 200, user);
 out:
+	free(token);
 	mc_error_release(&err);
 }

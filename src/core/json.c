@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/limits.h"
+#include "core/utf8.h"
 
 /* jansson's depth limit is a compile-time 2048; ours is a pre-scan. */
 static bool S_depth_ok(const char *p, size_t len)
@@ -79,35 +80,10 @@ long utf8_length(const char *s)
 	const unsigned char *p = (const unsigned char *)s;
 	long n = 0;
 
-	/* RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF. */
-	while (*p) {
-		unsigned char lo = 0x80, hi = 0xbf;
-		int extra;
-
-		if (*p < 0x80)
-			extra = 0;
-		else if (*p >= 0xc2 && *p <= 0xdf)
-			extra = 1;
-		else if (*p >= 0xe0 && *p <= 0xef)
-			extra = 2;
-		else if (*p >= 0xf0 && *p <= 0xf4)
-			extra = 3;
-		else
+	for (size_t len; *p; p += len, n++) {
+		len = utf8_char_len(p);
+		if (!len)
 			return -1;
-		if (*p == 0xe0)
-			lo = 0xa0;
-		else if (*p == 0xed)
-			hi = 0x9f;
-		else if (*p == 0xf0)
-			lo = 0x90;
-		else if (*p == 0xf4)
-			hi = 0x8f;
-		p++;
-		for (int i = 0; i < extra; i++, p++) {
-			if (*p < (i ? 0x80 : lo) || *p > (i ? 0xbf : hi))
-				return -1;
-		}
-		n++;
 	}
 	return n;
 }

@@ -8,6 +8,7 @@
 #define MC_MAX_HEADER_BYTES    (32 * 1024)        /* per-connection header memory in libmicrohttpd; 431/413 beyond */
 #define MC_MAX_CONNECTIONS     4096               /* concurrent sockets; keeps fds well under RLIMIT_NOFILE */
 #define MC_CONN_IDLE_TIMEOUT   30                 /* seconds a connection may sit without sending a byte */
+#define MC_BODY_BUDGET         (64 * 1024 * 1024) /* request bodies buffered at once, all connections: 503 beyond (slow uploads cannot pin memory) */
 #define MC_REQUEST_ID_MAX      64                 /* X-Request-Id accepted from clients up to this length */
 #define MC_MAX_PATH_SEGMENTS   8                  /* deepest route is /api/orders/:id/status (4); 8 leaves room */
 #define MC_MAX_PATH_PARAMS     4                  /* at most two parameters in any route */

@@ -2,35 +2,48 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/hash.h"
 #include "core/limits.h"
 
-#define KEY_MAX 64
+#define KEY_MAX 64 /* keys shorter than this are kept as they are (any IP address) */
+#define DIGEST 32  /* longer ones as their keyed BLAKE2b-256, marked by len == KEY_MAX */
 #define WAYS 4     /* a key may live in one of 4 slots: few evictions, bounded probing */
 #define STRIPES 64 /* independent locks so threads rarely contend */
 
+_Static_assert(DIGEST < KEY_MAX, "a digest fits a key slot");
+
 struct bucket {
-	char key[KEY_MAX];
+	unsigned char key[KEY_MAX];
+	unsigned len; /* 0: empty slot */
 	double tokens;
 	int64_t updated_us;
 };
 
+/* A client cannot choose keys that share a slot set (and push each other
+ * out) without the per-process secret: SipHash picks the set. */
 struct ratelimit {
 	double per_us;
 	double burst;
+	unsigned char secret[crypto_shorthash_KEYBYTES];
+	unsigned char digest_secret[crypto_generichash_KEYBYTES];
 	struct bucket *slots; /* MC_RATE_BUCKETS */
 	pthread_mutex_t locks[STRIPES];
 };
 
 struct ratelimit *ratelimit_new(double per_sec, long burst)
 {
-	struct ratelimit *rl = calloc(1, sizeof(*rl));
+	struct ratelimit *rl;
 
+	if (sodium_init() < 0)
+		return NULL;
+	rl = calloc(1, sizeof(*rl));
 	if (!rl)
 		return NULL;
+	randombytes_buf(rl->secret, sizeof(rl->secret));
+	randombytes_buf(rl->digest_secret, sizeof(rl->digest_secret));
 	rl->slots = calloc(MC_RATE_BUCKETS, sizeof(*rl->slots));
 	if (!rl->slots) {
 		free(rl);
@@ -56,14 +69,31 @@ void ratelimit_free(struct ratelimit *rl)
 static int S_apply(struct ratelimit *rl, const char *key, int64_t now, struct ratelimit_state *st,
 		   int consume)
 {
-	size_t base = (hash_str(key) % (MC_RATE_BUCKETS / WAYS)) * WAYS;
-	pthread_mutex_t *lock = &rl->locks[(base / WAYS) % STRIPES];
-	struct bucket *b = NULL, *stalest = &rl->slots[base];
+	size_t n = strlen(key), cmp;
+	unsigned char k[KEY_MAX], h[crypto_shorthash_BYTES];
+	unsigned len = (unsigned)n;
+	uint64_t hv;
+	size_t base;
+	pthread_mutex_t *lock;
+	struct bucket *b = NULL, *stalest;
 	int limited;
 
+	if (n < KEY_MAX) {
+		memcpy(k, key, n);
+	} else {
+		crypto_generichash(k, DIGEST, (const unsigned char *)key, n, rl->digest_secret,
+				   sizeof(rl->digest_secret));
+		len = KEY_MAX;
+	}
+	cmp = len == KEY_MAX ? DIGEST : len;
+	crypto_shorthash(h, k, cmp, rl->secret);
+	memcpy(&hv, h, sizeof(hv));
+	base = (hv % (MC_RATE_BUCKETS / WAYS)) * WAYS;
+	lock = &rl->locks[(base / WAYS) % STRIPES];
+	stalest = &rl->slots[base];
 	pthread_mutex_lock(lock);
 	for (size_t i = base; i < base + WAYS; i++) {
-		if (!strncmp(rl->slots[i].key, key, KEY_MAX - 1)) {
+		if (rl->slots[i].len == len && !memcmp(rl->slots[i].key, k, cmp)) {
 			b = &rl->slots[i];
 			break;
 		}
@@ -72,8 +102,8 @@ static int S_apply(struct ratelimit *rl, const char *key, int64_t now, struct ra
 	}
 	if (!b) {
 		b = stalest;
-		strncpy(b->key, key, KEY_MAX - 1);
-		b->key[KEY_MAX - 1] = '\0';
+		memcpy(b->key, k, cmp);
+		b->len = len;
 		b->tokens = rl->burst;
 		b->updated_us = now;
 	}

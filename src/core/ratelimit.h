@@ -1,5 +1,7 @@
-/* Token-bucket rate limiter keyed by short strings (client IPs, accounts).
- * Bounded memory: MC_RATE_BUCKETS keys, the stalest evicted first. */
+/* Token-bucket rate limiter keyed by strings (client IPs), compared whole.
+ * Bounded memory: MC_RATE_BUCKETS keys in sets of 4, the stalest of a set
+ * evicted first; a keyed hash (a random secret per limiter) places keys in
+ * sets, so nobody can pick keys that evict a given one. */
 #ifndef MC_RATELIMIT_H
 #define MC_RATELIMIT_H
 

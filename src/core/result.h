@@ -27,13 +27,14 @@ typedef enum mc_rc {
 #define MC_ERR_MAX_FIELDS 8
 
 /* Details a failing function may add for the client. All strings are
- * bounded copies; `code` points at a static string. */
+ * bounded copies, cut between UTF-8 characters (invalid bytes dropped);
+ * `code` points at a static string. */
 typedef struct mc_error {
 	const char *code;          /* machine-readable, e.g. "email_taken" */
 	char detail[256];
 	int nfields;
 	struct {
-		char field[48];
+		char field[64]; /* a longer name (an unknown JSON key) is cut */
 		char message[128];
 	} fields[MC_ERR_MAX_FIELDS];
 	long retry_after;          /* seconds, for MC_ERR_RATE_LIMITED, _BUSY and _UNAVAILABLE */

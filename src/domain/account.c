@@ -5,25 +5,40 @@
 #include <string.h>
 
 #include "core/clock.h"
-#include "core/ratelimit.h"
 #include "domain/notify.h"
 #include "domain/password.h"
 #include "store/store.h"
 
-static struct ratelimit *failed_logins;
-
-mc_rc account_init(void)
+/* One DNS label: letters, digits, hyphens inside, 1 to 63 long. */
+static int S_label_ok(const char *p, size_t n)
 {
-	if (!failed_logins)
-		failed_logins = ratelimit_new((double)MC_FAILED_LOGIN_MAX / MC_FAILED_LOGIN_WINDOW,
-					      MC_FAILED_LOGIN_MAX);
-	return failed_logins ? MC_OK : MC_ERR_INTERNAL;
+	if (!n || n > 63 || p[0] == '-' || p[n - 1] == '-')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)p[i]) && p[i] != '-')
+			return 0;
+	return 1;
 }
 
-void account_release(void)
+/* A host name of two labels or more; an all-digit last label would make
+ * "127.0.0.1" a host name. */
+static int S_host_ok(const char *host)
 {
-	ratelimit_free(failed_logins);
-	failed_logins = NULL;
+	const char *p = host, *last = host;
+	int labels = 0;
+
+	for (;;) {
+		size_t n = strcspn(p, ".");
+
+		if (!S_label_ok(p, n))
+			return 0;
+		labels++;
+		last = p;
+		if (!p[n])
+			break;
+		p += n + 1;
+	}
+	return labels >= 2 && last[strspn(last, "0123456789")] != '\0';
 }
 
 mc_rc account_normalize_email(const char *in, char *out, mc_error *err)
@@ -31,8 +46,7 @@ mc_rc account_normalize_email(const char *in, char *out, mc_error *err)
 	size_t n = strlen(in);
 	const char *at = strchr(in, '@');
 
-	if (n < 3 || n > MC_EMAIL_MAX || !at || at == in || strchr(at + 1, '@') || !strchr(at + 1, '.') ||
-	    at[1] == '.' || in[n - 1] == '.')
+	if (n < 3 || n > MC_EMAIL_MAX || !at || at == in || !S_host_ok(at + 1))
 		goto bad;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)in[i];
@@ -46,6 +60,30 @@ mc_rc account_normalize_email(const char *in, char *out, mc_error *err)
 bad:
 	mc_error_field(err, "email", "must be a valid email address");
 	return MC_ERR_INVALID;
+}
+
+/* MC_ERR_RATE_LIMITED while the address has used up its failed logins. */
+static mc_rc S_lockout_check(const char *email, mc_error *err)
+{
+	int64_t now = clock_now(), failures, start;
+	mc_rc rc = store_login_failures(email, now - MC_FAILED_LOGIN_WINDOW, &failures, &start);
+
+	if (rc)
+		return rc;
+	if (failures < MC_FAILED_LOGIN_MAX)
+		return MC_OK;
+	err->retry_after = start + MC_FAILED_LOGIN_WINDOW - now;
+	if (err->retry_after < 1)
+		err->retry_after = 1;
+	return mc_fail(err, MC_ERR_RATE_LIMITED, "too_many_failed_logins",
+		       "too many failed logins for this account; retry in %ld s", err->retry_after);
+}
+
+static mc_rc S_lockout_count(const char *email)
+{
+	int64_t now = clock_now();
+
+	return store_login_failure_add(email, now, now - MC_FAILED_LOGIN_WINDOW);
 }
 
 static mc_rc S_check_name(const char *name, mc_error *err)
@@ -103,7 +141,6 @@ mc_rc account_register(const struct account_new *in, int allow_admin, struct use
 mc_rc account_login(const char *email, const char *password, struct user *out, mc_error *err)
 {
 	char norm[MC_EMAIL_MAX + 1];
-	struct ratelimit_state st;
 	mc_error ignored;
 	struct user u;
 	int known;
@@ -112,10 +149,10 @@ mc_rc account_login(const char *email, const char *password, struct user *out, m
 	mc_error_init(&ignored);
 	/* A malformed address cannot match an account; answer like any miss. */
 	known = !account_normalize_email(email, norm, &ignored);
-	if (known && ratelimit_check(failed_logins, norm, clock_mono_us(), &st)) {
-		err->retry_after = st.retry_after;
-		return mc_fail(err, MC_ERR_RATE_LIMITED, "too_many_failed_logins",
-			       "too many failed logins for this account; retry in %ld s", st.retry_after);
+	if (known) {
+		rc = S_lockout_check(norm, err);
+		if (rc)
+			return rc;
 	}
 	rc = known ? store_user_by_email(norm, &u) : MC_ERR_NOT_FOUND;
 	if (rc && rc != MC_ERR_NOT_FOUND)
@@ -123,14 +160,42 @@ mc_rc account_login(const char *email, const char *password, struct user *out, m
 	/* Unknown accounts verify against a dummy hash: same time, same answer. */
 	rc = password_verify(rc ? NULL : u.password_hash, password, err);
 	if (rc == MC_ERR_UNAUTHORIZED) {
-		if (known)
-			ratelimit_take(failed_logins, norm, clock_mono_us(), NULL);
+		if (known) {
+			mc_rc counted = S_lockout_count(norm);
+
+			if (counted)
+				return counted;
+		}
 		return mc_fail(err, rc, "invalid_credentials", "email or password is incorrect");
 	}
 	if (rc)
 		return rc;
 	*out = u;
 	return MC_OK;
+}
+
+int64_t account_token_time(const struct user *u, int64_t now)
+{
+	return u->tokens_valid_after > now ? u->tokens_valid_after : now;
+}
+
+/* One second past now (and past the current value, so it always moves):
+ * tokens issued earlier in this second are revoked too, and the caller's
+ * new token is issued at the new time (account_token_time). The store's
+ * store_user_revoke_tokens() applies the same rule. */
+static int64_t S_next_valid_after(int64_t current, int64_t now)
+{
+	return current > now ? current + 1 : now + 1;
+}
+
+mc_rc account_logout_all(int64_t user_id, mc_error *err)
+{
+	int64_t after;
+	mc_rc rc = store_user_revoke_tokens(user_id, clock_now() + 1, &after);
+
+	if (rc == MC_ERR_NOT_FOUND)
+		return mc_fail(err, MC_ERR_UNAUTHORIZED, "unknown_account", "the account no longer exists");
+	return rc;
 }
 
 mc_rc account_update(int64_t user_id, const struct account_change *ch, struct user *out, mc_error *err)
@@ -153,8 +218,15 @@ mc_rc account_update(int64_t user_id, const struct account_change *ch, struct us
 	if (err->nfields)
 		return mc_error_fields_result(err);
 	if (ch->new_password) {
+		/* Guessing the current password here is guessing a login. */
+		rc = S_lockout_check(u.email, err);
+		if (rc)
+			return rc;
 		rc = password_verify(u.password_hash, ch->current_password, err);
 		if (rc == MC_ERR_UNAUTHORIZED) {
+			rc = S_lockout_count(u.email);
+			if (rc)
+				return rc;
 			mc_error_field(err, "currentPassword", "is incorrect");
 			return mc_fail(err, MC_ERR_FORBIDDEN, "wrong_password", "the current password is incorrect");
 		}
@@ -163,6 +235,8 @@ mc_rc account_update(int64_t user_id, const struct account_change *ch, struct us
 		rc = password_hash(ch->new_password, u.password_hash, err);
 		if (rc)
 			return rc;
+		/* Every other session ends, here and on every node. */
+		u.tokens_valid_after = S_next_valid_after(u.tokens_valid_after, clock_now());
 	}
 	if (ch->name)
 		snprintf(u.name, sizeof(u.name), "%s", ch->name);

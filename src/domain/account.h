@@ -6,11 +6,10 @@
 #include "core/role.h"
 #include "store/users.h"
 
-/* Sets up the failed-login limiter. */
-mc_rc account_init(void);
-void account_release(void);
-
-/* Lower-cases and checks an address; out holds MC_EMAIL_MAX + 1 bytes. */
+/* Lower-cases and checks an address: a local part of printable ASCII, and a
+ * DNS host name as the domain (letters, digits and inner hyphens in labels
+ * of 1 to 63, at least two labels, a top-level label not all digits; no
+ * address literals). out holds MC_EMAIL_MAX + 1 bytes. */
 mc_rc account_normalize_email(const char *in, char *out, mc_error *err);
 
 struct account_new {
@@ -22,8 +21,17 @@ struct account_new {
 
 /* Creates an account. Admins only when `allow_admin` (the CLI). */
 mc_rc account_register(const struct account_new *in, int allow_admin, struct user *out, mc_error *err);
-/* Unknown email and wrong password are the same MC_ERR_UNAUTHORIZED. */
+/* Unknown email and wrong password are the same MC_ERR_UNAUTHORIZED. Each
+ * failure counts against the address (shared by every node, in the
+ * database): MC_FAILED_LOGIN_MAX in MC_FAILED_LOGIN_WINDOW, then
+ * MC_ERR_RATE_LIMITED (too_many_failed_logins) with err->retry_after. */
 mc_rc account_login(const char *email, const char *password, struct user *out, mc_error *err);
+
+/* The issue time for a new token of u: now, or later when a password change
+ * or logout-all in this second moved the user's tokens_valid_after past it. */
+int64_t account_token_time(const struct user *u, int64_t now);
+/* Revokes every token of the account issued until now, on every node. */
+mc_rc account_logout_all(int64_t user_id, mc_error *err);
 
 struct account_change {
 	const char *name;             /* NULL: unchanged */
@@ -31,6 +39,10 @@ struct account_change {
 	const char *new_password;     /* NULL: unchanged */
 };
 
+/* A password change verifies the current password like a login (a wrong one
+ * is MC_ERR_FORBIDDEN and counts as a failed login; a locked account is
+ * MC_ERR_RATE_LIMITED) and revokes every token issued before it: issue the
+ * caller a new one with account_token_time(). */
 mc_rc account_update(int64_t user_id, const struct account_change *ch, struct user *out, mc_error *err);
 
 #endif

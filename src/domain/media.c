@@ -6,7 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/limits.h"
+#include "core/log.h"
+#include "store/products.h"
+#include "store/store.h"
 
 #define MEDIA_PREFIX "products/"
 #define MEDIA_HASH_HEX 16
@@ -52,8 +56,35 @@ static int S_hex(const char *p, size_t n)
 	return 1;
 }
 
-mc_rc media_save_product_image(const struct blob_store *b, int64_t id, const void *data, size_t len, strbuf *url,
-			       mc_error *err)
+/* Records the upload against the owner's quota before the blob is written:
+ * the cleanup may then delete it only after its grace period. */
+static mc_rc S_account(const struct blob_store *b, const char *key, const struct media_owner *owner, size_t len,
+		       mc_error *err)
+{
+	int64_t used = 0;
+	int stored = 0;
+	strbuf url;
+	mc_rc rc;
+
+	strbuf_init(&url);
+	blob_public_url(b, key, &url);
+	rc = url.failed ? MC_ERR_INTERNAL : store_begin(DB_TXN_WRITE);
+	if (rc)
+		goto out;
+	rc = store_media_usage(owner->seller_id, key, &used, &stored);
+	if (!rc && !stored && used + (int64_t)len > owner->quota)
+		rc = mc_fail(err, MC_ERR_TOO_LARGE, "media_quota_exceeded",
+			     "the seller's stored images would exceed %lld MB", (long long)(owner->quota / (1024 * 1024)));
+	if (!rc)
+		rc = store_media_put(url.buf, key, owner->seller_id, stored ? 0 : (int64_t)len, clock_now());
+	rc = store_finish(rc);
+out:
+	strbuf_release(&url);
+	return rc;
+}
+
+mc_rc media_save_product_image(const struct blob_store *b, int64_t id, const struct media_owner *owner,
+			       const void *data, size_t len, strbuf *url, mc_error *err)
 {
 	unsigned char hash[crypto_generichash_BYTES];
 	char hex[crypto_generichash_BYTES * 2 + 1], key[MEDIA_KEY_MAX];
@@ -70,6 +101,9 @@ mc_rc media_save_product_image(const struct blob_store *b, int64_t id, const voi
 	crypto_generichash(hash, sizeof(hash), data, len, NULL, 0);
 	sodium_bin2hex(hex, sizeof(hex), hash, sizeof(hash));
 	snprintf(key, sizeof(key), MEDIA_PREFIX "%" PRId64 "-%.*s.%s", id, MEDIA_HASH_HEX, hex, formats[f].ext);
+	rc = S_account(b, key, owner, len, err);
+	if (rc)
+		return rc;
 	rc = blob_put(b, key, data, len, formats[f].type);
 	if (rc == MC_ERR_BUSY)
 		return mc_fail(err, rc, "media_store_unavailable", "the image store does not answer; try again");
@@ -161,7 +195,8 @@ static int S_upload_key_of(const char *key, int64_t id)
 	return !strncmp(key, prefix, n) && strlen(key + n) == UPLOAD_ID_HEX && S_hex(key + n, UPLOAD_ID_HEX);
 }
 
-mc_rc media_upload_attach(const struct blob_store *b, int64_t id, const char *key, strbuf *url, mc_error *err)
+mc_rc media_upload_attach(const struct blob_store *b, int64_t id, const struct media_owner *owner, const char *key,
+			  strbuf *url, mc_error *err)
 {
 	char *data = NULL;
 	size_t len = 0;
@@ -185,11 +220,50 @@ mc_rc media_upload_attach(const struct blob_store *b, int64_t id, const char *ke
 		return mc_fail(err, rc, "media_store_unavailable", "the image store does not answer; try again");
 	if (rc)
 		return rc;
-	rc = media_save_product_image(b, id, data, len, url, err);
+	rc = media_save_product_image(b, id, owner, data, len, url, err);
 	free(data);
 	/* Attached or refused, the upload has served: its bytes now live under
 	 * their content-addressed name, or were no image. */
 	if (!rc || rc == MC_ERR_UNSUPPORTED || rc == MC_ERR_INVALID)
 		(void)blob_delete(b, key);
+	return rc;
+}
+
+/* Forgets one blob and deletes it before the commit: an upload of the same
+ * bytes meanwhile waits for the commit, then writes the blob again. */
+static mc_rc S_delete(const struct blob_store *b, const char *key, int64_t before, int64_t *count)
+{
+	int gone = 0;
+	mc_rc rc = store_begin(DB_TXN_WRITE);
+
+	if (rc)
+		return rc;
+	rc = store_media_forget(key, before, &gone);
+	if (!rc && gone) {
+		rc = blob_delete(b, key);
+		if (rc)
+			log_error("media", "cannot delete %s (%d); kept for the next cleanup", key, (int)rc);
+	}
+	rc = store_finish(rc);
+	if (!rc && gone)
+		(*count)++;
+	return rc;
+}
+
+mc_rc media_cleanup(const struct blob_store *b, int64_t grace, int64_t now, int64_t *count)
+{
+	char(*keys)[MC_URL_MAX + 1] = calloc(MC_SCHED_BATCH, sizeof(*keys));
+	int64_t before = now - grace, done = -1;
+	size_t n = MC_SCHED_BATCH;
+	mc_rc rc = keys ? store_media_mark(now) : MC_ERR_INTERNAL;
+
+	/* Batches until one is short, or deletes nothing (shown again meanwhile). */
+	while (!rc && n == MC_SCHED_BATCH && done != *count) {
+		done = *count;
+		rc = store_media_expired(before, MC_SCHED_BATCH, keys, &n);
+		for (size_t i = 0; !rc && i < n; i++)
+			rc = S_delete(b, keys[i], before, count);
+	}
+	free(keys);
 	return rc;
 }

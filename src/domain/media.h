@@ -17,11 +17,24 @@
 /* "uploads/products/" + id + "/" + 32 hex */
 #define MEDIA_KEY_MAX 80
 
+/* Whose storage an image counts against: the product's seller, who may
+ * store `quota` bytes in all. */
+struct media_owner {
+	int64_t seller_id;
+	int64_t quota;
+};
+
 /* Stores a JPEG, PNG or WebP image of product `id` as
  * products/<id>-<hash>.<ext> and appends its public URL to url. Empty
- * data: MC_ERR_INVALID; another format: MC_ERR_UNSUPPORTED. */
-mc_rc media_save_product_image(const struct blob_store *b, int64_t id, const void *data, size_t len, strbuf *url,
-			       mc_error *err);
+ * data: MC_ERR_INVALID; another format: MC_ERR_UNSUPPORTED; past the
+ * owner's quota: MC_ERR_TOO_LARGE (media_quota_exceeded). */
+mc_rc media_save_product_image(const struct blob_store *b, int64_t id, const struct media_owner *owner,
+			       const void *data, size_t len, strbuf *url, mc_error *err);
+
+/* The cleanup job: deletes stored images that no live product has shown
+ * for `grace` seconds (replaced, or their product deleted); adds the
+ * number to *count. */
+mc_rc media_cleanup(const struct blob_store *b, int64_t grace, int64_t now, int64_t *count);
 
 /* Reads an image from the data directory by file name (the /media route;
  * images stored before a switch to a bucket stay there); MC_ERR_NOT_FOUND
@@ -47,6 +60,7 @@ mc_rc media_upload_start(const struct blob_store *b, int64_t id, const char *typ
  * most MC_MAX_IMAGE_BODY bytes; an image by its magic bytes), stores it as
  * media_save_product_image() does, deletes the upload and appends the
  * image's public URL to url. */
-mc_rc media_upload_attach(const struct blob_store *b, int64_t id, const char *key, strbuf *url, mc_error *err);
+mc_rc media_upload_attach(const struct blob_store *b, int64_t id, const struct media_owner *owner, const char *key,
+			  strbuf *url, mc_error *err);
 
 #endif

@@ -129,6 +129,8 @@ struct http_server_opts {
 	const char *trusted_proxies;
 	const char *cors_origins;
 	int access_log;
+	long max_conn_per_ip;     /* connections per client address (trusted proxies exempt) */
+	long request_timeout;     /* seconds to read a whole request, headers and body */
 	/* Answers that wait for a durable commit (store_defer_durable): defer
 	 * runs once on each HTTP thread, owed after each handler (a ticket, or
 	 * 0), wait on the server's own thread, which then sends the answers

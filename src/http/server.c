@@ -2,8 +2,11 @@
  * runs the middleware chain (request id, rate limit, routing, auth, CORS,
  * security headers, access log), hands the request to its route, holds
  * answers until their durable commit, and starts and stops the daemon.
+ * The middleware runs on the first call, from the headers, before any body
+ * is read. guard.c bounds connections per address, the time a request may
+ * take and the memory bodies hold; server.c reports connections to it.
  * Handlers' accessors and builders are in request.c and response.c.
- * About 600 lines, kept whole: every step below works on the same
+ * About 750 lines, kept whole: every step below works on the same
  * connection context and server struct, which would otherwise have to
  * become a shared header. */
 #include <arpa/inet.h>
@@ -26,6 +29,7 @@
 #include "core/ratelimit.h"
 #include "core/strbuf.h"
 #include "core/ticket_queue.h"
+#include "http/guard.h"
 #include "http/http.h"
 #include "http/router.h"
 
@@ -36,6 +40,7 @@ struct http_server {
 	struct ratelimit *rate;
 	struct ratelimit *auth_rate;
 	struct ticket_queue *durable; /* NULL without opts.durable_wait */
+	struct guard *guard;
 	int nproxies, norigins;
 	char proxies[MC_LIST_ITEMS_MAX][MC_PROXY_ADDR_LEN];
 	char origins[MC_LIST_ITEMS_MAX][MC_ORIGIN_LEN];
@@ -45,9 +50,17 @@ struct http_server {
 struct request_ctx {
 	struct http_req req;
 	struct router_match match;
+	struct guard_conn *conn;  /* its connection's deadline and address */
 	strbuf body;
 	size_t limit;
-	int too_large;
+	size_t reserved;          /* of the body budget */
+	int has_body;
+	/* A refusal decided from the headers; sent at once when a body
+	 * follows (it is never read), else as the answer of the final call,
+	 * which keeps the connection alive. Without one (status 0) it holds
+	 * the headers the first call added, which the handler's answer keeps. */
+	struct http_res early;
+	int early_sent;
 	int64_t start_us;
 	/* An answer suspended until its durable commit is on disk. */
 	struct MHD_Response *held;
@@ -168,6 +181,26 @@ static int S_in_list(const char *v, char list[][MC_PROXY_ADDR_LEN], int n)
 	return 0;
 }
 
+/* A socket address as text ("unknown" for other families). */
+static void S_addr_text(const struct sockaddr *sa, char *out, size_t len)
+{
+	snprintf(out, len, "unknown");
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)len);
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)len);
+}
+
+static int S_trusted_proxy(struct http_server *srv, const struct sockaddr *sa)
+{
+	char ip[64];
+
+	if (!srv->nproxies)
+		return 0;
+	S_addr_text(sa, ip, sizeof(ip));
+	return S_in_list(ip, srv->proxies, srv->nproxies);
+}
+
 /* The peer address, or the nearest X-Forwarded-For hop not ours when the peer
  * is a trusted proxy. */
 static void S_client_ip(struct http_server *srv, struct http_req *req)
@@ -177,17 +210,7 @@ static void S_client_ip(struct http_server *srv, struct http_req *req)
 	const char *xff;
 	char hop[64];
 
-	snprintf(req->client_ip, sizeof(req->client_ip), "unknown");
-	if (ci && ci->client_addr) {
-		const struct sockaddr *sa = ci->client_addr;
-
-		if (sa->sa_family == AF_INET)
-			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, req->client_ip,
-				  sizeof(req->client_ip));
-		else if (sa->sa_family == AF_INET6)
-			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, req->client_ip,
-				  sizeof(req->client_ip));
-	}
+	S_addr_text(ci ? ci->client_addr : NULL, req->client_ip, sizeof(req->client_ip));
 	if (!srv->nproxies || !S_in_list(req->client_ip, srv->proxies, srv->nproxies))
 		return;
 	xff = http_req_header(req, "X-Forwarded-For");
@@ -305,26 +328,39 @@ static mc_rc S_rate_limit(struct http_server *srv, struct http_req *req, struct 
 
 /* --- dispatch ------------------------------------------------------------ */
 
-static void S_route(struct http_server *srv, struct request_ctx *x, struct http_res *res)
+/* Everything decided from the request line and headers, before any body:
+ * framing, CORS preflight, rate limit, route, size, credentials, the body
+ * budget. Sets the answer in res when the request ends here. */
+static void S_admit(struct http_server *srv, struct request_ctx *x, struct http_res *res)
 {
 	struct http_req *req = &x->req;
+	const char *cl = http_req_header(req, "Content-Length");
+	const char *te = http_req_header(req, "Transfer-Encoding");
+	unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
+	char allow[96];
 	mc_error err;
 	mc_rc rc;
 
 	mc_error_init(&err);
+	x->has_body = declared > 0 || te;
+	/* Two framings make the message's end ambiguous: a proxy in front may
+	 * read another request into it (RFC 9112 section 6.3). */
+	if (cl && te) {
+		http_res_header(res, "Connection", "close");
+		rc = mc_fail(&err, MC_ERR_INVALID, "ambiguous_framing",
+			     "Content-Length and Transfer-Encoding must not both be sent");
+		goto fail;
+	}
 	if (req->method == HTTP_OPTIONS && x->match.allowed) {
 		/* CORS preflight; answered for allowed origins only. */
-		char allow[96];
 		int credentials;
 
+		router_allow_header(x->match.allowed, allow, sizeof(allow));
+		http_res_empty(res, 204);
 		if (!S_allowed_origin(srv, req, &credentials)) {
-			http_res_empty(res, 204);
-			router_allow_header(x->match.allowed, allow, sizeof(allow));
 			http_res_header(res, "Allow", "%s", allow);
 			goto out;
 		}
-		router_allow_header(x->match.allowed, allow, sizeof(allow));
-		http_res_empty(res, 204);
 		http_res_header(res, "Access-Control-Allow-Methods", "%s", allow);
 		http_res_header(res, "Access-Control-Allow-Headers",
 				"Authorization, Content-Type, Idempotency-Key, If-None-Match, X-Request-Id, traceparent");
@@ -336,8 +372,6 @@ static void S_route(struct http_server *srv, struct request_ctx *x, struct http_
 		goto fail;
 	if (!req->route) {
 		if (x->match.allowed) {
-			char allow[96];
-
 			router_allow_header(x->match.allowed, allow, sizeof(allow));
 			http_res_header(res, "Allow", "%s", allow);
 			rc = mc_fail(&err, MC_ERR_METHOD, "method_not_allowed", "%s is not allowed on %s",
@@ -347,13 +381,50 @@ static void S_route(struct http_server *srv, struct request_ctx *x, struct http_
 		rc = mc_fail(&err, MC_ERR_NOT_FOUND, "no_route", "no route for %s %s", req->method_name, req->path);
 		goto fail;
 	}
-	if (x->too_large) {
+	if (declared > x->limit) {
 		rc = mc_fail(&err, MC_ERR_TOO_LARGE, "body_too_large", "request body exceeds %zu bytes", x->limit);
 		goto fail;
 	}
 	rc = S_authenticate(srv, req, &err);
 	if (rc)
 		goto fail;
+	/* A declared body is reserved whole, before a byte of it is read. */
+	if (declared && !guard_body_reserve(srv->guard, (size_t)declared)) {
+		rc = mc_fail(&err, MC_ERR_BUSY, "server_busy", "too many uploads in progress; retry shortly");
+		goto fail;
+	}
+	x->reserved = (size_t)declared;
+	goto out;
+fail:
+	http_res_error(res, rc, &err);
+out:
+	mc_error_release(&err);
+}
+
+/* Buffers a piece of the body within the route's limit and the budget;
+ * past either, the body is dropped and the answer is the refusal. */
+static void S_take_body(struct http_server *srv, struct request_ctx *x, const char *data, size_t n)
+{
+	size_t want = x->body.len + n;
+
+	if (x->early.status)
+		return;
+	if (want > x->limit)
+		http_res_problem(&x->early, MC_ERR_TOO_LARGE, "body_too_large", "request body exceeds the limit");
+	else if (want > x->reserved && !guard_body_reserve(srv->guard, want - x->reserved))
+		http_res_problem(&x->early, MC_ERR_BUSY, "server_busy", "too many uploads in progress; retry shortly");
+	else if (want > x->reserved)
+		x->reserved = want;
+	if (!x->early.status)
+		strbuf_add(&x->body, data, n);
+	else
+		strbuf_release(&x->body);
+}
+
+static void S_dispatch(struct request_ctx *x, struct http_res *res)
+{
+	struct http_req *req = &x->req;
+
 	req->body = x->body.buf;
 	req->body_len = x->body.len;
 	req->route->handler(req, res);
@@ -361,11 +432,6 @@ static void S_route(struct http_server *srv, struct request_ctx *x, struct http_
 		log_error("http", "handler for %s %s set no response", req->method_name, req->route->pattern);
 		http_res_problem(res, MC_ERR_INTERNAL, NULL, "no response");
 	}
-	goto out;
-fail:
-	http_res_error(res, rc, &err);
-out:
-	mc_error_release(&err);
 }
 
 static void S_access_log(struct http_server *srv, struct request_ctx *x, int status, size_t len)
@@ -501,6 +567,44 @@ static enum MHD_Result S_send_held(struct http_server *srv, struct request_ctx *
 	return r ? S_queue(srv, x, r, res.status, res.len) : MHD_NO;
 }
 
+/* The first call of a request: route, authenticate and reserve from the
+ * headers alone. A refusal of a request with a body goes out now, so no
+ * 100 Continue is sent and no byte of the body is read (libmicrohttpd then
+ * closes the connection). */
+static enum MHD_Result S_begin(struct http_server *srv, struct MHD_Connection *conn, const char *url,
+			       const char *method, void **con_cls)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct request_ctx *x = calloc(1, sizeof(*x));
+
+	if (!x)
+		return MHD_NO;
+	x->start_us = clock_mono_us();
+	x->conn = ci ? ci->socket_context : NULL;
+	x->req.conn = conn;
+	x->req.path = url;
+	x->req.method = S_method(method);
+	x->req.method_name = x->req.method ? method : "OTHER";
+	strbuf_init(&x->body);
+	if (!router_match(&srv->router, x->req.method, url, &x->match)) {
+		x->req.route = x->match.route;
+		x->req.nparams = x->match.nparams;
+		memcpy(x->req.params, x->match.params, sizeof(x->req.params));
+	}
+	x->limit = x->req.route && x->req.route->max_body ? x->req.route->max_body : MC_MAX_BODY;
+	S_request_id(&x->req);
+	S_client_ip(srv, &x->req);
+	x->early.request_id = x->req.request_id;
+	*con_cls = x;
+	S_admit(srv, x, &x->early);
+	if (x->early.status && x->has_body) {
+		http_res_header(&x->early, "Connection", "close");
+		x->early_sent = 1;
+		return S_send(srv, x, &x->early);
+	}
+	return MHD_YES;
+}
+
 static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 				const char *version, const char *upload_data, size_t *upload_size,
 				void **con_cls)
@@ -508,75 +612,92 @@ static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const ch
 	struct http_server *srv = cls;
 	struct request_ctx *x = *con_cls;
 	struct http_res res;
-	enum MHD_Result ret;
 
 	if (x && x->held)
 		return S_send_held(srv, x);
+	if (x && x->early_sent) {
+		*upload_size = 0;
+		return MHD_YES;
+	}
 	if (srv->durable && !durable_deferred) {
 		srv->opts.durable_defer();
 		durable_deferred = 1;
 	}
-	if (!x) {
-		const char *cl;
-
-		x = calloc(1, sizeof(*x));
-		if (!x)
-			return MHD_NO;
-		x->start_us = clock_mono_us();
-		x->req.conn = conn;
-		x->req.path = url;
-		x->req.method = S_method(method);
-		x->req.method_name = x->req.method ? method : "OTHER";
-		strbuf_init(&x->body);
-		if (!router_match(&srv->router, x->req.method, url, &x->match)) {
-			x->req.route = x->match.route;
-			x->req.nparams = x->match.nparams;
-			memcpy(x->req.params, x->match.params, sizeof(x->req.params));
-		}
-		x->limit = x->req.route && x->req.route->max_body ? x->req.route->max_body : MC_MAX_BODY;
-		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-		if (cl && strtoull(cl, NULL, 10) > x->limit)
-			x->too_large = 1;
-		*con_cls = x;
-		if (!x->too_large)
-			return MHD_YES;
-		/* Refuse before reading the body; libmicrohttpd then closes the connection. */
-		*upload_size = 0;
-	}
+	if (!x)
+		return S_begin(srv, conn, url, method, con_cls);
 	if (*upload_size) {
-		if (!x->too_large) {
-			if (x->body.len + *upload_size > x->limit) {
-				x->too_large = 1;
-				strbuf_release(&x->body);
-			} else {
-				strbuf_add(&x->body, upload_data, *upload_size);
-				if (x->body.failed)
-					return MHD_NO;
-			}
-		}
+		S_take_body(srv, x, upload_data, *upload_size);
 		*upload_size = 0;
-		return MHD_YES;
+		return x->body.failed ? MHD_NO : MHD_YES;
 	}
-	memset(&res, 0, sizeof(res));
-	S_request_id(&x->req);
-	S_client_ip(srv, &x->req);
-	res.request_id = x->req.request_id;
-	S_route(srv, x, &res);
-	ret = S_send(srv, x, &res);
-	return ret;
+	guard_request_read(srv->guard, x->conn);
+	if (x->early.status)
+		return S_send(srv, x, &x->early);
+	/* The headers the first call set (RateLimit-*), with no body yet. */
+	res = x->early;
+	S_dispatch(x, &res);
+	return S_send(srv, x, &res);
 }
 
 static void S_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			enum MHD_RequestTerminationCode toe)
 {
+	struct http_server *srv = cls;
 	struct request_ctx *x = *con_cls;
 
 	if (!x)
 		return;
+	/* A client gone while its answer waited for the disk. */
+	if (x->held)
+		MHD_destroy_response(x->held);
+	http_res_release_body(&x->early);
+	guard_body_release(srv->guard, x->reserved);
+	guard_request_done(srv->guard, x->conn, clock_mono_us());
 	json_decref(x->req.json);
 	strbuf_release(&x->body);
 	free(x);
 	*con_cls = NULL;
+}
+
+/* Connections past the per-address cap are refused at accept. */
+static enum MHD_Result S_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+	struct http_server *srv = cls;
+
+	return guard_admit(srv->guard, addr, S_trusted_proxy(srv, addr)) ? MHD_YES : MHD_NO;
+}
+
+static void S_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			 enum MHD_ConnectionNotificationCode code)
+{
+	struct http_server *srv = cls;
+	const union MHD_ConnectionInfo *fd, *peer;
+
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		guard_close(srv->guard, *socket_context);
+		*socket_context = NULL;
+		return;
+	}
+	fd = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	peer = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (!fd || !peer)
+		return;
+	*socket_context = guard_open(srv->guard, fd->connect_fd, peer->client_addr,
+				     S_trusted_proxy(srv, peer->client_addr), clock_mono_us());
+	/* Untracked, it would escape every deadline: drop it. */
+	if (!*socket_context)
+		shutdown(fd->connect_fd, SHUT_RDWR);
+}
+
+/* The request line has arrived: its deadline starts (a keep-alive
+ * connection's next request). NULL keeps the first access call first. */
+static void *S_request_line(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct http_server *srv = cls;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	guard_request_started(srv->guard, ci ? ci->socket_context : NULL, clock_mono_us());
+	return NULL;
 }
 
 static void S_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -632,6 +753,14 @@ mc_rc http_server_start(const struct http_server_opts *opts, struct http_server 
 		snprintf(errbuf, errlen, "out of memory");
 		goto fail;
 	}
+	if (guard_start(&(struct guard_opts){ .max_per_address = opts->max_conn_per_ip,
+					      .request_us = (int64_t)opts->request_timeout * 1000000,
+					      .idle_us = (int64_t)MC_CONN_IDLE_TIMEOUT * 1000000,
+					      .body_budget = MC_BODY_BUDGET },
+			&srv->guard)) {
+		snprintf(errbuf, errlen, "cannot start the connection guard");
+		goto fail;
+	}
 	if (opts->durable_wait && ticket_queue_start(opts->durable_wait, S_durable_done, &srv->durable)) {
 		snprintf(errbuf, errlen, "cannot start the durable-answer thread");
 		goto fail;
@@ -647,7 +776,7 @@ mc_rc http_server_start(const struct http_server_opts *opts, struct http_server 
 	if (threads == 1)
 		flags = (flags & ~(unsigned)MHD_USE_EPOLL) | MHD_USE_POLL;
 	srv->daemon = MHD_start_daemon(
-		flags, (uint16_t)opts->port, NULL, NULL, S_access, srv,
+		flags, (uint16_t)opts->port, S_accept, srv, S_access, srv,
 		MHD_OPTION_EXTERNAL_LOGGER, S_mhd_log, srv,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(threads > 1 ? threads : 0),
@@ -655,6 +784,8 @@ mc_rc http_server_start(const struct http_server_opts *opts, struct http_server 
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)MC_CONN_IDLE_TIMEOUT,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MC_MAX_HEADER_BYTES,
 		MHD_OPTION_NOTIFY_COMPLETED, S_completed, srv,
+		MHD_OPTION_NOTIFY_CONNECTION, S_connection, srv,
+		MHD_OPTION_URI_LOG_CALLBACK, S_request_line, srv,
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
 		MHD_OPTION_END);
@@ -666,6 +797,7 @@ mc_rc http_server_start(const struct http_server_opts *opts, struct http_server 
 	return MC_OK;
 fail:
 	ticket_queue_stop(srv->durable);
+	guard_stop(srv->guard);
 	router_release(&srv->router);
 	ratelimit_free(srv->rate);
 	ratelimit_free(srv->auth_rate);
@@ -690,6 +822,7 @@ void http_server_stop(struct http_server *srv)
 	 * suspended connections. */
 	ticket_queue_stop(srv->durable);
 	MHD_stop_daemon(srv->daemon);
+	guard_stop(srv->guard);
 	router_release(&srv->router);
 	ratelimit_free(srv->rate);
 	ratelimit_free(srv->auth_rate);

@@ -11,6 +11,7 @@
 #include "core/limits.h"
 #include "core/log.h"
 #include "domain/campaigns.h"
+#include "domain/media.h"
 #include "domain/orders.h"
 #include "jobs/loop.h"
 #include "store/schedule.h"
@@ -22,6 +23,8 @@
 struct sched_ctx {
 	int64_t unpaid_ttl;
 	int64_t cod_confirm_ttl;
+	int64_t media_grace;
+	struct blob_store media;
 	int digest_minute;
 	char holder[128];           /* this process in scheduler_leases */
 };
@@ -84,9 +87,13 @@ static mc_rc S_cleanup(const struct sched_ctx *c, int64_t *count)
 	if (!rc)
 		rc = store_cleanup_revoked_tokens(MC_TOKEN_LEEWAY, count);
 	if (!rc)
+		rc = store_cleanup_login_failures(MC_FAILED_LOGIN_WINDOW, count);
+	if (!rc)
 		rc = store_cleanup_idempotency_keys(MC_IDEM_TTL, count);
 	if (!rc)
 		rc = store_cleanup_done_jobs(MC_JOB_DONE_KEEP, count);
+	if (!rc)
+		rc = media_cleanup(&c->media, c->media_grace, clock_now(), count);
 	return rc;
 }
 
@@ -123,6 +130,8 @@ static void S_ctx(const struct config *cfg, struct sched_ctx *c)
 
 	c->unpaid_ttl = cfg->unpaid_ttl;
 	c->cod_confirm_ttl = cfg->cod_confirm_ttl;
+	c->media_grace = cfg->media_grace;
+	c->media = config_blob_store(cfg);
 	/* MERCATO_DIGEST_TIME is validated as HH:MM. */
 	c->digest_minute = atoi(cfg->digest_time) * 60 + atoi(cfg->digest_time + 3);
 	gethostname(host, sizeof(host) - 1);

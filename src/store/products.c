@@ -435,3 +435,103 @@ mc_rc store_stock_scan(void (*fn)(void *ctx, int64_t id, int64_t stock), void *c
 	db_reset(s);
 	return rc < 0 ? store_rc(rc) : MC_OK;
 }
+
+/* --- stored images -------------------------------------------------------- */
+
+#define MEDIA_SHOWN "EXISTS (SELECT 1 FROM products p WHERE p.image_url = media_files.url AND p.deleted_at IS NULL)"
+
+static const char sql_media_usage[] =
+	"SELECT COALESCE(SUM(bytes), 0), COALESCE(SUM(CASE WHEN blob_key = ? THEN 1 ELSE 0 END), 0)"
+	" FROM media_files WHERE seller_id = ?";
+static const char sql_media_put[] =
+	"INSERT INTO media_files (url, blob_key, seller_id, bytes, created_at, unreferenced_since)"
+	" VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET unreferenced_since = excluded.unreferenced_since";
+static const char sql_media_shown[] =
+	"UPDATE media_files SET unreferenced_since = NULL WHERE unreferenced_since IS NOT NULL AND " MEDIA_SHOWN;
+static const char sql_media_unshown[] =
+	"UPDATE media_files SET unreferenced_since = ? WHERE unreferenced_since IS NULL AND NOT " MEDIA_SHOWN;
+static const char sql_media_expired[] =
+	"SELECT blob_key FROM media_files WHERE unreferenced_since <= ? ORDER BY unreferenced_since LIMIT ?";
+static const char sql_media_forget[] =
+	"DELETE FROM media_files WHERE blob_key = ? AND unreferenced_since <= ? AND NOT " MEDIA_SHOWN;
+
+mc_rc store_media_usage(int64_t seller_id, const char *key, int64_t *bytes, int *stored)
+{
+	db_stmt *s = store_stmt(sql_media_usage);
+	mc_rc rc;
+
+	if (!s)
+		return MC_ERR_INTERNAL;
+	db_bind_text(s, 1, key);
+	db_bind_int(s, 2, seller_id);
+	rc = store_row(s, MC_ERR_INTERNAL);
+	if (rc)
+		return rc;
+	*bytes = db_col_int(s, 0);
+	*stored = db_col_int(s, 1) > 0;
+	db_reset(s);
+	return MC_OK;
+}
+
+mc_rc store_media_put(const char *url, const char *key, int64_t seller_id, int64_t bytes, int64_t now)
+{
+	db_stmt *s = store_stmt(sql_media_put);
+
+	if (!s)
+		return MC_ERR_INTERNAL;
+	db_bind_text(s, 1, url);
+	db_bind_text(s, 2, key);
+	db_bind_int(s, 3, seller_id);
+	db_bind_int(s, 4, bytes);
+	db_bind_int(s, 5, now);
+	db_bind_int(s, 6, now);
+	return store_exec(s, NULL);
+}
+
+mc_rc store_media_mark(int64_t now)
+{
+	db_stmt *s = store_stmt(sql_media_shown);
+	mc_rc rc;
+
+	if (!s)
+		return MC_ERR_INTERNAL;
+	rc = store_exec(s, NULL);
+	if (!rc)
+		rc = store_exec_ints(sql_media_unshown, 1, &now, NULL);
+	return rc;
+}
+
+mc_rc store_media_expired(int64_t before, size_t max, char (*keys)[MC_URL_MAX + 1], size_t *n)
+{
+	db_stmt *s = store_stmt(sql_media_expired);
+	size_t got = 0;
+	int step = DB_DONE;
+
+	if (!s)
+		return MC_ERR_INTERNAL;
+	db_bind_int(s, 1, before);
+	db_bind_int(s, 2, (int64_t)max);
+	while (got < max && (step = db_step(s)) == DB_ROW)
+		snprintf(keys[got++], MC_URL_MAX + 1, "%s", db_col_text(s, 0));
+	db_reset(s);
+	if (got < max && step != DB_DONE)
+		return store_rc(step);
+	*n = got;
+	return MC_OK;
+}
+
+mc_rc store_media_forget(const char *key, int64_t before, int *gone)
+{
+	db_stmt *s = store_stmt(sql_media_forget);
+	int64_t changed = 0;
+	mc_rc rc;
+
+	if (!s)
+		return MC_ERR_INTERNAL;
+	db_bind_text(s, 1, key);
+	db_bind_int(s, 2, before);
+	rc = store_exec(s, &changed);
+	if (!rc)
+		*gone = changed > 0;
+	return rc;
+}

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/limits.h"
 #include "core/result.h"
 #include "core/sale.h"
 #include "store/db.h"
@@ -98,6 +99,26 @@ mc_rc store_catalog_version(int64_t *version);
 /* The next sale start or end after `now` (0 when none): cached prices stay
  * right until then. */
 mc_rc store_catalog_next_boundary(int64_t now, int64_t *at);
+
+/* Stored images (media_files): who uploaded what, for the per-seller quota,
+ * and since when no live product shows a file, for the cleanup. A file is
+ * named by its blob store key; products refer to its public URL. */
+
+/* *bytes: what the seller's stored images take; *stored: whether `key` is
+ * one of them already. */
+mc_rc store_media_usage(int64_t seller_id, const char *key, int64_t *bytes, int *stored);
+/* Records an upload; a stored one counts as unshown from `now` again, so
+ * the cleanup leaves it a grace period to be attached. */
+mc_rc store_media_put(const char *url, const char *key, int64_t seller_id, int64_t bytes, int64_t now);
+/* Stamps files no live product shows with `now` (if not yet stamped), and
+ * clears the stamp of those shown again. */
+mc_rc store_media_mark(int64_t now);
+/* Up to max keys unshown since `before` or earlier; *n is how many. Each
+ * key holds MC_URL_MAX + 1 bytes. */
+mc_rc store_media_expired(int64_t before, size_t max, char (*keys)[MC_URL_MAX + 1], size_t *n);
+/* Forgets key if it is still unshown since `before`; *gone says whether.
+ * Inside the caller's transaction, which deletes the blob before it commits. */
+mc_rc store_media_forget(const char *key, int64_t before, int *gone);
 
 /* A live product's stock now (MC_ERR_NOT_FOUND when gone). */
 mc_rc store_stock_of(int64_t product_id, int64_t *stock);

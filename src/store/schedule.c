@@ -34,6 +34,7 @@ static const char sql_digest_mark[] =
 	" DO UPDATE SET sent_at = excluded.sent_at WHERE digest_sends.sent_at < ?";
 static const char sql_clean_carts[] = "DELETE FROM carts WHERE user_id IS NULL AND updated_at < mc_now() - ?";
 static const char sql_clean_tokens[] = "DELETE FROM revoked_tokens WHERE expires_at < mc_now() - ?";
+static const char sql_clean_failures[] = "DELETE FROM login_failures WHERE window_start < mc_now() - ?";
 static const char sql_clean_idem[] = "DELETE FROM idempotency_keys WHERE created_at < mc_now() - ?";
 static const char sql_clean_jobs[] = "DELETE FROM jobs WHERE status = 'done' AND updated_at < mc_now() - ?";
 
@@ -169,6 +170,11 @@ mc_rc store_cleanup_guest_carts(int64_t idle, int64_t *deleted)
 mc_rc store_cleanup_revoked_tokens(int64_t expired, int64_t *deleted)
 {
 	return S_delete_older(sql_clean_tokens, expired, deleted);
+}
+
+mc_rc store_cleanup_login_failures(int64_t age, int64_t *deleted)
+{
+	return S_delete_older(sql_clean_failures, age, deleted);
 }
 
 mc_rc store_cleanup_idempotency_keys(int64_t age, int64_t *deleted)

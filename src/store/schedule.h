@@ -50,6 +50,8 @@ mc_rc store_digest_mark(int64_t user_id, int64_t now, int64_t before, int *first
 mc_rc store_cleanup_guest_carts(int64_t idle, int64_t *deleted);
 /* Revocations of tokens expired `expired` seconds ago. */
 mc_rc store_cleanup_revoked_tokens(int64_t expired, int64_t *deleted);
+/* Failed-login windows that began `age` seconds ago. */
+mc_rc store_cleanup_login_failures(int64_t age, int64_t *deleted);
 mc_rc store_cleanup_idempotency_keys(int64_t age, int64_t *deleted);
 /* Delivered jobs last touched `age` seconds ago. */
 mc_rc store_cleanup_done_jobs(int64_t age, int64_t *deleted);

@@ -7,7 +7,7 @@
 #include "core/clock.h"
 #include "store/store.h"
 
-#define USER_COLS "id, email, name, password_hash, role, created_at, updated_at"
+#define USER_COLS "id, email, name, password_hash, role, created_at, updated_at, tokens_valid_after"
 
 static const char sql_insert[] =
 	"INSERT INTO users (email, name, password_hash, role, created_at, updated_at)"
@@ -15,10 +15,23 @@ static const char sql_insert[] =
 static const char sql_by_id[] = "SELECT " USER_COLS " FROM users WHERE id = ?";
 static const char sql_by_email[] = "SELECT " USER_COLS " FROM users WHERE email = ?";
 static const char sql_update[] =
-	"UPDATE users SET name = ?, password_hash = ?, role = ?, updated_at = ? WHERE id = ?";
+	"UPDATE users SET name = ?, password_hash = ?, role = ?, updated_at = ?, tokens_valid_after = ? WHERE id = ?";
+static const char sql_revoke_all[] =
+	"UPDATE users SET tokens_valid_after = CASE WHEN tokens_valid_after >= ? THEN tokens_valid_after + 1 ELSE ? END"
+	" WHERE id = ? RETURNING tokens_valid_after";
 static const char sql_revoke[] =
 	"INSERT INTO revoked_tokens (jti, expires_at) VALUES (?, ?) ON CONFLICT (jti) DO NOTHING";
-static const char sql_is_revoked[] = "SELECT 1 FROM revoked_tokens WHERE jti = ?";
+static const char sql_is_revoked[] =
+	"SELECT (SELECT COUNT(*) FROM revoked_tokens WHERE jti = ?)"
+	" + (SELECT COUNT(*) FROM users WHERE id = ? AND tokens_valid_after > ?)";
+static const char sql_failures[] =
+	"SELECT failures, window_start FROM login_failures WHERE email = ? AND window_start > ?";
+static const char sql_failure_add[] =
+	"INSERT INTO login_failures (email, failures, window_start) VALUES (?, 1, ?)"
+	" ON CONFLICT (email) DO UPDATE SET"
+	" failures = CASE WHEN login_failures.window_start <= ? THEN 1 ELSE login_failures.failures + 1 END,"
+	" window_start = CASE WHEN login_failures.window_start <= ? THEN excluded.window_start"
+	" ELSE login_failures.window_start END";
 
 static void S_read_user(db_stmt *s, struct user *u)
 {
@@ -29,6 +42,7 @@ static void S_read_user(db_stmt *s, struct user *u)
 	u->role = role_parse(db_col_text(s, 4));
 	u->created_at = db_col_int(s, 5);
 	u->updated_at = db_col_int(s, 6);
+	u->tokens_valid_after = db_col_int(s, 7);
 }
 
 mc_rc store_user_insert(struct user *u)
@@ -75,9 +89,13 @@ mc_rc store_user_by_email(const char *email, struct user *out)
 	return rc;
 }
 
+/* Revocations this process has committed (jtis and tokens_valid_after). */
+static _Atomic uint64_t revocations;
+
 mc_rc store_user_update(const struct user *u)
 {
 	db_stmt *s = store_stmt(sql_update);
+	mc_rc rc;
 
 	if (!s)
 		return MC_ERR_INTERNAL;
@@ -85,12 +103,32 @@ mc_rc store_user_update(const struct user *u)
 	db_bind_text(s, 2, u->password_hash);
 	db_bind_text(s, 3, role_name(u->role));
 	db_bind_int(s, 4, u->updated_at);
-	db_bind_int(s, 5, u->id);
-	return store_exec_changed(s, MC_ERR_NOT_FOUND);
+	db_bind_int(s, 5, u->tokens_valid_after);
+	db_bind_int(s, 6, u->id);
+	rc = store_exec_changed(s, MC_ERR_NOT_FOUND);
+	if (!rc)
+		atomic_fetch_add(&revocations, 1);
+	return rc;
 }
 
-/* Revocations this process has committed. */
-static _Atomic uint64_t revocations;
+mc_rc store_user_revoke_tokens(int64_t id, int64_t after, int64_t *valid_after)
+{
+	db_stmt *s = store_stmt(sql_revoke_all);
+	int64_t v = 0;
+	mc_rc rc;
+
+	if (!s)
+		return MC_ERR_INTERNAL;
+	db_bind_int(s, 1, after);
+	db_bind_int(s, 2, after);
+	db_bind_int(s, 3, id);
+	rc = store_row_int(s, MC_ERR_NOT_FOUND, &v);
+	if (rc)
+		return rc;
+	atomic_fetch_add(&revocations, 1);
+	*valid_after = v;
+	return MC_OK;
+}
 
 mc_rc store_token_revoke(const char *jti, int64_t expires_at)
 {
@@ -112,13 +150,14 @@ uint64_t store_revocation_epoch(void)
 {
 	db *d = store_db();
 
-	/* SQLite is one node, and only its API revokes tokens (logout). */
+	/* SQLite is one node, and only its API revokes tokens (logout,
+	 * logout-all, a password change). */
 	if (!d || db_get_kind(d) != DB_SQLITE)
 		return 0;
 	return atomic_load(&revocations) + 1;
 }
 
-mc_rc store_token_is_revoked(const char *jti, int *revoked)
+mc_rc store_token_is_revoked(const char *jti, int64_t user_id, int64_t iat, int *revoked)
 {
 	db_stmt *s = store_stmt(sql_is_revoked);
 	int64_t found = 0;
@@ -127,8 +166,45 @@ mc_rc store_token_is_revoked(const char *jti, int *revoked)
 	if (!s)
 		return MC_ERR_INTERNAL;
 	db_bind_text(s, 1, jti);
+	db_bind_int(s, 2, user_id);
+	db_bind_int(s, 3, iat);
 	rc = store_row_int(s, MC_OK, &found);
 	if (!rc)
 		*revoked = found != 0;
 	return rc;
+}
+
+mc_rc store_login_failures(const char *email, int64_t since, int64_t *failures, int64_t *window_start)
+{
+	db_stmt *s = store_stmt(sql_failures);
+	mc_rc rc;
+
+	if (!s)
+		return MC_ERR_INTERNAL;
+	db_bind_text(s, 1, email);
+	db_bind_int(s, 2, since);
+	rc = store_row(s, MC_ERR_NOT_FOUND);
+	if (rc == MC_ERR_NOT_FOUND) {
+		*failures = *window_start = 0;
+		return MC_OK;
+	}
+	if (rc)
+		return rc;
+	*failures = db_col_int(s, 0);
+	*window_start = db_col_int(s, 1);
+	db_reset(s);
+	return MC_OK;
+}
+
+mc_rc store_login_failure_add(const char *email, int64_t now, int64_t since)
+{
+	db_stmt *s = store_stmt(sql_failure_add);
+
+	if (!s)
+		return MC_ERR_INTERNAL;
+	db_bind_text(s, 1, email);
+	db_bind_int(s, 2, now);
+	db_bind_int(s, 3, since);
+	db_bind_int(s, 4, since);
+	return store_exec(s, NULL);
 }

@@ -1,4 +1,4 @@
-/* Users and revoked tokens. */
+/* Users, revoked tokens and failed-login counters. */
 #ifndef MC_STORE_USERS_H
 #define MC_STORE_USERS_H
 
@@ -16,13 +16,28 @@ struct user {
 	mc_role role;
 	int64_t created_at;
 	int64_t updated_at;
+	int64_t tokens_valid_after; /* tokens issued (iat) before this are revoked */
 };
 
 /* Inserts u (id and times are set on success). Duplicate email: MC_ERR_CONFLICT. */
 mc_rc store_user_insert(struct user *u);
 mc_rc store_user_by_id(int64_t id, struct user *out);
 mc_rc store_user_by_email(const char *email, struct user *out);
+/* Writes name, password hash, role, updated_at and tokens_valid_after, as
+ * its own transaction: the revocation epoch moves after the commit. */
 mc_rc store_user_update(const struct user *u);
+/* Moves the user's tokens_valid_after to `after`, or one second past its
+ * current value when that is not earlier (it never goes back): every token
+ * issued before is revoked. Its own transaction; *valid_after gets the new
+ * value. */
+mc_rc store_user_revoke_tokens(int64_t id, int64_t after, int64_t *valid_after);
+
+/* Failed logins per normalised email, in fixed windows: *failures counted
+ * in the window that began at *window_start, after `since` (0 and 0 when
+ * there is none). */
+mc_rc store_login_failures(const char *email, int64_t since, int64_t *failures, int64_t *window_start);
+/* Counts one failure; a window that began at or before `since` restarts at now. */
+mc_rc store_login_failure_add(const char *email, int64_t now, int64_t since);
 
 /* Runs as its own transaction (the epoch moves after the commit). */
 mc_rc store_token_revoke(const char *jti, int64_t expires_at);
@@ -30,7 +45,8 @@ mc_rc store_token_revoke(const char *jti, int64_t expires_at);
  * true while the epoch does. 0 when other processes can revoke tokens too
  * (PostgreSQL nodes): then ask store_token_is_revoked() every time. */
 uint64_t store_revocation_epoch(void);
-/* Sets *revoked to 1 when the jti has been revoked. */
-mc_rc store_token_is_revoked(const char *jti, int *revoked);
+/* Sets *revoked to 1 when the jti has been revoked, or the token was issued
+ * (iat) before its user's tokens_valid_after. */
+mc_rc store_token_is_revoked(const char *jti, int64_t user_id, int64_t iat, int *revoked);
 
 #endif

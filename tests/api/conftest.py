@@ -67,6 +67,7 @@ class Server:
             "MERCATO_AUTH_RATE": "1000000",
             "MERCATO_RATE": "1000000",
             "MERCATO_RATE_BURST": "1000000",
+            "MERCATO_MAX_CONN_PER_IP": "100000",
             "ASAN_OPTIONS": "detect_leaks=1:log_path=%s/asan" % self.dir,
             "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1:log_path=%s/ubsan" % self.dir,
         })

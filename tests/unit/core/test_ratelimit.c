@@ -2,7 +2,9 @@
 #include "unit.h"
 
 #include <stdio.h>
+#include <string.h>
 
+#include "core/hash.h"
 #include "core/limits.h"
 #include "core/ratelimit.h"
 
@@ -108,6 +110,45 @@ static void test_many_keys(void **state)
 	assert_int_equal(ratelimit_take(*state, "fresh", T0 + 4 * MC_RATE_BUCKETS, NULL), 1);
 }
 
+/* Long keys that agree on their first 100 bytes, the second one picked to
+ * share the first's slots under FNV-1a, are still two keys. */
+static void test_long_keys_are_compared_whole(void **state)
+{
+	size_t sets = MC_RATE_BUCKETS / 4;
+	char a[200], b[200];
+
+	memset(a, 'x', sizeof(a) - 1);
+	a[sizeof(a) - 1] = '\0';
+	memcpy(b, a, sizeof(a));
+	for (int i = 0; i < 100 * 100 && (!strcmp(a, b) || hash_str(a) % sets != hash_str(b) % sets); i++)
+		snprintf(b + 100, sizeof(b) - 100, "%d", i);
+	assert_int_equal(hash_str(a) % sets, hash_str(b) % sets);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(ratelimit_take(*state, a, T0, NULL), 0);
+	assert_int_equal(ratelimit_take(*state, a, T0, NULL), 1);
+	assert_int_equal(ratelimit_take(*state, b, T0, NULL), 0);
+}
+
+/* Keys chosen to share a victim's slots under a public hash (FNV-1a, as
+ * before the hash was keyed) must not push the victim's bucket out. */
+static void test_chosen_keys_cannot_evict(void **state)
+{
+	size_t sets = MC_RATE_BUCKETS / 4, target = hash_str("victim") % sets;
+	char key[32];
+	int found = 0;
+
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(ratelimit_take(*state, "victim", T0, NULL), 0);
+	for (int i = 0; found < 16; i++) {
+		snprintf(key, sizeof(key), "decoy%d", i);
+		if (hash_str(key) % sets != target)
+			continue;
+		found++;
+		assert_int_equal(ratelimit_take(*state, key, T0 + found, NULL), 0);
+	}
+	assert_int_equal(ratelimit_take(*state, "victim", T0 + found, NULL), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -117,6 +158,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_check_does_not_consume, setup, teardown),
 		cmocka_unit_test(test_slow_rate_retry_after),
 		cmocka_unit_test_setup_teardown(test_many_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_keys_are_compared_whole, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_chosen_keys_cannot_evict, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -237,6 +237,41 @@ static void test_extra_merged(void **state)
 	assert_null(e.extra);
 }
 
+/* Long multi-byte text is cut between characters, never inside one, so the
+ * body stays valid JSON with its field list. */
+static void test_truncation_keeps_utf8_and_the_field_list(void **state)
+{
+	char key[200] = "", prefix[8];
+	struct http_res res;
+	json_t *body, *errors;
+	const char *field;
+	mc_error e;
+	(void)state;
+
+	for (int i = 0; i < 60; i++)
+		memcpy(key + 2 * i, "\xc3\xa9", 2); /* é */
+	memset(&res, 0, sizeof(res));
+	mc_error_init(&e);
+	mc_error_field(&e, key, "is not accepted on this endpoint");
+	mc_error_field(&e, "name", "%s", key);
+	mc_fail(&e, MC_ERR_INVALID, "field_not_allowed", "field '%.41s' cannot be set", key);
+	http_res_error(&res, MC_ERR_INVALID, &e);
+	body = S_parse(&res);
+	errors = json_object_get(body, "errors");
+	assert_int_equal(json_array_size(errors), 2);
+	field = S_str(json_array_get(errors, 0), "field");
+	assert_true(strlen(field) >= 40 && strlen(field) % 2 == 0);
+	assert_memory_equal(field, key, strlen(field));
+	assert_string_equal(S_str(json_array_get(errors, 1), "field"), "name");
+	assert_true(strlen(S_str(json_array_get(errors, 1), "message")) >= 100);
+	snprintf(prefix, sizeof(prefix), "field '");
+	assert_memory_equal(S_str(body, "detail"), prefix, strlen(prefix));
+	assert_non_null(strstr(S_str(body, "detail"), "' cannot be set"));
+	json_decref(body);
+	free(res.body);
+	mc_error_release(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -247,6 +282,7 @@ int main(void)
 		cmocka_unit_test(test_rate_limited_retry_after),
 		cmocka_unit_test(test_unauthorized_www_authenticate),
 		cmocka_unit_test(test_extra_merged),
+		cmocka_unit_test(test_truncation_keeps_utf8_and_the_field_list),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
