@@ -45,8 +45,12 @@ mc_rc store_token_revoke(const char *jti, int64_t expires_at);
  * true while the epoch does. 0 when other processes can revoke tokens too
  * (PostgreSQL nodes): then ask store_token_is_revoked() every time. */
 uint64_t store_revocation_epoch(void);
-/* Sets *revoked to 1 when the jti has been revoked, or the token was issued
- * (iat) before its user's tokens_valid_after. */
-mc_rc store_token_is_revoked(const char *jti, int64_t user_id, int64_t iat, int *revoked);
+/* Sets *revoked to 1 when the jti has been revoked, the token was issued
+ * (iat) before its user's tokens_valid_after, or its session `sid` (0:
+ * none) has ended. */
+mc_rc store_token_is_revoked(const char *jti, int64_t user_id, int64_t iat, int64_t sid, int *revoked);
+/* Moves the revocation epoch: call after committing a transaction that
+ * ended sessions (store/sessions.h) outside the functions above. */
+void store_revocation_committed(void);
 
 #endif
