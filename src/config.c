@@ -121,7 +121,7 @@ static const struct setting settings[] = {
 	{ "data-dir", "MERCATO_DATA_DIR", K_STR, OFF(data_dir), "data", 0, 0, NULL, S_check_nonempty,
 	  "JWT secret (development), media uploads, mail spool" },
 	{ "auth-rate", "MERCATO_AUTH_RATE", K_INT, OFF(auth_rate), "30", 1, 1000000, NULL, NULL,
-	  "login/register requests per minute per client IP" },
+	  "login, register and password-reset requests per minute per client IP" },
 	{ "rate", "MERCATO_RATE", K_INT, OFF(rate), "100", 1, 10000000, NULL, NULL,
 	  "other requests per second per client IP" },
 	{ "rate-burst", "MERCATO_RATE_BURST", K_INT, OFF(rate_burst), "200", 1, 10000000, NULL, NULL,

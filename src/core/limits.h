@@ -78,6 +78,7 @@
 #define MC_RESET_EMAILS_MAX    3                  /* reset emails per account ... */
 #define MC_RESET_EMAILS_WINDOW 3600               /* ... per hour; more requests still answer 202 and send nothing (no mailbox flooding) */
 #define MC_SESSIONS_MAX        32                 /* active sessions per account: a sign-in past it ends the least recently used (bounds the rows a user can make) */
+#define MC_SESSION_ENDED_KEEP  (31 * 86400)       /* an ended session's row outlives every access token issued in it (MERCATO_JWT_TTL is at most 30 days): they stay revoked */
 #define MC_USER_AGENT_MAX      200                /* bytes of User-Agent a session keeps: it only labels the session in a list */
 
 /* Rate limiting */

@@ -15,6 +15,7 @@
 #include "domain/orders.h"
 #include "jobs/loop.h"
 #include "store/schedule.h"
+#include "store/sessions.h"
 #include "store/store.h"
 
 #define DAY 86400
@@ -75,6 +76,8 @@ static mc_rc S_cleanup(const struct sched_ctx *c, int64_t *count)
 
 	if (!rc)
 		rc = store_cleanup_revoked_tokens(now, count);
+	if (!rc)
+		rc = store_cleanup_sessions(now, now - MC_SESSION_ENDED_KEEP, count);
 	if (!rc)
 		rc = store_cleanup_login_failures(now - MC_FAILED_LOGIN_WINDOW, count);
 	if (!rc)

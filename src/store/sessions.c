@@ -39,6 +39,12 @@ static const char sql_reset_use[] =
 static const char sql_resets_void[] =
 	"UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS NULL";
 
+#define ENDED " FROM sessions WHERE COALESCE(revoked_at, expires_at) < ?"
+static const char sql_clean_tokens[] =
+	"DELETE FROM refresh_tokens WHERE expires_at < ? OR session_id IN (SELECT id" ENDED ")";
+static const char sql_clean_sessions[] = "DELETE" ENDED;
+static const char sql_clean_resets[] = "DELETE FROM password_resets WHERE expires_at < ?";
+
 /* store_stmt(sql) with a text and an integer bound first; NULL as store_stmt. */
 static db_stmt *S_stmt_text_int(const char *sql, const char *text, int64_t v)
 {
@@ -235,4 +241,23 @@ mc_rc store_resets_void(int64_t user_id, int64_t now)
 	int64_t v[2] = { now, user_id };
 
 	return store_exec_ints(sql_resets_void, 2, v, NULL);
+}
+
+mc_rc store_cleanup_sessions(int64_t now, int64_t ended_before, int64_t *deleted)
+{
+	int64_t tokens[2] = { now, ended_before }, n[3] = { 0 };
+	mc_rc rc = store_begin(DB_TXN_WRITE);
+
+	if (rc)
+		return rc;
+	/* Tokens first: they refer to their session. */
+	rc = store_exec_ints(sql_clean_tokens, 2, tokens, &n[0]);
+	if (!rc)
+		rc = store_exec_ints(sql_clean_sessions, 1, &ended_before, &n[1]);
+	if (!rc)
+		rc = store_exec_ints(sql_clean_resets, 1, &now, &n[2]);
+	rc = store_finish(rc);
+	if (!rc)
+		*deleted += n[0] + n[1] + n[2];
+	return rc;
 }

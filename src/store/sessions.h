@@ -50,6 +50,11 @@ mc_rc store_sessions_end_all(int64_t user_id, int64_t now);
 mc_rc store_sessions_list(int64_t user_id, int64_t now, int64_t limit, int64_t offset, struct session **items,
 			  size_t *n, int64_t *total);
 
+/* Deletes what can no longer be used: expired refresh tokens, sessions
+ * ended before `ended_before` (with their tokens), expired reset links.
+ * *deleted grows by the rows deleted. Its own transaction. */
+mc_rc store_cleanup_sessions(int64_t now, int64_t ended_before, int64_t *deleted);
+
 /* Password-reset links. */
 mc_rc store_reset_insert(const char *token_hash, int64_t user_id, int64_t now, int64_t expires_at);
 /* How many links the user was sent after `since`. */

@@ -298,3 +298,29 @@ def test_forgot_and_reset_password_are_rate_limited_per_address(make_server, bac
     assert_problem(r, 429)
     assert int(r.headers["Retry-After"]) >= 1
     assert_problem(reset(api, "ab" * 32), 429)
+
+
+def test_cleanup_deletes_what_can_no_longer_be_used(api):
+    u = api.register()
+    ended = login(api, u["user"]["email"], u["password"])
+    live = login(api, u["user"]["email"], u["password"])
+    rotated = refresh(api, live["refreshToken"]).json()
+    reset_token(api, u)
+    uid = u["user"]["id"]
+    ended_id = [s["id"] for s in api.get("/api/users/me/sessions", token=live["token"]).json()["items"]
+                if not s["current"]][0]
+    assert api.delete("/api/users/me/sessions/%d" % ended_id, token=live["token"]).status_code == 204
+    # 31 days later for the ended session; the reset link has expired.
+    sql(api.server, "UPDATE sessions SET revoked_at = revoked_at - 2678401 WHERE revoked_at IS NOT NULL"
+        " AND user_id = %d" % uid)
+    sql(api.server, "UPDATE password_resets SET expires_at = expires_at - 1801 WHERE user_id = %d" % uid)
+    r = api.server.cli("scheduler", "--run-once", "cleanup")
+    assert r.returncode == 0, r.stderr
+    rows = lambda table: sql(api.server, "SELECT COUNT(*) FROM %s WHERE user_id = %d" % (table, uid))[0][0]
+    assert rows("password_resets") == "0"
+    sessions = sql(api.server, "SELECT id FROM sessions WHERE user_id = %d ORDER BY id" % uid)
+    assert str(ended_id) not in [s[0] for s in sessions] and len(sessions) == 2
+    # The live sessions keep every token, the rotated one too (reuse detection).
+    assert refresh(api, rotated["refreshToken"]).status_code == 200
+    assert_problem(refresh(api, live["refreshToken"]), 401, "refresh_token_reused")
+    assert_problem(refresh(api, ended["refreshToken"]), 401, "invalid_refresh_token")
