@@ -8,6 +8,7 @@ import json
 import pytest
 
 from conftest import BACKENDS, Api, assert_problem
+from test_account_security import two_nodes  # noqa: F401 (a fixture)
 from test_jobs import sql
 
 RESET_EMAILS_MAX = 3  # MC_RESET_EMAILS_MAX in src/core/limits.h
@@ -89,6 +90,7 @@ def test_an_old_refresh_token_after_rotation_ends_the_family(api):
     u = api.register()
     other = login(api, u["user"]["email"], u["password"])
     rotated = refresh(api, u["refreshToken"]).json()
+    assert me(api, rotated["token"]).status_code == 200  # cached as valid
     # Someone replays the first token: the whole family ends.
     assert_problem(refresh(api, u["refreshToken"]), 401, "refresh_token_reused")
     assert_problem(refresh(api, rotated["refreshToken"]), 401, "invalid_refresh_token")
@@ -148,6 +150,19 @@ def test_password_change_and_logout_all_end_every_session(api):
         assert_problem(refresh(api, rt), 401, "invalid_refresh_token")
 
 
+def test_a_session_ended_on_one_node_ends_on_every_node(two_nodes):  # noqa: F811
+    a, b = two_nodes
+    u = a.register()
+    assert me(b, u["token"]).status_code == 200
+    rotated = refresh(b, u["refreshToken"]).json()
+    assert me(a, rotated["token"]).status_code == 200
+    # The first token replayed on node A ends the session node B rotated.
+    assert_problem(refresh(a, u["refreshToken"]), 401, "refresh_token_reused")
+    for node in (a, b):
+        assert_problem(me(node, rotated["token"]), 401, "token_revoked")
+        assert_problem(refresh(node, rotated["refreshToken"]), 401, "invalid_refresh_token")
+
+
 # --- the session list ----------------------------------------------------------------
 
 def test_sessions_are_listed_and_ended_one_by_one(api):
@@ -166,6 +181,7 @@ def test_sessions_are_listed_and_ended_one_by_one(api):
         assert set(s) == {"id", "createdAt", "lastUsedAt", "expiresAt", "userAgent", "current"}
 
     phone_id = page["items"][1]["id"]
+    assert me(api, phone["token"]).status_code == 200  # cached as valid
     assert api.delete("/api/users/me/sessions/%d" % phone_id, token=laptop["token"]).status_code == 204
     assert_problem(refresh(api, phone["refreshToken"]), 401, "invalid_refresh_token")
     assert_problem(me(api, phone["token"]), 401, "token_revoked")
