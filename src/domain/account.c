@@ -279,6 +279,9 @@ mc_rc account_reset_password(const char *token, const char *new_password, mc_err
 	}
 	if (!rc)
 		rc = store_resets_void(user_id, now);
+	/* The owner of the mailbox chose this password: no lockout from guesses at the old one. */
+	if (!rc)
+		rc = store_login_failures_clear(u.email);
 	rc = S_finish_ending_sessions(user_id, rc);
 	if (rc != MC_ERR_NOT_FOUND)
 		return rc;

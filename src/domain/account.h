@@ -42,7 +42,8 @@ mc_rc account_logout_all(int64_t user_id, mc_error *err);
  * address is a field error. */
 mc_rc account_forgot_password(const char *email, const char *link_base, mc_error *err);
 /* Sets the password of the link's account, uses the link up (and every
- * other link of the account), revokes every token and ends every session.
+ * other link of the account), revokes every token, ends every session and
+ * clears the failed-login lockout.
  * An unknown, used or expired link is MC_ERR_INVALID (invalid_reset_token). */
 mc_rc account_reset_password(const char *token, const char *new_password, mc_error *err);
 

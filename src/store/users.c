@@ -27,6 +27,7 @@ static const char sql_is_revoked[] =
 	" + (SELECT COUNT(*) FROM sessions WHERE id = ? AND revoked_at IS NOT NULL)";
 static const char sql_failures[] =
 	"SELECT failures, window_start FROM login_failures WHERE email = ? AND window_start > ?";
+static const char sql_failures_clear[] = "DELETE FROM login_failures WHERE email = ?";
 static const char sql_failure_add[] =
 	"INSERT INTO login_failures (email, failures, window_start) VALUES (?, 1, ?)"
 	" ON CONFLICT (email) DO UPDATE SET"
@@ -213,5 +214,15 @@ mc_rc store_login_failure_add(const char *email, int64_t now, int64_t since)
 	db_bind_int(s, 2, now);
 	db_bind_int(s, 3, since);
 	db_bind_int(s, 4, since);
+	return store_exec(s, NULL);
+}
+
+mc_rc store_login_failures_clear(const char *email)
+{
+	db_stmt *s = store_stmt(sql_failures_clear);
+
+	if (!s)
+		return MC_ERR_INTERNAL;
+	db_bind_text(s, 1, email);
 	return store_exec(s, NULL);
 }

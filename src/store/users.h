@@ -38,6 +38,8 @@ mc_rc store_user_revoke_tokens(int64_t id, int64_t after, int64_t *valid_after);
 mc_rc store_login_failures(const char *email, int64_t since, int64_t *failures, int64_t *window_start);
 /* Counts one failure; a window that began at or before `since` restarts at now. */
 mc_rc store_login_failure_add(const char *email, int64_t now, int64_t since);
+/* Forgets the address's failures. */
+mc_rc store_login_failures_clear(const char *email);
 
 /* Runs as its own transaction (the epoch moves after the commit). */
 mc_rc store_token_revoke(const char *jti, int64_t expires_at);

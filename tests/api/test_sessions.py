@@ -8,7 +8,7 @@ import json
 import pytest
 
 from conftest import BACKENDS, Api, assert_problem
-from test_account_security import two_nodes  # noqa: F401 (a fixture)
+from test_account_security import LOCKOUT, two_nodes  # noqa: F401 (a fixture)
 from test_jobs import sql
 
 RESET_EMAILS_MAX = 3  # MC_RESET_EMAILS_MAX in src/core/limits.h
@@ -251,6 +251,17 @@ def test_a_reset_link_works_once_and_ends_every_session(api):
     login(api, u["user"]["email"], "brand new password")
     # Once only.
     assert_problem(reset(api, token, "another password"), 400, "invalid_reset_token")
+    login(api, u["user"]["email"], "brand new password")
+
+
+def test_a_reset_lifts_the_failed_login_lockout(api):
+    u = api.register(password="old password")
+    for _ in range(LOCKOUT):
+        assert_problem(api.post("/api/auth/login", json={"email": u["user"]["email"], "password": "guess guess"}),
+                       401)
+    r = api.post("/api/auth/login", json={"email": u["user"]["email"], "password": "old password"})
+    assert_problem(r, 429, "too_many_failed_logins")
+    assert reset(api, reset_token(api, u)).status_code == 204
     login(api, u["user"]["email"], "brand new password")
 
 
