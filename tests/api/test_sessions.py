@@ -2,6 +2,7 @@
 their family; a session list per account; password-reset links sent through
 the outbox that work once, for 30 minutes, without telling which addresses
 have accounts. Time moves by editing the data."""
+import concurrent.futures
 import hashlib
 import json
 
@@ -99,6 +100,22 @@ def test_an_old_refresh_token_after_rotation_ends_the_family(api):
     # The account's other session is untouched.
     assert me(api, other["token"]).status_code == 200
     assert refresh(api, other["refreshToken"]).status_code == 200
+
+
+def both_at_once(call, *args):
+    """Two identical requests at the same time; their answers."""
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        return [f.result() for f in [pool.submit(call, Api(args[0].server), *args[1:]) for _ in range(2)]]
+
+
+def test_two_refreshes_with_one_token_end_the_family(api):
+    u = api.register()
+    answers = both_at_once(refresh, api, u["refreshToken"])
+    assert sorted(r.status_code for r in answers) == [200, 401], [r.text for r in answers]
+    won = [r for r in answers if r.status_code == 200][0].json()
+    assert_problem([r for r in answers if r.status_code == 401][0], 401, "refresh_token_reused")
+    assert_problem(refresh(api, won["refreshToken"]), 401, "invalid_refresh_token")
+    assert_problem(me(api, won["token"]), 401, "token_revoked")
 
 
 def test_a_refresh_token_expires(api):
@@ -263,6 +280,13 @@ def test_a_reset_lifts_the_failed_login_lockout(api):
     assert_problem(r, 429, "too_many_failed_logins")
     assert reset(api, reset_token(api, u)).status_code == 204
     login(api, u["user"]["email"], "brand new password")
+
+
+def test_two_resets_with_one_link_set_one_password(api):
+    u = api.register()
+    token = reset_token(api, u)
+    answers = both_at_once(reset, api, token)
+    assert sorted(r.status_code for r in answers) == [204, 400], [r.text for r in answers]
 
 
 def test_a_reset_voids_the_other_links(api):
