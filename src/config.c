@@ -52,6 +52,22 @@ static int S_check_mailbox(const char *v)
 	return !memchr(addr, '@', n) || strcmp(addr + n, addr == v ? "" : ">");
 }
 
+/* http(s)://..., printable ASCII without spaces, quotes or angle brackets
+ * and no trailing slash: emails link to it (reset links), as it is. */
+static int S_check_web_url(const char *v)
+{
+	size_t n = strlen(v);
+
+	if (strncmp(v, "http://", 7) && strncmp(v, "https://", 8))
+		return 1;
+	if (n > MC_STOREFRONT_URL_MAX || v[n - 1] == '/')
+		return 1;
+	for (const char *p = v; *p; p++)
+		if (*p <= ' ' || *p > '~' || strchr("\"'<>\\", *p))
+			return 1;
+	return 0;
+}
+
 /* "HH:MM", 24-hour clock. */
 static int S_check_hhmm(const char *v)
 {
@@ -128,6 +144,10 @@ static const struct setting settings[] = {
 	  "HS256 key, >= 32 bytes (development: generated into the data directory)" },
 	{ "jwt-ttl", "MERCATO_JWT_TTL", K_INT, OFF(jwt_ttl), "3600", 60, 30L * 86400, NULL, NULL,
 	  "token lifetime in seconds" },
+	{ "refresh-ttl", "MERCATO_REFRESH_TTL", K_INT, OFF(refresh_ttl), "2592000", 300, 365L * 86400, NULL, NULL,
+	  "refresh-token lifetime in seconds, from each use (a session idle this long ends)" },
+	{ "storefront-url", "MERCATO_STOREFRONT_URL", K_STR, OFF(storefront_url), "http://127.0.0.1:8080", 0, 0, NULL,
+	  S_check_web_url, "the storefront's base URL, no trailing slash: reset emails link to URL/#/reset?token=..." },
 	{ "threads", "MERCATO_THREADS", K_INT, OFF(threads), "0", 0, 256, NULL, NULL,
 	  "HTTP worker threads (0 = number of cores)" },
 	{ "smtp-url", "MERCATO_SMTP_URL", K_STR, OFF(smtp_url), "", 0, 0, NULL, S_check_smtp,
@@ -139,7 +159,7 @@ static const struct setting settings[] = {
 	{ "data-dir", "MERCATO_DATA_DIR", K_STR, OFF(data_dir), "data", 0, 0, NULL, S_check_nonempty,
 	  "JWT secret (development), media uploads, mail spool" },
 	{ "auth-rate", "MERCATO_AUTH_RATE", K_INT, OFF(auth_rate), "30", 1, 1000000, NULL, NULL,
-	  "login/register requests per minute per client IP" },
+	  "login, register and password-reset requests per minute per client IP" },
 	{ "rate", "MERCATO_RATE", K_INT, OFF(rate), "100", 1, 10000000, NULL, NULL,
 	  "other requests per second per client IP" },
 	{ "rate-burst", "MERCATO_RATE_BURST", K_INT, OFF(rate_burst), "200", 1, 10000000, NULL, NULL,

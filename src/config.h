@@ -15,6 +15,8 @@ struct config {
 	int production;        /* derived: env == production */
 	char *jwt_secret;      /* MERCATO_JWT_SECRET (may be generated) */
 	long jwt_ttl;          /* MERCATO_JWT_TTL seconds */
+	long refresh_ttl;      /* MERCATO_REFRESH_TTL seconds, from each use */
+	char *storefront_url;  /* MERCATO_STOREFRONT_URL: reset links point there */
 	long threads;          /* MERCATO_THREADS; 0 = number of cores */
 	char *smtp_url;        /* MERCATO_SMTP_URL */
 	char *cors_origins;    /* MERCATO_CORS_ORIGINS */

@@ -20,8 +20,11 @@ void api_release(void);
 const struct config *api_config(void);
 const struct token_key *api_signing_key(void);
 
-/* A new access token for u (api/auth.c); *token is malloc'd. */
-mc_rc api_issue_token(const struct user *u, char **token);
+/* A new access token for u in session `sid` (api/auth.c); *token is malloc'd. */
+mc_rc api_issue_token(const struct user *u, int64_t sid, char **token);
+/* Starts a session of u for the request's client and adds its "token" and
+ * "refreshToken" to obj (api/auth.c). */
+mc_rc api_add_session(struct http_req *req, const struct user *u, json_t *obj);
 
 /* Shared JSON shapes. */
 json_t *api_user_json(const struct user *u);
@@ -100,6 +103,11 @@ void api_auth_register(struct http_req *req, struct http_res *res);
 void api_auth_login(struct http_req *req, struct http_res *res);
 void api_auth_logout(struct http_req *req, struct http_res *res);
 void api_auth_logout_all(struct http_req *req, struct http_res *res);
+void api_auth_refresh(struct http_req *req, struct http_res *res);
+void api_auth_forgot_password(struct http_req *req, struct http_res *res);
+void api_auth_reset_password(struct http_req *req, struct http_res *res);
+void api_users_sessions_list(struct http_req *req, struct http_res *res);
+void api_users_sessions_end(struct http_req *req, struct http_res *res);
 void api_users_me(struct http_req *req, struct http_res *res);
 void api_users_update_me(struct http_req *req, struct http_res *res);
 void api_addresses_list(struct http_req *req, struct http_res *res);

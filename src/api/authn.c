@@ -85,7 +85,7 @@ mc_rc api_authenticate(const char *token, struct http_principal *out, mc_error *
 	if (rc)
 		return rc;
 	if (!epoch || !slot || slot->not_revoked != epoch) {
-		rc = store_token_is_revoked(c.jti, c.sub, c.iat, &revoked);
+		rc = store_token_is_revoked(c.jti, c.sub, c.iat, c.sid, &revoked);
 		if (rc)
 			return rc;
 		if (revoked)
@@ -96,6 +96,7 @@ mc_rc api_authenticate(const char *token, struct http_principal *out, mc_error *
 	out->user_id = c.sub;
 	out->role = c.role;
 	out->exp = c.exp;
+	out->sid = c.sid;
 	memcpy(out->jti, c.jti, sizeof(out->jti));
 	return MC_OK;
 }

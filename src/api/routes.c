@@ -20,6 +20,9 @@ const struct route api_routes[] = {
 	{ HTTP_POST, "/api/auth/login", api_auth_login, AUTH_PUBLIC, 0, ROUTE_AUTH_RATE },
 	{ HTTP_POST, "/api/auth/logout", api_auth_logout, AUTH_USER, 0, 0 },
 	{ HTTP_POST, "/api/auth/logout-all", api_auth_logout_all, AUTH_USER, 0, 0 },
+	{ HTTP_POST, "/api/auth/refresh", api_auth_refresh, AUTH_PUBLIC, 0, 0 },
+	{ HTTP_POST, "/api/auth/forgot-password", api_auth_forgot_password, AUTH_PUBLIC, 0, ROUTE_AUTH_RATE },
+	{ HTTP_POST, "/api/auth/reset-password", api_auth_reset_password, AUTH_PUBLIC, 0, ROUTE_AUTH_RATE },
 	{ HTTP_GET, "/api/auth/me", api_users_me, AUTH_USER, 0, 0 },
 	{ HTTP_GET, "/api/users/me", api_users_me, AUTH_USER, 0, 0 },
 	{ HTTP_PATCH, "/api/users/me", api_users_update_me, AUTH_USER, 0, 0 },
@@ -28,6 +31,8 @@ const struct route api_routes[] = {
 	{ HTTP_GET, "/api/users/me/addresses/:id", api_addresses_get, AUTH_USER, 0, 0 },
 	{ HTTP_PATCH, "/api/users/me/addresses/:id", api_addresses_update, AUTH_USER, 0, 0 },
 	{ HTTP_DELETE, "/api/users/me/addresses/:id", api_addresses_delete, AUTH_USER, 0, 0 },
+	{ HTTP_GET, "/api/users/me/sessions", api_users_sessions_list, AUTH_USER, 0, 0 },
+	{ HTTP_DELETE, "/api/users/me/sessions/:id", api_users_sessions_end, AUTH_USER, 0, 0 },
 
 	/* catalog */
 	{ HTTP_GET, "/api/products", api_products_list, AUTH_PUBLIC, 0, 0 },

@@ -1,9 +1,12 @@
-/* GET /api/auth/me, GET and PATCH /api/users/me. */
+/* GET /api/auth/me, GET and PATCH /api/users/me, the caller's sessions. */
 #include <stdlib.h>
 
 #include "api/api.h"
+#include "core/clock.h"
 #include "core/json.h"
 #include "domain/account.h"
+#include "domain/sessions.h"
+#include "store/sessions.h"
 
 void api_users_me(struct http_req *req, struct http_res *res)
 {
@@ -22,7 +25,6 @@ void api_users_update_me(struct http_req *req, struct http_res *res)
 {
 	static const char *const allowed[] = { "name", "currentPassword", "newPassword", NULL };
 	struct account_change ch = { 0 };
-	char *token = NULL;
 	json_t *user;
 	struct user u;
 	mc_error err;
@@ -39,18 +41,71 @@ void api_users_update_me(struct http_req *req, struct http_res *res)
 	rc = mc_error_fields_result(&err);
 	if (!rc)
 		rc = account_update(req->auth.user_id, &ch, &u, &err);
-	/* The change ended every session: the caller gets a new one. */
-	if (!rc && ch.new_password)
-		rc = api_issue_token(&u, &token);
 	if (rc) {
 		http_res_error(res, rc, &err);
 		goto out;
 	}
 	user = api_user_json(&u);
-	if (token)
-		json_object_set_new(user, "token", json_string(token));
+	/* The change ended every session: the caller gets a new one. */
+	if (ch.new_password)
+		rc = api_add_session(req, &u, user);
+	if (rc) {
+		json_decref(user);
+		http_res_error(res, rc, &err);
+		goto out;
+	}
 	http_res_json(res, 200, user);
 out:
-	free(token);
+	mc_error_release(&err);
+}
+
+/* GET /api/users/me/sessions: active sessions, most recently used first;
+ * `current` marks the one of the token that asks. */
+void api_users_sessions_list(struct http_req *req, struct http_res *res)
+{
+	struct session *items = NULL;
+	int64_t limit, offset, total = 0;
+	size_t n = 0;
+	json_t *arr;
+	mc_error err;
+	mc_rc rc;
+
+	mc_error_init(&err);
+	api_query_page(req, &limit, &offset, &err);
+	rc = mc_error_fields_result(&err);
+	if (!rc)
+		rc = store_sessions_list(req->auth.user_id, clock_now(), limit, offset, &items, &n, &total);
+	if (rc) {
+		http_res_error(res, rc, &err);
+		goto out;
+	}
+	arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_pack("{s:I, s:o, s:o, s:o, s:s, s:b}", "id", (json_int_t)items[i].id,
+						     "createdAt", api_time_json(items[i].created_at), "lastUsedAt",
+						     api_time_json(items[i].last_used_at), "expiresAt",
+						     api_time_json(items[i].expires_at), "userAgent", items[i].user_agent,
+						     "current", items[i].id == req->auth.sid));
+	api_res_page(res, arr, total, limit, offset);
+out:
+	free(items);
+	mc_error_release(&err);
+}
+
+/* DELETE /api/users/me/sessions/:id: ends it (its refresh tokens and access tokens). */
+void api_users_sessions_end(struct http_req *req, struct http_res *res)
+{
+	int64_t id;
+	mc_error err;
+	mc_rc rc;
+
+	mc_error_init(&err);
+	rc = http_req_param_id(req, 0, &id, &err);
+	if (!rc)
+		rc = session_end(req->auth.user_id, id, &err);
+	if (rc)
+		http_res_error(res, rc, &err);
+	else
+		http_res_empty(res, 204);
 	mc_error_release(&err);
 }

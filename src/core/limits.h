@@ -91,6 +91,15 @@
 #define MC_JTI_LEN             32                 /* hex characters of a 128-bit token id */
 #define MC_TOKEN_CACHE_LEN     320                /* bytes of a cached token with its NUL: ours are ~220; longer ones are verified every time */
 #define MC_TOKEN_CACHE_SLOTS   2048               /* verified tokens kept per HTTP thread, one per active client: a miss costs an HMAC and a revocation read (64 slots thrashed with 200 clients) */
+#define MC_OPAQUE_TOKEN_BYTES  32                 /* random bytes of a refresh token or reset link: 256 bits, beyond guessing */
+#define MC_OPAQUE_TOKEN_LEN    64                 /* hex characters of one, and of the SHA-256 the database keeps instead */
+#define MC_RESET_TTL           (30 * 60)          /* a password-reset link works for 30 minutes, once */
+#define MC_STOREFRONT_URL_MAX  512                /* bytes of MERCATO_STOREFRONT_URL: a reset link (it, the path and a token) stays far below MC_URL_MAX */
+#define MC_RESET_EMAILS_MAX    3                  /* reset emails per account ... */
+#define MC_RESET_EMAILS_WINDOW 3600               /* ... per hour; more requests still answer 202 and send nothing (no mailbox flooding) */
+#define MC_SESSIONS_MAX        32                 /* active sessions per account: a sign-in past it ends the least recently used (bounds the rows a user can make) */
+#define MC_SESSION_ENDED_KEEP  (31 * 86400)       /* an ended session's row outlives every access token issued in it (MERCATO_JWT_TTL is at most 30 days): they stay revoked */
+#define MC_USER_AGENT_MAX      200                /* bytes of User-Agent a session keeps: it only labels the session in a list */
 
 /* Rate limiting */
 #define MC_RATE_BUCKETS        4096               /* tracked client IPs per limiter; oldest evicted */

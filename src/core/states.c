@@ -51,6 +51,7 @@ static const char *const email_names[EMAIL_KIND_COUNT] = {
 	[EMAIL_WELCOME] = "welcome",
 	[EMAIL_SALE_START] = "sale_start",
 	[EMAIL_PROMO_DIGEST] = "promo_digest",
+	[EMAIL_PASSWORD_RESET] = "password_reset",
 };
 
 static const char *S_name(const char *const *names, int count, int v)

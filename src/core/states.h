@@ -72,6 +72,7 @@ typedef enum email_kind {
 	EMAIL_WELCOME,
 	EMAIL_SALE_START,
 	EMAIL_PROMO_DIGEST,
+	EMAIL_PASSWORD_RESET,
 	EMAIL_KIND_COUNT
 } email_kind;
 

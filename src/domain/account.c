@@ -7,6 +7,8 @@
 #include "core/clock.h"
 #include "domain/notify.h"
 #include "domain/password.h"
+#include "domain/token.h"
+#include "store/sessions.h"
 #include "store/store.h"
 
 /* One DNS label: letters, digits, hyphens inside, 1 to 63 long. */
@@ -188,14 +190,103 @@ static int64_t S_next_valid_after(int64_t current, int64_t now)
 	return current > now ? current + 1 : now + 1;
 }
 
+/* Ends the open transaction that revoked the user's tokens (rc its result
+ * so far), ending every session of the user in it. */
+static mc_rc S_finish_ending_sessions(int64_t user_id, mc_rc rc)
+{
+	if (!rc)
+		rc = store_sessions_end_all(user_id, clock_now());
+	rc = store_finish(rc);
+	if (!rc)
+		store_revocation_committed();
+	return rc;
+}
+
 mc_rc account_logout_all(int64_t user_id, mc_error *err)
 {
 	int64_t after;
-	mc_rc rc = store_user_revoke_tokens(user_id, clock_now() + 1, &after);
+	mc_rc rc = store_begin(DB_TXN_WRITE);
 
+	if (rc)
+		return rc;
+	rc = S_finish_ending_sessions(user_id, store_user_revoke_tokens(user_id, clock_now() + 1, &after));
 	if (rc == MC_ERR_NOT_FOUND)
 		return mc_fail(err, MC_ERR_UNAUTHORIZED, "unknown_account", "the account no longer exists");
 	return rc;
+}
+
+mc_rc account_forgot_password(const char *email, const char *link_base, mc_error *err)
+{
+	char norm[MC_EMAIL_MAX + 1], token[MC_OPAQUE_TOKEN_LEN + 1], hash[MC_OPAQUE_TOKEN_LEN + 1], ref[17];
+	char link[MC_URL_MAX];
+	int64_t now = clock_now(), sent = 0;
+	struct user u = { 0 };
+	int len;
+	mc_rc rc;
+
+	rc = account_normalize_email(email, norm, err);
+	if (rc)
+		return mc_error_fields_result(err);
+	token_opaque_new(token, hash);
+	len = snprintf(link, sizeof(link), "%s/#/reset?token=%s", link_base, token);
+	if (len < 0 || (size_t)len >= sizeof(link))
+		return MC_ERR_INTERNAL;
+	snprintf(ref, sizeof(ref), "%.16s", hash);
+	rc = store_begin(DB_TXN_WRITE);
+	if (rc)
+		return rc;
+	rc = store_user_by_email(norm, &u);
+	if (rc == MC_ERR_NOT_FOUND)
+		rc = MC_OK; /* u.id stays 0: it counts no links and gets none */
+	if (!rc)
+		rc = store_resets_since(u.id, now - MC_RESET_EMAILS_WINDOW, &sent);
+	if (!rc && u.id && sent < MC_RESET_EMAILS_MAX) {
+		rc = store_reset_insert(hash, u.id, now, now + MC_RESET_TTL);
+		if (!rc)
+			rc = notify_password_reset(u.id, link, ref);
+	}
+	return store_finish(rc);
+}
+
+mc_rc account_reset_password(const char *token, const char *new_password, mc_error *err)
+{
+	char hash[MC_OPAQUE_TOKEN_LEN + 1], pw[sizeof(((struct user *)0)->password_hash)];
+	int64_t now, user_id = 0;
+	struct user u;
+	mc_rc rc;
+
+	password_check_rules("newPassword", new_password, err);
+	if (err->nfields)
+		return mc_error_fields_result(err);
+	if (!token_opaque_hash(token, hash))
+		goto invalid;
+	/* Hashed before the transaction: no write lock held while it runs. */
+	rc = password_hash(new_password, pw, err);
+	if (rc)
+		return rc;
+	rc = store_begin(DB_TXN_WRITE);
+	if (rc)
+		return rc;
+	now = clock_now();
+	rc = store_reset_use(hash, now, &user_id);
+	if (!rc)
+		rc = store_user_by_id(user_id, &u);
+	if (!rc) {
+		snprintf(u.password_hash, sizeof(u.password_hash), "%s", pw);
+		u.tokens_valid_after = S_next_valid_after(u.tokens_valid_after, now);
+		u.updated_at = now;
+		rc = store_user_update(&u);
+	}
+	if (!rc)
+		rc = store_resets_void(user_id, now);
+	/* The owner of the mailbox chose this password: no lockout from guesses at the old one. */
+	if (!rc)
+		rc = store_login_failures_clear(u.email);
+	rc = S_finish_ending_sessions(user_id, rc);
+	if (rc != MC_ERR_NOT_FOUND)
+		return rc;
+invalid:
+	return mc_fail(err, MC_ERR_INVALID, "invalid_reset_token", "the reset link is invalid, expired or already used");
 }
 
 mc_rc account_update(int64_t user_id, const struct account_change *ch, struct user *out, mc_error *err)
@@ -241,7 +332,10 @@ mc_rc account_update(int64_t user_id, const struct account_change *ch, struct us
 	if (ch->name)
 		snprintf(u.name, sizeof(u.name), "%s", ch->name);
 	u.updated_at = clock_now();
-	rc = store_user_update(&u);
+	if (!ch->new_password)
+		rc = store_user_update(&u);
+	else if (!(rc = store_begin(DB_TXN_WRITE)))
+		rc = S_finish_ending_sessions(u.id, store_user_update(&u));
 	if (rc)
 		return rc;
 	*out = u;

@@ -98,6 +98,19 @@ mc_rc notify_welcome(int64_t user_id)
 			 "welcome:%lld:%s", (long long)u.id, u.email);
 }
 
+mc_rc notify_password_reset(int64_t user_id, const char *link, const char *ref)
+{
+	struct user u;
+	mc_rc rc = store_user_by_id(user_id, &u);
+
+	if (rc)
+		return rc;
+	return S_enqueue(EMAIL_PASSWORD_RESET, json_pack("{s:s, s:s, s:I, s:s, s:I}", "to", u.email, "name", u.name,
+							 "userId", (json_int_t)u.id, "link", link, "validMinutes",
+							 (json_int_t)(MC_RESET_TTL / 60)),
+			 "password_reset:%lld:%s:%s", (long long)u.id, ref, u.email);
+}
+
 mc_rc notify_user(int64_t user_id, email_kind kind, int64_t a, int64_t b, const char *what, json_t *shared)
 {
 	struct user u;

@@ -38,6 +38,11 @@ mc_rc notify_order_event(int64_t order_id, email_kind event);
 /* The welcome email of a new account. */
 mc_rc notify_welcome(int64_t user_id);
 
+/* The password-reset email of a user: `link` opens the storefront's reset
+ * form with the token. One per link; `ref` names the link in the dedupe
+ * key (a prefix of its hash: the key is shown to admins, the link is not). */
+mc_rc notify_password_reset(int64_t user_id, const char *link, const char *ref);
+
 /* One email to one user carrying a part shared by many emails (a product,
  * a product list) under `what`; one per (kind, a, b, user). For the timed
  * campaigns (domain/campaigns.c). */

@@ -12,10 +12,10 @@
 #include "core/log.h"
 #include "core/parse.h"
 
-mc_rc token_issue(const struct token_key *key, int64_t user_id, mc_role role, int64_t now, int64_t ttl,
+mc_rc token_issue(const struct token_key *key, int64_t user_id, mc_role role, int64_t sid, int64_t now, int64_t ttl,
 		  char **out, struct token_claims *claims)
 {
-	struct token_claims c = { .sub = user_id, .role = role, .iat = now, .exp = now + ttl };
+	struct token_claims c = { .sub = user_id, .role = role, .iat = now, .exp = now + ttl, .sid = sid };
 	unsigned char rnd[MC_JTI_LEN / 2];
 	char sub[24];
 	jwt_t *jwt = NULL;
@@ -29,7 +29,7 @@ mc_rc token_issue(const struct token_key *key, int64_t user_id, mc_role role, in
 		goto out;
 	if (jwt_add_grant(jwt, "sub", sub) || jwt_add_grant(jwt, "role", role_name(role)) ||
 	    jwt_add_grant(jwt, "jti", c.jti) || jwt_add_grant_int(jwt, "iat", (long)c.iat) ||
-	    jwt_add_grant_int(jwt, "exp", (long)c.exp) ||
+	    jwt_add_grant_int(jwt, "exp", (long)c.exp) || (sid && jwt_add_grant_int(jwt, "sid", (long)sid)) ||
 	    jwt_set_alg(jwt, JWT_ALG_HS256, key->bytes, (int)key->len))
 		goto out;
 	s = jwt_encode_str(jwt);
@@ -83,6 +83,13 @@ mc_rc token_verify(const struct token_key *key, const char *token, int64_t now, 
 	c.iat = jwt_get_grant_int(jwt, "iat");
 	if (errno)
 		c.iat = 0;
+	/* Tokens issued outside a session (and before sessions) have no sid. */
+	errno = 0;
+	c.sid = jwt_get_grant_int(jwt, "sid");
+	if (errno == ENOENT)
+		c.sid = 0;
+	else if (errno || c.sid < 0)
+		goto out;
 	*out = c;
 	rc = MC_OK;
 out:
@@ -91,6 +98,29 @@ out:
 		mc_fail(err, rc, expired ? "token_expired" : "invalid_token",
 			expired ? "the token has expired" : "the token is invalid");
 	return rc;
+}
+
+void token_opaque_new(char token[MC_OPAQUE_TOKEN_LEN + 1], char hash[MC_OPAQUE_TOKEN_LEN + 1])
+{
+	unsigned char rnd[MC_OPAQUE_TOKEN_BYTES];
+
+	randombytes_buf(rnd, sizeof(rnd));
+	sodium_bin2hex(token, MC_OPAQUE_TOKEN_LEN + 1, rnd, sizeof(rnd));
+	sodium_memzero(rnd, sizeof(rnd));
+	token_opaque_hash(token, hash);
+}
+
+bool token_opaque_hash(const char *token, char hash[MC_OPAQUE_TOKEN_LEN + 1])
+{
+	unsigned char digest[crypto_hash_sha256_BYTES];
+
+	_Static_assert(crypto_hash_sha256_BYTES * 2 == MC_OPAQUE_TOKEN_LEN, "a hash is as long as a token");
+	if (strnlen(token, MC_OPAQUE_TOKEN_LEN + 1) != MC_OPAQUE_TOKEN_LEN ||
+	    strspn(token, "0123456789abcdef") != MC_OPAQUE_TOKEN_LEN)
+		return false;
+	crypto_hash_sha256(digest, (const unsigned char *)token, MC_OPAQUE_TOKEN_LEN);
+	sodium_bin2hex(hash, MC_OPAQUE_TOKEN_LEN + 1, digest, sizeof(digest));
+	return true;
 }
 
 /* The development key file holds exactly this many random bytes. */

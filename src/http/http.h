@@ -35,6 +35,7 @@ struct http_principal {
 	mc_role role;
 	char jti[MC_JTI_LEN + 1];
 	int64_t exp;
+	int64_t sid; /* the token's session, 0: none */
 };
 
 struct http_req;

@@ -210,6 +210,30 @@ static mc_rc S_render_welcome(struct doc *d, json_t *p, struct email *out)
 	return MC_OK;
 }
 
+static mc_rc S_render_reset(struct doc *d, json_t *p, struct email *out)
+{
+	const char *to, *link;
+	json_int_t id, minutes;
+
+	if (json_unpack(p, "{s:s, s:I, s:s, s:I}", "to", &to, "userId", &id, "link", &link, "validMinutes", &minutes))
+		return MC_ERR_INVALID;
+	out->subject = strdup("Reset your Mercato password");
+	if (!out->subject)
+		return MC_ERR_INTERNAL;
+	out->ref = id;
+	S_para(d, "Someone, hopefully you, asked to reset the password of the account %s. To choose a new one, "
+		  "open this link within %lld minutes (it works once):", to, (long long)minutes);
+	strbuf_adds(&d->html, "<p><a href=\"");
+	S_escape(&d->html, link);
+	strbuf_adds(&d->html, "\">");
+	S_escape(&d->html, link);
+	strbuf_adds(&d->html, "</a></p>\n");
+	strbuf_adds(&d->text, link);
+	strbuf_adds(&d->text, "\n\n");
+	S_para(d, "If you did not ask, ignore this email: your password stays as it is.");
+	return MC_OK;
+}
+
 /* A product of a timed email: the sale price and what it was. */
 static int S_unpack_product(json_t *p, const char **name, char was[32], char now[32], int *pct, json_int_t *id,
 			    json_int_t *end)
@@ -305,6 +329,8 @@ mc_rc render_email(email_kind kind, const char *payload, struct email *out)
 		rc = S_render_sale(&d, p, out);
 	else if (kind == EMAIL_PROMO_DIGEST)
 		rc = S_render_digest(&d, p, out);
+	else if (kind == EMAIL_PASSWORD_RESET)
+		rc = S_render_reset(&d, p, out);
 	if (rc)
 		goto out;
 	S_para(&d, "Thank you for shopping at Mercato.");

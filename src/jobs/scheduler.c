@@ -15,6 +15,7 @@
 #include "domain/orders.h"
 #include "jobs/loop.h"
 #include "store/schedule.h"
+#include "store/sessions.h"
 #include "store/store.h"
 
 #define DAY 86400
@@ -81,11 +82,16 @@ static mc_rc S_promo_digest(const struct sched_ctx *c, int64_t *count)
 
 static mc_rc S_cleanup(const struct sched_ctx *c, int64_t *count)
 {
+	int64_t now;
 	mc_rc rc = store_cleanup_guest_carts(MC_GUEST_CART_IDLE, count);
 
 	/* Past the leeway a node still grants an expired token. */
 	if (!rc)
 		rc = store_cleanup_revoked_tokens(MC_TOKEN_LEEWAY, count);
+	if (!rc)
+		rc = store_now(&now); /* the database's clock, as for every cut-off */
+	if (!rc)
+		rc = store_cleanup_sessions(now, now - MC_SESSION_ENDED_KEEP, count);
 	if (!rc)
 		rc = store_cleanup_login_failures(MC_FAILED_LOGIN_WINDOW, count);
 	if (!rc)

@@ -23,9 +23,11 @@ static const char sql_revoke[] =
 	"INSERT INTO revoked_tokens (jti, expires_at) VALUES (?, ?) ON CONFLICT (jti) DO NOTHING";
 static const char sql_is_revoked[] =
 	"SELECT (SELECT COUNT(*) FROM revoked_tokens WHERE jti = ?)"
-	" + (SELECT COUNT(*) FROM users WHERE id = ? AND tokens_valid_after > ?)";
+	" + (SELECT COUNT(*) FROM users WHERE id = ? AND tokens_valid_after > ?)"
+	" + (SELECT COUNT(*) FROM sessions WHERE id = ? AND revoked_at IS NOT NULL)";
 static const char sql_failures[] =
 	"SELECT failures, window_start FROM login_failures WHERE email = ? AND window_start > ?";
+static const char sql_failures_clear[] = "DELETE FROM login_failures WHERE email = ?";
 static const char sql_failure_add[] =
 	"INSERT INTO login_failures (email, failures, window_start) VALUES (?, 1, ?)"
 	" ON CONFLICT (email) DO UPDATE SET"
@@ -151,13 +153,18 @@ uint64_t store_revocation_epoch(void)
 	db *d = store_db();
 
 	/* SQLite is one node, and only its API revokes tokens (logout,
-	 * logout-all, a password change). */
+	 * logout-all, a password change or reset, an ended session). */
 	if (!d || db_get_kind(d) != DB_SQLITE)
 		return 0;
 	return atomic_load(&revocations) + 1;
 }
 
-mc_rc store_token_is_revoked(const char *jti, int64_t user_id, int64_t iat, int *revoked)
+void store_revocation_committed(void)
+{
+	atomic_fetch_add(&revocations, 1);
+}
+
+mc_rc store_token_is_revoked(const char *jti, int64_t user_id, int64_t iat, int64_t sid, int *revoked)
 {
 	db_stmt *s = store_stmt(sql_is_revoked);
 	int64_t found = 0;
@@ -168,6 +175,7 @@ mc_rc store_token_is_revoked(const char *jti, int64_t user_id, int64_t iat, int 
 	db_bind_text(s, 1, jti);
 	db_bind_int(s, 2, user_id);
 	db_bind_int(s, 3, iat);
+	db_bind_int(s, 4, sid);
 	rc = store_row_int(s, MC_OK, &found);
 	if (!rc)
 		*revoked = found != 0;
@@ -206,5 +214,15 @@ mc_rc store_login_failure_add(const char *email, int64_t now, int64_t since)
 	db_bind_int(s, 2, now);
 	db_bind_int(s, 3, since);
 	db_bind_int(s, 4, since);
+	return store_exec(s, NULL);
+}
+
+mc_rc store_login_failures_clear(const char *email)
+{
+	db_stmt *s = store_stmt(sql_failures_clear);
+
+	if (!s)
+		return MC_ERR_INTERNAL;
+	db_bind_text(s, 1, email);
 	return store_exec(s, NULL);
 }

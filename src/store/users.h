@@ -38,6 +38,8 @@ mc_rc store_user_revoke_tokens(int64_t id, int64_t after, int64_t *valid_after);
 mc_rc store_login_failures(const char *email, int64_t since, int64_t *failures, int64_t *window_start);
 /* Counts one failure; a window that began at or before `since` restarts at now. */
 mc_rc store_login_failure_add(const char *email, int64_t now, int64_t since);
+/* Forgets the address's failures. */
+mc_rc store_login_failures_clear(const char *email);
 
 /* Runs as its own transaction (the epoch moves after the commit). */
 mc_rc store_token_revoke(const char *jti, int64_t expires_at);
@@ -45,8 +47,12 @@ mc_rc store_token_revoke(const char *jti, int64_t expires_at);
  * true while the epoch does. 0 when other processes can revoke tokens too
  * (PostgreSQL nodes): then ask store_token_is_revoked() every time. */
 uint64_t store_revocation_epoch(void);
-/* Sets *revoked to 1 when the jti has been revoked, or the token was issued
- * (iat) before its user's tokens_valid_after. */
-mc_rc store_token_is_revoked(const char *jti, int64_t user_id, int64_t iat, int *revoked);
+/* Sets *revoked to 1 when the jti has been revoked, the token was issued
+ * (iat) before its user's tokens_valid_after, or its session `sid` (0:
+ * none) has ended. */
+mc_rc store_token_is_revoked(const char *jti, int64_t user_id, int64_t iat, int64_t sid, int *revoked);
+/* Moves the revocation epoch: call after committing a transaction that
+ * ended sessions (store/sessions.h) outside the functions above. */
+void store_revocation_committed(void);
 
 #endif

@@ -15,7 +15,8 @@ static const char *const vars[] = {
 	"MERCATO_RATE_BURST", "MERCATO_METRICS_TOKEN", "MERCATO_ACCESS_LOG", "MERCATO_SMTP_FROM",
 	"MERCATO_MAIL_MAX_ATTEMPTS", "MERCATO_MAIL_BACKOFF_MS", "MERCATO_JOB_LEASE_MS", "MERCATO_WORKER_POLL_MS",
 	"MERCATO_UNPAID_TTL", "MERCATO_DIGEST_TIME", "MERCATO_MEDIA_URL", "MERCATO_S3_ENDPOINT", "MERCATO_S3_REGION",
-	"MERCATO_S3_ACCESS_KEY", "MERCATO_S3_SECRET_KEY", "MERCATO_MEDIA_PUBLIC_URL",
+	"MERCATO_S3_ACCESS_KEY", "MERCATO_S3_SECRET_KEY", "MERCATO_MEDIA_PUBLIC_URL", "MERCATO_REFRESH_TTL",
+	"MERCATO_STOREFRONT_URL",
 };
 
 /* Every test starts from a clean environment. */
@@ -236,6 +237,30 @@ static void test_flag_without_value(void **state)
 	assert_int_equal(S_load(&c, &argc, argv), -1);
 }
 
+/* Each {flag, value} of good[] loads; each of bad[] is refused. */
+static void S_check_values(const char *const (*good)[2], size_t ngood, const char *const (*bad)[2], size_t nbad)
+{
+	struct config c;
+	int argc;
+
+	for (size_t i = 0; i < ngood; i++) {
+		char *argv[] = { "mercato", (char *)good[i][0], (char *)good[i][1], NULL };
+
+		argc = 3;
+		if (S_load(&c, &argc, argv))
+			fail_msg("%s '%s' was refused", good[i][0], good[i][1]);
+		config_release(&c);
+	}
+	for (size_t i = 0; i < nbad; i++) {
+		char *argv[] = { "mercato", (char *)bad[i][0], (char *)bad[i][1], NULL };
+
+		argc = 3;
+		if (S_load(&c, &argc, argv) != -1)
+			fail_msg("%s '%s' was accepted", bad[i][0], bad[i][1]);
+	}
+}
+#define COUNT(a) (sizeof(a) / sizeof(a[0]))
+
 /* The background-job settings: defaults, and what the mailbox and HH:MM
  * validators take and refuse. */
 static void test_job_settings(void **state)
@@ -265,21 +290,32 @@ static void test_job_settings(void **state)
 	assert_int_equal(c.unpaid_ttl, 1800);
 	assert_string_equal(c.digest_time, "09:00");
 	config_release(&c);
-	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		char *argv[] = { "mercato", (char *)good[i][0], (char *)good[i][1], NULL };
+	S_check_values(good, COUNT(good), bad, COUNT(bad));
+}
 
-		argc = 3;
-		if (S_load(&c, &argc, argv))
-			fail_msg("%s '%s' was refused", good[i][0], good[i][1]);
-		config_release(&c);
-	}
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		char *argv[] = { "mercato", (char *)bad[i][0], (char *)bad[i][1], NULL };
+/* Sessions: the refresh lifetime, and the storefront URL reset emails
+ * link to (it goes into emails as it is). */
+static void test_session_settings(void **state)
+{
+	static const char *const good[][2] = {
+		{ "--refresh-ttl", "300" }, { "--storefront-url", "https://shop.example" },
+		{ "--storefront-url", "http://localhost:3000/app" },
+	};
+	static const char *const bad[][2] = {
+		{ "--refresh-ttl", "299" }, { "--storefront-url", "" }, { "--storefront-url", "shop.example" },
+		{ "--storefront-url", "https://shop.example/" }, { "--storefront-url", "https://shop.example/\"><b>" },
+		{ "--storefront-url", "https://a b" }, { "--storefront-url", "javascript:alert(1)" },
+	};
+	char *argv0[] = { "mercato", NULL };
+	int argc = 1;
+	struct config c;
+	(void)state;
 
-		argc = 3;
-		if (S_load(&c, &argc, argv) != -1)
-			fail_msg("%s '%s' was accepted", bad[i][0], bad[i][1]);
-	}
+	assert_int_equal(S_load(&c, &argc, argv0), 0);
+	assert_int_equal(c.refresh_ttl, 30 * 86400);
+	assert_string_equal(c.storefront_url, "http://127.0.0.1:8080");
+	config_release(&c);
+	S_check_values(good, COUNT(good), bad, COUNT(bad));
 }
 
 int main(void)
@@ -295,6 +331,7 @@ int main(void)
 		cmocka_unit_test_setup(test_list_limits, clean_env),
 		cmocka_unit_test_setup(test_flag_without_value, clean_env),
 		cmocka_unit_test_setup(test_job_settings, clean_env),
+		cmocka_unit_test_setup(test_session_settings, clean_env),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

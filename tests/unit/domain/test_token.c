@@ -74,7 +74,7 @@ static void test_roundtrip(void **state)
 	(void)state;
 
 	mc_error_init(&e);
-	assert_int_equal(token_issue(&key, 42, ROLE_SELLER, NOW, TTL, &tok, &issued), MC_OK);
+	assert_int_equal(token_issue(&key, 42, ROLE_SELLER, 0, NOW, TTL, &tok, &issued), MC_OK);
 	assert_non_null(tok);
 	assert_int_equal(strlen(issued.jti), MC_JTI_LEN);
 	assert_int_equal(strspn(issued.jti, "0123456789abcdef"), MC_JTI_LEN);
@@ -87,7 +87,52 @@ static void test_roundtrip(void **state)
 	assert_int_equal(strlen(got.jti), MC_JTI_LEN);
 	assert_int_equal(got.exp, NOW + TTL);
 	assert_int_equal(got.iat, NOW);
+	assert_int_equal(got.sid, 0);
 	free(tok);
+}
+
+/* A token issued in a session carries its id back. */
+static void test_session_id_round_trip(void **state)
+{
+	struct token_claims got;
+	char *tok = NULL;
+	mc_error e;
+	(void)state;
+
+	mc_error_init(&e);
+	assert_int_equal(token_issue(&key, 42, ROLE_BUYER, 9001, NOW, TTL, &tok, NULL), MC_OK);
+	assert_int_equal(token_verify(&key, tok, NOW, &got, &e), MC_OK);
+	assert_int_equal(got.sid, 9001);
+	free(tok);
+}
+
+/* Opaque tokens: 256 random bits as hex, stored as their SHA-256. */
+static void test_opaque_tokens(void **state)
+{
+	char a[MC_OPAQUE_TOKEN_LEN + 1], ha[MC_OPAQUE_TOKEN_LEN + 1], b[MC_OPAQUE_TOKEN_LEN + 1],
+		hb[MC_OPAQUE_TOKEN_LEN + 1], again[MC_OPAQUE_TOKEN_LEN + 1];
+	char known[MC_OPAQUE_TOKEN_LEN + 1];
+	(void)state;
+
+	token_opaque_new(a, ha);
+	token_opaque_new(b, hb);
+	assert_int_equal(strlen(a), MC_OPAQUE_TOKEN_LEN);
+	assert_int_equal(strspn(a, "0123456789abcdef"), MC_OPAQUE_TOKEN_LEN);
+	assert_string_not_equal(a, b);
+	assert_string_not_equal(a, ha);
+	assert_true(token_opaque_hash(a, again));
+	assert_string_equal(again, ha);
+	/* SHA-256 of 64 'a's. */
+	memset(known, 'a', MC_OPAQUE_TOKEN_LEN);
+	known[MC_OPAQUE_TOKEN_LEN] = '\0';
+	assert_true(token_opaque_hash(known, again));
+	assert_string_equal(again, "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb");
+	known[3] = 'A';
+	assert_false(token_opaque_hash(known, again));
+	known[3] = 'a';
+	known[MC_OPAQUE_TOKEN_LEN - 1] = '\0';
+	assert_false(token_opaque_hash(known, again));
+	assert_false(token_opaque_hash("", again));
 }
 
 static void test_jti_unique(void **state)
@@ -96,8 +141,8 @@ static void test_jti_unique(void **state)
 	char *ta = NULL, *tb = NULL;
 	(void)state;
 
-	assert_int_equal(token_issue(&key, 1, ROLE_BUYER, NOW, TTL, &ta, &a), MC_OK);
-	assert_int_equal(token_issue(&key, 1, ROLE_BUYER, NOW, TTL, &tb, &b), MC_OK);
+	assert_int_equal(token_issue(&key, 1, ROLE_BUYER, 0, NOW, TTL, &ta, &a), MC_OK);
+	assert_int_equal(token_issue(&key, 1, ROLE_BUYER, 0, NOW, TTL, &tb, &b), MC_OK);
 	assert_string_not_equal(a.jti, b.jti);
 	assert_string_not_equal(ta, tb);
 	free(ta);
@@ -111,7 +156,7 @@ static void test_expired(void **state)
 	mc_error e;
 	(void)state;
 
-	assert_int_equal(token_issue(&key, 7, ROLE_BUYER, NOW, 60, &tok, NULL), MC_OK);
+	assert_int_equal(token_issue(&key, 7, ROLE_BUYER, 0, NOW, 60, &tok, NULL), MC_OK);
 	mc_error_init(&e);
 	/* Valid until exp, plus the leeway for the nodes' clock difference. */
 	assert_int_equal(token_verify(&key, tok, NOW + 60 + MC_TOKEN_LEEWAY - 1, &c, &e), MC_OK);
@@ -125,7 +170,7 @@ static void test_wrong_key(void **state)
 	char *tok = NULL;
 	(void)state;
 
-	assert_int_equal(token_issue(&key, 7, ROLE_ADMIN, NOW, TTL, &tok, NULL), MC_OK);
+	assert_int_equal(token_issue(&key, 7, ROLE_ADMIN, 0, NOW, TTL, &tok, NULL), MC_OK);
 	S_expect_invalid(&other_key, tok, "wrong key");
 	free(tok);
 }
@@ -135,7 +180,7 @@ static void test_tampered_payload(void **state)
 	char *tok = NULL, *dot1, *dot2, *mid;
 	(void)state;
 
-	assert_int_equal(token_issue(&key, 7, ROLE_BUYER, NOW, TTL, &tok, NULL), MC_OK);
+	assert_int_equal(token_issue(&key, 7, ROLE_BUYER, 0, NOW, TTL, &tok, NULL), MC_OK);
 	dot1 = strchr(tok, '.');
 	assert_non_null(dot1);
 	dot2 = strchr(dot1 + 1, '.');
@@ -152,7 +197,7 @@ static void test_truncated(void **state)
 	size_t n;
 	(void)state;
 
-	assert_int_equal(token_issue(&key, 7, ROLE_BUYER, NOW, TTL, &tok, NULL), MC_OK);
+	assert_int_equal(token_issue(&key, 7, ROLE_BUYER, 0, NOW, TTL, &tok, NULL), MC_OK);
 	n = strlen(tok);
 	tok[n - 5] = '\0';
 	S_expect_invalid(&key, tok, "truncated signature");
@@ -286,6 +331,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_jti_unique),
+		cmocka_unit_test(test_session_id_round_trip),
+		cmocka_unit_test(test_opaque_tokens),
 		cmocka_unit_test(test_expired),
 		cmocka_unit_test(test_wrong_key),
 		cmocka_unit_test(test_tampered_payload),

@@ -82,6 +82,24 @@ static void test_other_kinds(void **state)
 	email_release(&e);
 }
 
+/* The reset email carries the link, escaped in HTML, and its lifetime. */
+static void test_password_reset(void **state)
+{
+	static const char reset[] = "{\"to\":\"ann@example.test\",\"name\":\"Ann\",\"userId\":5,"
+				    "\"link\":\"https://shop.example/#/reset?token=ab&x=<1>\",\"validMinutes\":30}";
+	struct email e;
+	(void)state;
+
+	assert_int_equal(render_email(EMAIL_PASSWORD_RESET, reset, &e), MC_OK);
+	assert_string_equal(e.subject, "Reset your Mercato password");
+	assert_int_equal(e.ref, 5);
+	assert_non_null(strstr(e.text, "account ann@example.test"));
+	assert_non_null(strstr(e.text, "within 30 minutes"));
+	assert_non_null(strstr(e.text, "\nhttps://shop.example/#/reset?token=ab&x=<1>\n"));
+	assert_non_null(strstr(e.html, "<a href=\"https://shop.example/#/reset?token=ab&amp;x=&lt;1&gt;\">"));
+	email_release(&e);
+}
+
 static void test_bad_payloads(void **state)
 {
 	static const struct {
@@ -99,6 +117,7 @@ static void test_bad_payloads(void **state)
 		{ EMAIL_KIND_COUNT, "{\"to\":\"a@b.c\",\"name\":\"A\"}" },
 		{ EMAIL_SALE_START, "{\"to\":\"a@b.c\",\"name\":\"A\",\"product\":{\"id\":1}}" },
 		{ EMAIL_PROMO_DIGEST, "{\"to\":\"a@b.c\",\"name\":\"A\",\"userId\":1,\"products\":{}}" },
+		{ EMAIL_PASSWORD_RESET, "{\"to\":\"a@b.c\",\"name\":\"A\",\"userId\":1,\"validMinutes\":30}" },
 	};
 	(void)state;
 
@@ -118,6 +137,7 @@ int main(void)
 		cmocka_unit_test(test_order_placed),
 		cmocka_unit_test(test_cancelled_and_refunded),
 		cmocka_unit_test(test_other_kinds),
+		cmocka_unit_test(test_password_reset),
 		cmocka_unit_test(test_bad_payloads),
 	};
 
