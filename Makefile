@@ -24,7 +24,7 @@ REL_OBJS  := $(patsubst src/%.c,build/rel/%.o,$(SRCS)) build/rel/gen/migrations.
 SAN_LIB_OBJS := $(patsubst src/%.c,build/san/%.o,$(LIB_SRCS)) build/san/gen/migrations.o build/san/gen/openapi.o
 UNIT_BINS := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT_SRCS))
 
-.PHONY: all deps run test unit api asan clean bench
+.PHONY: all deps run test unit api asan clean bench fuzz fuzz-build torture
 
 all: build/mercato
 
@@ -78,6 +78,42 @@ build/unit/%: tests/unit/%.c $(SAN_LIB_OBJS) tests/unit/unit.h
 	@echo "  UNIT    $<"
 	@$(CC) $(CFLAGS_BASE) $(TEST_WARN) $(PKG_CFLAGS) $(SAN_FLAGS) -Itests/unit -o $@ $< $(SAN_LIB_OBJS) $(LIBS) -lcmocka
 
+# libFuzzer targets (tests/fuzz): the library built again with clang, each
+# target linked with it; main.c stays out.
+FUZZ_CC    = clang
+# Two clang-only warnings gcc does not share: a va_list forwarder without a
+# format attribute (callers are checked) and SQL split over literals.
+FUZZ_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-Wno-format-nonliteral -Wno-string-concatenation
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
+FUZZ_LIB_OBJS := $(patsubst src/%.c,build/fuzz/obj/%.o,$(LIB_SRCS)) build/fuzz/obj/gen/migrations.o \
+	build/fuzz/obj/gen/openapi.o
+
+build/fuzz/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC-FUZZ $<"
+	@$(FUZZ_CC) $(CFLAGS_BASE) $(SRC_WARN) $(PKG_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+build/fuzz/obj/gen/%.o: build/gen/%.c
+	@mkdir -p $(dir $@)
+	@$(FUZZ_CC) $(CFLAGS_BASE) $(FUZZ_FLAGS) -c -o $@ $<
+build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $<"
+	@$(FUZZ_CC) $(CFLAGS_BASE) $(TEST_WARN) $(PKG_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -Itests/fuzz -o $@ $< \
+		$(FUZZ_LIB_OBJS) $(LIBS)
+# Kept: they are only reached through the pattern rule above.
+.SECONDARY: $(FUZZ_LIB_OBJS)
+
+fuzz-build: deps
+	@$(MAKE) --no-print-directory $(FUZZ_BINS)
+
+# Every target for FUZZ_SECONDS (default 180) each, one after another; new
+# corpus entries are kept in tests/fuzz/corpus/<target>/.
+FUZZ_SECONDS ?= 180
+fuzz: fuzz-build
+	@bash scripts/run_fuzz.sh --keep $(FUZZ_SECONDS) $(FUZZ_BINS)
+
 unit: deps
 	@$(MAKE) --no-print-directory $(UNIT_BINS)
 	@bash scripts/run_unit.sh $(UNIT_BINS)
@@ -92,8 +128,9 @@ run: deps
 	./build/mercato serve
 
 test: deps
-	@$(MAKE) --no-print-directory build/mercato build/asan/mercato $(UNIT_BINS)
+	@$(MAKE) --no-print-directory build/mercato build/asan/mercato $(UNIT_BINS) $(FUZZ_BINS)
 	@bash scripts/run_unit.sh $(UNIT_BINS)
+	@bash scripts/run_fuzz.sh 12 $(FUZZ_BINS)
 	@bash scripts/run_api.sh
 
 bench: deps

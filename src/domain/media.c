@@ -44,6 +44,13 @@ static int S_sniff(const unsigned char *data, size_t len)
 	return -1;
 }
 
+const char *media_sniff(const void *data, size_t len)
+{
+	int f = S_sniff(data, len);
+
+	return f < 0 ? NULL : formats[f].type;
+}
+
 mc_rc media_save_product_image(const char *data_dir, int64_t id, const void *data, size_t len, char *url,
 			       mc_error *err)
 {

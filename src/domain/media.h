@@ -12,6 +12,9 @@
 /* "/media/products/" + id + "-" + 16 hex + ".webp" */
 #define MEDIA_URL_MAX 64
 
+/* The MIME type of an accepted image format by its magic bytes, or NULL. */
+const char *media_sniff(const void *data, size_t len);
+
 /* Writes a JPEG, PNG or WebP image of product `id` to
  * <data_dir>/media/products/<id>-<hash>.<ext> and sets `url` (MEDIA_URL_MAX
  * bytes) to its public path. Empty data: MC_ERR_INVALID; another format:

@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/money.h"
 #include "core/strbuf.h"
+#include "domain/account.h"
 #include "domain/pricing.h"
 #include "store/jobs.h"
 #include "store/orders.h"
@@ -522,6 +523,16 @@ mc_rc notify_render(const char *kind, const char *payload, struct email *out)
 	strbuf_init(&d.html);
 	if (!p || json_unpack(p, "{s:s, s:s}", "to", &to, "name", &name))
 		goto out;
+	/* `to` goes into the To header as it is: only an address an account
+	 * could have (no CR/LF, no spaces) is rendered. */
+	{
+		char norm[MC_EMAIL_MAX + 1];
+		mc_error ignored;
+
+		mc_error_init(&ignored);
+		if (account_normalize_email(to, norm, &ignored))
+			goto out;
+	}
 	strbuf_adds(&d.html, "<!DOCTYPE html>\n<html><body>\n");
 	S_para(&d, "Hello %s,", name);
 	if (ev)
