@@ -27,6 +27,7 @@ static const struct {
 	[MC_ERR_RATE_LIMITED] = { 429, "Too Many Requests", "rate_limited" },
 	[MC_ERR_BUSY] = { 503, "Service Unavailable", "busy" },
 	[MC_ERR_INTERNAL] = { 500, "Internal Server Error", "internal_error" },
+	[MC_ERR_STORAGE] = { 503, "Service Unavailable", "storage_unavailable" },
 };
 
 static int S_valid(mc_rc rc)
