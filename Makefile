@@ -132,6 +132,16 @@ test: deps
 	@bash scripts/run_unit.sh $(UNIT_BINS)
 	@bash scripts/run_fuzz.sh 12 $(FUZZ_BINS)
 	@bash scripts/run_api.sh
+	@python3 tests/torture/memory.py --requests 300000 --warmup 100000 --round 5
+
+# The long versions: every fuzz target for TORTURE_FUZZ_SECONDS, 20 crash
+# cycles per database with the fault tests, a million requests for memory.
+TORTURE_FUZZ_SECONDS ?= 1800
+torture: deps
+	@$(MAKE) --no-print-directory build/mercato build/asan/mercato $(FUZZ_BINS)
+	@bash scripts/run_fuzz.sh --keep $(TORTURE_FUZZ_SECONDS) $(FUZZ_BINS)
+	@MERCATO_CRASH_CYCLES=20 bash scripts/run_api.sh tests/api/test_crash_cycles.py tests/api/test_faults.py
+	@python3 tests/torture/memory.py
 
 bench: deps
 	@$(MAKE) --no-print-directory build/mercato
