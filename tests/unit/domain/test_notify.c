@@ -94,6 +94,8 @@ static void test_bad_payloads(void **state)
 		{ "parcel_lost", "{\"to\":\"a@b.c\",\"name\":\"A\"}" },
 		{ "sale_start", "{\"to\":\"a@b.c\",\"name\":\"A\",\"product\":{\"id\":1}}" },
 		{ "promo_digest", "{\"to\":\"a@b.c\",\"name\":\"A\",\"userId\":1,\"products\":{}}" },
+		/* A To no account could have: it would add headers of its own. */
+		{ "welcome", "{\"to\":\"a@b.c\\r\\nBcc: x@y.z\",\"name\":\"A\",\"userId\":1,\"role\":\"buyer\"}" },
 	};
 	(void)state;
 

@@ -16,7 +16,7 @@ static void test_status_mapping(void **state)
 		{ MC_ERR_FORBIDDEN, 403 }, { MC_ERR_NOT_FOUND, 404 }, { MC_ERR_METHOD, 405 },
 		{ MC_ERR_CONFLICT, 409 }, { MC_ERR_TOO_LARGE, 413 }, { MC_ERR_UNSUPPORTED, 415 },
 		{ MC_ERR_UNPROCESSABLE, 422 }, { MC_ERR_RATE_LIMITED, 429 }, { MC_ERR_BUSY, 503 },
-		{ MC_ERR_INTERNAL, 500 },
+		{ MC_ERR_INTERNAL, 500 }, { MC_ERR_STORAGE, 503 },
 	};
 	(void)state;
 
