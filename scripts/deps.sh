@@ -9,6 +9,7 @@ PKGS=(
   libsqlite3-dev libpq-dev postgresql libcurl4-openssl-dev
   libcmocka-dev python3-pytest python3-requests python3-aiosmtpd
   wrk nginx-light curl
+  clang libclang-rt-14-dev
 )
 
 missing=()
