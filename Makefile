@@ -102,14 +102,14 @@ build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_LIB_OBJS)
 	@echo "  FUZZ    $<"
 	@$(FUZZ_CC) $(CFLAGS_BASE) $(TEST_WARN) $(PKG_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -Itests/fuzz -o $@ $< \
 		$(FUZZ_LIB_OBJS) $(LIBS)
-# Kept: they are only reached through the pattern rule above.
+# Kept between builds: only the pattern rule above names them.
 .SECONDARY: $(FUZZ_LIB_OBJS)
 
 fuzz-build: deps
 	@$(MAKE) --no-print-directory $(FUZZ_BINS)
 
-# Every target for FUZZ_SECONDS (default 180) each, one after another; new
-# corpus entries are kept in tests/fuzz/corpus/<target>/.
+# Every target for FUZZ_SECONDS (default 180) each, one after another; the
+# inputs that add coverage are merged into tests/fuzz/corpus/<target>/.
 FUZZ_SECONDS ?= 180
 fuzz: fuzz-build
 	@bash scripts/run_fuzz.sh --keep $(FUZZ_SECONDS) $(FUZZ_BINS)
