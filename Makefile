@@ -26,7 +26,7 @@ REL_OBJS     += build/rel/gen/docs_page.o
 SAN_LIB_OBJS += build/san/gen/docs_page.o
 UNIT_BINS := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT_SRCS))
 
-.PHONY: all deps test-deps run test unit api e2e screenshots contract asan clean bench
+.PHONY: all deps test-deps run test unit api e2e screenshots contract asan clean bench fuzz fuzz-build torture
 
 all: build/mercato
 
@@ -123,6 +123,42 @@ build/unit/%: tests/unit/%.c $(SAN_LIB_OBJS) tests/unit/unit.h
 	@echo "  UNIT    $<"
 	@$(CC) $(CFLAGS_BASE) $(TEST_WARN) $(PKG_CFLAGS) $(SAN_FLAGS) -Itests/unit -o $@ $< $(SAN_LIB_OBJS) $(LIBS) -lcmocka
 
+# libFuzzer targets (tests/fuzz): the library built again with clang, each
+# target linked with it; main.c stays out.
+FUZZ_CC    = clang
+# Two clang-only warnings gcc does not share: a va_list forwarder without a
+# format attribute (callers are checked) and SQL split over literals.
+FUZZ_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-Wno-format-nonliteral -Wno-string-concatenation
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
+FUZZ_LIB_OBJS := $(patsubst src/%.c,build/fuzz/obj/%.o,$(LIB_SRCS)) build/fuzz/obj/gen/migrations.o \
+	build/fuzz/obj/gen/openapi.o build/fuzz/obj/gen/web.o build/fuzz/obj/gen/docs_page.o
+
+build/fuzz/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC-FUZZ $<"
+	@$(FUZZ_CC) $(CFLAGS_BASE) $(SRC_WARN) $(PKG_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+build/fuzz/obj/gen/%.o: build/gen/%.c
+	@mkdir -p $(dir $@)
+	@$(FUZZ_CC) $(CFLAGS_BASE) $(FUZZ_FLAGS) -c -o $@ $<
+build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $<"
+	@$(FUZZ_CC) $(CFLAGS_BASE) $(TEST_WARN) $(PKG_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -Itests/fuzz -o $@ $< \
+		$(FUZZ_LIB_OBJS) $(LIBS)
+# Kept between builds: only the pattern rule above names them.
+.SECONDARY: $(FUZZ_LIB_OBJS)
+
+fuzz-build: deps
+	@$(MAKE) --no-print-directory $(FUZZ_BINS)
+
+# Every target for FUZZ_SECONDS (default 180) each, one after another; the
+# inputs that add coverage are merged into tests/fuzz/corpus/<target>/.
+FUZZ_SECONDS ?= 180
+fuzz: fuzz-build
+	@bash scripts/run_fuzz.sh --keep $(FUZZ_SECONDS) $(FUZZ_BINS)
+
 unit: deps
 	@$(MAKE) --no-print-directory $(UNIT_BINS)
 	@bash scripts/run_unit.sh $(UNIT_BINS)
@@ -143,11 +179,13 @@ contract: test-deps
 	@bash scripts/run_contract.sh
 
 test: test-deps
-	@$(MAKE) --no-print-directory build/mercato build/asan/mercato $(UNIT_BINS)
+	@$(MAKE) --no-print-directory build/mercato build/asan/mercato $(UNIT_BINS) $(FUZZ_BINS)
 	@bash scripts/run_unit.sh $(UNIT_BINS)
+	@bash scripts/run_fuzz.sh 12 $(FUZZ_BINS)
 	@bash scripts/run_api.sh
 	@bash scripts/run_e2e.sh
 	@bash scripts/run_contract.sh
+	@python3 tests/torture/memory.py --requests 300000 --warmup 100000 --round 5
 
 e2e: test-deps
 	@$(MAKE) --no-print-directory build/asan/mercato
@@ -157,6 +195,15 @@ e2e: test-deps
 screenshots: test-deps
 	@$(MAKE) --no-print-directory build/asan/mercato
 	@MERCATO_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots bash scripts/run_e2e.sh
+
+# The long versions: every fuzz target for TORTURE_FUZZ_SECONDS, 20 crash
+# cycles per database with the fault tests, a million requests for memory.
+TORTURE_FUZZ_SECONDS ?= 1800
+torture: deps
+	@$(MAKE) --no-print-directory build/mercato build/asan/mercato $(FUZZ_BINS)
+	@bash scripts/run_fuzz.sh --keep $(TORTURE_FUZZ_SECONDS) $(FUZZ_BINS)
+	@MERCATO_CRASH_CYCLES=20 bash scripts/run_api.sh tests/api/test_crash_cycles.py tests/api/test_faults.py
+	@python3 tests/torture/memory.py
 
 bench: deps
 	@$(MAKE) --no-print-directory build/mercato

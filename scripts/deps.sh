@@ -25,6 +25,7 @@ PKGS=(
   libcmocka-dev python3-pytest python3-requests python3-aiosmtpd
   wrk nginx-light curl faketime
   prometheus systemd openssl
+  clang libclang-rt-14-dev
 )
 if [ $TOOLS -eq 1 ]; then
   PKGS+=(chromium)

@@ -58,6 +58,10 @@ void api_query_bool(struct http_req *req, const char *name, int64_t *out, mc_err
 const char *api_query_str(struct http_req *req, const char *name, size_t maxlen, mc_error *err);
 /* ?limit= (default MC_PAGE_DEFAULT, max MC_PAGE_MAX) and ?offset=. */
 void api_query_page(struct http_req *req, int64_t *limit, int64_t *offset, mc_error *err);
+struct product_filter;
+/* GET /api/products' query string (page, price range, sale, q, category,
+ * sort) as a filter; every bad value is a field error. */
+mc_rc api_products_filter(struct http_req *req, struct product_filter *f, mc_error *err);
 
 struct product;
 /* The one JSON shape of a product, written straight into a buffer. */

@@ -145,7 +145,7 @@ static bool S_answer_cached(struct http_req *req, struct http_res *res, const ch
 
 /* --- GET /api/products ---------------------------------------------------- */
 
-static mc_rc S_parse_filter(struct http_req *req, struct product_filter *f, mc_error *err)
+mc_rc api_products_filter(struct http_req *req, struct product_filter *f, mc_error *err)
 {
 	static const struct { const char *name; enum product_sort sort; } sorts[] = {
 		{ "newest", SORT_NEWEST }, { "price", SORT_PRICE }, { "-price", SORT_PRICE_DESC },
@@ -211,7 +211,7 @@ void api_products_list(struct http_req *req, struct http_res *res)
 	mc_error_init(&err);
 	strbuf_init(&key);
 	strbuf_init(&sb);
-	rc = S_parse_filter(req, &f, &err);
+	rc = api_products_filter(req, &f, &err);
 	if (rc) {
 		http_res_error(res, rc, &err);
 		goto out;

@@ -21,6 +21,7 @@ typedef enum mc_rc {
 	MC_ERR_BUSY,          /* temporarily overloaded (hash slots, db busy): 503 */
 	MC_ERR_UNAVAILABLE,   /* the database is unreachable; the store reconnects: 503 */
 	MC_ERR_INTERNAL,      /* a bug or an I/O failure: 500 */
+	MC_ERR_STORAGE,       /* the database's disk is full or failing writes: 503 */
 	MC_RC_COUNT
 } mc_rc;
 

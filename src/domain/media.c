@@ -47,6 +47,13 @@ static int S_sniff(const unsigned char *data, size_t len)
 	return -1;
 }
 
+const char *media_sniff(const void *data, size_t len)
+{
+	int f = S_sniff(data, len);
+
+	return f < 0 ? NULL : formats[f].type;
+}
+
 /* n lower-case hex digits at p. */
 static int S_hex(const char *p, size_t n)
 {

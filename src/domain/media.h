@@ -17,6 +17,9 @@
 /* "uploads/products/" + id + "/" + 32 hex */
 #define MEDIA_KEY_MAX 80
 
+/* The MIME type of an accepted image format by its magic bytes, or NULL. */
+const char *media_sniff(const void *data, size_t len);
+
 /* Whose storage an image counts against: the product's seller, who may
  * store `quota` bytes in all. */
 struct media_owner {

@@ -28,6 +28,7 @@ static const struct {
 	[MC_ERR_BUSY] = { 503, "Service Unavailable", "busy" },
 	[MC_ERR_UNAVAILABLE] = { 503, "Service Unavailable", "database_unavailable" },
 	[MC_ERR_INTERNAL] = { 500, "Internal Server Error", "internal_error" },
+	[MC_ERR_STORAGE] = { 503, "Service Unavailable", "storage_unavailable" },
 };
 
 static int S_valid(mc_rc rc)
@@ -102,7 +103,7 @@ void http_res_error(struct http_res *res, mc_rc rc, mc_error *err)
 		json_object_update_missing(body, (json_t *)err->extra);
 	if (status == 401)
 		S_www_authenticate(res, code);
-	if (rc == MC_ERR_RATE_LIMITED || rc == MC_ERR_BUSY || rc == MC_ERR_UNAVAILABLE)
+	if (rc == MC_ERR_RATE_LIMITED || rc == MC_ERR_BUSY || rc == MC_ERR_UNAVAILABLE || rc == MC_ERR_STORAGE)
 		http_res_header(res, "Retry-After", "%ld", err && err->retry_after > 0 ? err->retry_after : 1);
 	http_res_json(res, status, body);
 	res->content_type = "application/problem+json";

@@ -201,6 +201,34 @@ static int S_trusted_proxy(struct http_server *srv, const struct sockaddr *sa)
 	return S_in_list(ip, srv->proxies, srv->nproxies);
 }
 
+void http_forwarded_client(const char *xff, char proxies[][MC_PROXY_ADDR_LEN], int nproxies, char *client,
+			   size_t len)
+{
+	char hop[64];
+
+	/* Walk from the right: the last hop not a trusted proxy is the client. */
+	for (const char *end = xff + strlen(xff); end > xff;) {
+		const char *start = end;
+		size_t n;
+
+		while (start > xff && start[-1] != ',')
+			start--;
+		n = (size_t)(end - start);
+		while (n && (*start == ' ' || *start == '\t'))
+			start++, n--;
+		while (n && (start[n - 1] == ' ' || start[n - 1] == '\t'))
+			n--;
+		if (n && n < sizeof(hop)) {
+			memcpy(hop, start, n);
+			hop[n] = '\0';
+			snprintf(client, len, "%s", hop);
+			if (!S_in_list(hop, proxies, nproxies))
+				return;
+		}
+		end = start > xff ? start - 1 : xff;
+	}
+}
+
 /* The peer address, or the nearest X-Forwarded-For hop not ours when the peer
  * is a trusted proxy. */
 static void S_client_ip(struct http_server *srv, struct http_req *req)
@@ -208,35 +236,13 @@ static void S_client_ip(struct http_server *srv, struct http_req *req)
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const char *xff;
-	char hop[64];
 
 	S_addr_text(ci ? ci->client_addr : NULL, req->client_ip, sizeof(req->client_ip));
 	if (!srv->nproxies || !S_in_list(req->client_ip, srv->proxies, srv->nproxies))
 		return;
 	xff = http_req_header(req, "X-Forwarded-For");
-	if (!xff)
-		return;
-	/* Walk from the right: the last hop not a trusted proxy is the client. */
-	for (const char *end = xff + strlen(xff); end > xff;) {
-		const char *start = end;
-		size_t len;
-
-		while (start > xff && start[-1] != ',')
-			start--;
-		len = (size_t)(end - start);
-		while (len && (*start == ' ' || *start == '\t'))
-			start++, len--;
-		while (len && (start[len - 1] == ' ' || start[len - 1] == '\t'))
-			len--;
-		if (len && len < sizeof(hop)) {
-			memcpy(hop, start, len);
-			hop[len] = '\0';
-			snprintf(req->client_ip, sizeof(req->client_ip), "%s", hop);
-			if (!S_in_list(hop, srv->proxies, srv->nproxies))
-				return;
-		}
-		end = start > xff ? start - 1 : xff;
-	}
+	if (xff)
+		http_forwarded_client(xff, srv->proxies, srv->nproxies, req->client_ip, sizeof(req->client_ip));
 }
 
 /* The Access-Control-Allow-Origin value, NULL when the origin is not

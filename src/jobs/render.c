@@ -2,13 +2,16 @@
 
 #include <jansson.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
 #include "core/money.h"
+#include "core/limits.h"
 #include "core/strbuf.h"
+#include "domain/account.h"
 
 /* Order emails: the subject is "Your order #ID: <title>"; the lead opens the body. */
 static const struct order_email {
@@ -307,6 +310,20 @@ void email_release(struct email *e)
 	memset(e, 0, sizeof(*e));
 }
 
+/* `to` goes into the To header as it is: only an address an account could
+ * have (no CR or LF, no spaces) is rendered. */
+static bool S_address_ok(const char *to)
+{
+	char norm[MC_EMAIL_MAX + 1];
+	mc_error ignored;
+	mc_rc rc;
+
+	mc_error_init(&ignored);
+	rc = account_normalize_email(to, norm, &ignored);
+	mc_error_release(&ignored);
+	return !rc;
+}
+
 mc_rc render_email(email_kind kind, const char *payload, struct email *out)
 {
 	json_t *p = json_loads(payload, 0, NULL);
@@ -317,7 +334,7 @@ mc_rc render_email(email_kind kind, const char *payload, struct email *out)
 	memset(out, 0, sizeof(*out));
 	strbuf_init(&d.text);
 	strbuf_init(&d.html);
-	if (!p || json_unpack(p, "{s:s, s:s}", "to", &to, "name", &name))
+	if (!p || json_unpack(p, "{s:s, s:s}", "to", &to, "name", &name) || !S_address_ok(to))
 		goto out;
 	strbuf_adds(&d.html, "<!DOCTYPE html>\n<html><body>\n");
 	S_para(&d, "Hello %s,", name);

@@ -23,6 +23,7 @@ enum {
 	DB_DONE = 0,        /* statement finished, no (more) rows */
 	DB_ROW = 1,         /* a row is available through db_col_*() */
 	DB_ERR = -1,        /* any other failure (logged by the driver) */
+	DB_IOERR = -5,      /* the disk is full or failing writes (logged): nothing was written */
 	DB_CONSTRAINT = -2, /* unique / check / foreign-key violation */
 	DB_BUSY = -3,       /* lock timeout or serialization failure: retry the transaction */
 	DB_GONE = -4,       /* the connection is lost or the database unreachable: reconnect later */

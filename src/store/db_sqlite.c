@@ -129,7 +129,7 @@ int db_sqlite_durable_wait(uint64_t ticket)
 		target = atomic_load(&S_group.written);
 		S_group.syncing = 1;
 		pthread_mutex_unlock(&S_group.mu);
-		rc = S_sync_file(S_group.wal) ? DB_ERR : DB_DONE;
+		rc = S_sync_file(S_group.wal) ? DB_IOERR : DB_DONE;
 		pthread_mutex_lock(&S_group.mu);
 		S_group.syncing = 0;
 		if (!rc && target > S_group.synced)
@@ -165,6 +165,9 @@ static int S_map(int rc)
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
 		return DB_BUSY;
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+		return DB_IOERR;
 	default:
 		return DB_ERR;
 	}
@@ -395,7 +398,7 @@ static int S_commit(db *d)
 		if (q->grouped)
 			q->ticket = atomic_fetch_add(&S_group.written, 1) + 1;
 		else if (S_sync_file(q->wal))
-			rc = DB_ERR;
+			rc = DB_IOERR;
 	}
 	S_release_write(q);
 	return rc;
@@ -465,7 +468,7 @@ static int S_step(db_stmt *s)
 	int rc = sqlite3_step(ST(s)->h);
 	int mapped = S_map(rc);
 
-	if (mapped == DB_ERR)
+	if (mapped == DB_ERR || mapped == DB_IOERR)
 		log_error("sqlite", "step: %s", sqlite3_errmsg(SQ(s->owner)->h));
 	return mapped;
 }

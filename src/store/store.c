@@ -135,6 +135,8 @@ mc_rc store_rc(int dbrc)
 	case DB_DONE:
 	case DB_ROW:
 		return MC_OK;
+	case DB_IOERR:
+		return MC_ERR_STORAGE;
 	case DB_BUSY:
 		metrics_inc(METRIC_DB_BUSY);
 		return MC_ERR_BUSY;
@@ -226,7 +228,7 @@ uint64_t store_durable_owed(void)
 
 mc_rc store_durable_wait(uint64_t ticket)
 {
-	return db_durable_wait(ticket) == DB_DONE ? MC_OK : MC_ERR_INTERNAL;
+	return store_rc(db_durable_wait(ticket));
 }
 
 mc_rc store_checkpointer_start(void)

@@ -118,6 +118,8 @@ static void test_bad_payloads(void **state)
 		{ EMAIL_SALE_START, "{\"to\":\"a@b.c\",\"name\":\"A\",\"product\":{\"id\":1}}" },
 		{ EMAIL_PROMO_DIGEST, "{\"to\":\"a@b.c\",\"name\":\"A\",\"userId\":1,\"products\":{}}" },
 		{ EMAIL_PASSWORD_RESET, "{\"to\":\"a@b.c\",\"name\":\"A\",\"userId\":1,\"validMinutes\":30}" },
+		/* A To no account could have: it would add headers of its own. */
+		{ EMAIL_WELCOME, "{\"to\":\"a@b.c\\r\\nBcc: x@y.z\",\"name\":\"A\",\"userId\":1,\"role\":\"buyer\"}" },
 	};
 	(void)state;
 
