@@ -10,8 +10,8 @@ const nav = document.getElementById('nav');
 const toastBox = document.getElementById('toast');
 
 // ---- session ---------------------------------------------------------------
-// The API authenticates with bearer tokens; the token lives in sessionStorage
-// (this tab only, gone when it closes). See docs/ARCHITECTURE.md for the
+// The API authenticates with bearer tokens; the token and the refresh token
+// that renews it live in sessionStorage (this tab only, gone when it closes). See docs/ARCHITECTURE.md for the
 // trade-off against an HttpOnly cookie.
 
 function loadSession() {
@@ -46,8 +46,7 @@ export class ApiError extends Error {
   }
 }
 
-// One call to the API. `body` is JSON, or a Blob sent as is (image uploads).
-export async function api(method, path, body, headers = {}) {
+async function send(method, path, body, headers) {
   const h = { Accept: 'application/json', ...headers };
   let payload;
   if (session) h.Authorization = 'Bearer ' + session.token;
@@ -67,6 +66,32 @@ export async function api(method, path, body, headers = {}) {
     } catch {
       data = null;
     }
+  }
+  return { r, data };
+}
+
+// One refresh at a time: a refresh token works once, and sending it twice
+// would end the session (the server takes a reused token for a stolen one).
+let renewing = null;
+function renewSession() {
+  if (!renewing) {
+    const old = session;
+    renewing = send('POST', '/api/auth/refresh', { refreshToken: old.refreshToken }, {}).then(({ r, data }) => {
+      if (!r.ok || !data || session !== old) return false;
+      setSession({ ...old, token: data.token, refreshToken: data.refreshToken });
+      return true;
+    }, () => false).finally(() => { renewing = null; });
+  }
+  return renewing;
+}
+
+// One call to the API. `body` is JSON, or a Blob sent as is (image uploads).
+// An expired access token is renewed once with the refresh token, then the
+// call is repeated.
+export async function api(method, path, body, headers = {}) {
+  let { r, data } = await send(method, path, body, headers);
+  if (r.status === 401 && session && session.refreshToken && data && data.code === 'token_expired' && await renewSession()) {
+    ({ r, data } = await send(method, path, body, headers));
   }
   if (!r.ok) {
     if (r.status === 401 && session) {
@@ -278,11 +303,10 @@ wide.addEventListener('change', () => {
   for (const d of document.querySelectorAll('.filters details')) d.open = wide.matches;
 });
 
+// The first page of categories (name order) fills the filter; the one in use
+// is already there.
 async function loadCategories(select, chosen) {
-  if (!categories) {
-    const all = await api('GET', '/api/products?limit=100');
-    categories = [...new Set(all.items.map((p) => p.category).filter(Boolean))].sort();
-  }
+  if (!categories) categories = (await api('GET', '/api/categories?limit=100')).items.map((c) => c.name);
   for (const c of categories) if (c !== chosen) select.appendChild(option(c, c, false));
 }
 
@@ -469,7 +493,7 @@ async function cartPage() {
 // ---- sign in / create account ------------------------------------------------
 
 function afterAuth(res, next) {
-  setSession({ token: res.token, user: res.user });
+  setSession({ token: res.token, refreshToken: res.refreshToken, user: res.user });
   const merged = (res.cartMerge && res.cartMerge.merged) || [];
   if (merged.length) {
     const units = merged.reduce((n, m) => n + m.quantity, 0);
@@ -493,7 +517,39 @@ function signinPage({ params }) {
     h('form', { class: 'stack', onsubmit: action(async () => {
       afterAuth(await api('POST', '/api/auth/login', { email: email.input.value.trim(), password: password.input.value }), next);
     }, status) }, email.el, password.el, status, h('p', null, h('button', { type: 'submit' }, 'Sign in'))),
+    h('p', null, h('a', { href: '#/forgot' }, 'Forgot password?')),
     h('p', null, 'New here? ', h('a', { href: '#/register?next=' + encodeURIComponent(next) }, 'Create an account')),
+  ];
+}
+
+function forgotPage() {
+  const email = field('Email', { type: 'email', name: 'email', autocomplete: 'username', required: true });
+  const status = h('div');
+  return [
+    h('h1', null, 'Forgot password'),
+    h('p', null, 'We will email you a link to choose a new password.'),
+    h('form', { class: 'stack', onsubmit: action(async () => {
+      const r = await api('POST', '/api/auth/forgot-password', { email: email.input.value.trim() });
+      status.replaceChildren(notice(r.message));
+    }, status) }, email.el, status, h('p', null, h('button', { type: 'submit' }, 'Send the link'))),
+    h('p', null, h('a', { href: '#/signin' }, 'Back to sign in')),
+  ];
+}
+
+// The emailed link: #/reset?token=...
+function resetPage({ params }) {
+  const token = params.get('token') || '';
+  if (!token) return [h('h1', null, 'Choose a new password'), notice('This link is incomplete. Ask for a new one.', true),
+    h('p', null, h('a', { href: '#/forgot' }, 'Forgot password?'))];
+  const password = field('New password', { type: 'password', name: 'newPassword', autocomplete: 'new-password', required: true, minlength: 8 });
+  const status = h('div');
+  return [
+    h('h1', null, 'Choose a new password'),
+    h('form', { class: 'stack', onsubmit: action(async () => {
+      await api('POST', '/api/auth/reset-password', { token, newPassword: password.input.value });
+      flash('Your password is changed. Sign in with it.');
+      go('/signin');
+    }, status) }, password.el, status, h('p', null, h('button', { type: 'submit' }, 'Set the password'))),
   ];
 }
 
@@ -529,9 +585,47 @@ function checkoutError(e) {
   return notice(e.message, true);
 }
 
+// An address on one line, for the address book's choices.
+function addressLine(a) {
+  return [a.name, a.line1, a.line2, a.city, a.state, a.postalCode, a.country].filter(Boolean).join(', ');
+}
+
+// Where the order goes: none, a saved address (the default chosen first), or
+// a new one saved to the address book when the order is placed. `chosenId()`
+// answers the address id to send (saving a new address first), or null.
+function shippingChoice(book) {
+  const NEW = 'new';
+  const saved = book.find((a) => a.isDefault);
+  const shipTo = field('Ship to', { name: 'shipTo', options: [option('', 'No shipping address', !saved),
+    book.map((a) => option(String(a.id), addressLine(a), a === saved)), option(NEW, 'A new address…', false)] }, 'select');
+  const fields = {
+    name: field('Name', { name: 'name', autocomplete: 'shipping name', maxlength: 100 }),
+    line1: field('Address line 1', { name: 'line1', autocomplete: 'shipping address-line1', maxlength: 200 }),
+    city: field('City', { name: 'city', autocomplete: 'shipping address-level2', maxlength: 200 }),
+    postalCode: field('Postal code', { name: 'postalCode', autocomplete: 'shipping postal-code', maxlength: 16 }),
+    country: field('Country', { name: 'country', autocomplete: 'shipping country', maxlength: 2, placeholder: 'IN', value: 'IN' }),
+  };
+  const form = h('div', { class: 'stack', hidden: true }, Object.values(fields).map((f) => f.el),
+    h('p', { class: 'muted' }, 'Saved to your address book when you place the order.'));
+  shipTo.input.addEventListener('change', () => { form.hidden = shipTo.input.value !== NEW; });
+  const el = h('fieldset', { class: 'panel' }, h('legend', null, 'Shipping address (optional)'), shipTo.el, form);
+  async function chosenId() {
+    if (shipTo.input.value !== NEW) return shipTo.input.value ? Number(shipTo.input.value) : null;
+    const body = {};
+    for (const [k, f] of Object.entries(fields)) if (f.input.value.trim()) body[k] = f.input.value.trim();
+    const a = await api('POST', '/api/users/me/addresses', body);
+    // Chosen from now on, so a second attempt does not save it twice.
+    shipTo.input.insertBefore(option(String(a.id), addressLine(a), true), shipTo.input.lastElementChild);
+    shipTo.input.value = String(a.id);
+    form.hidden = true;
+    return a.id;
+  }
+  return { el, chosenId };
+}
+
 async function checkoutPage() {
   if (!session) return go('/signin?next=/checkout');
-  const cart = await api('GET', '/api/cart');
+  const [cart, book] = await Promise.all([api('GET', '/api/cart'), api('GET', '/api/users/me/addresses')]);
   if (!cart.items.length) return [h('h1', null, 'Checkout'), h('p', null, 'Your cart is empty. ', h('a', { href: '#/' }, 'Browse the shop'))];
   let coupon = null;
   const status = h('div');
@@ -563,9 +657,12 @@ async function checkoutPage() {
       : notice('Coupon ' + c + ' cannot be used' + (coupon.reason ? ' (' + coupon.reason + ')' : '') + '.', true));
     drawSummary();
   }, couponStatus) }, code.el, h('button', { type: 'submit', class: 'secondary' }, 'Apply'));
+  const shipping = shippingChoice(book.items);
   const place = h('button', { type: 'button', onclick: action(async () => {
     const body = { expectedTotal: cart.total };
     if (coupon && coupon.valid) body.couponCode = coupon.code;
+    const addressId = await shipping.chosenId();
+    if (addressId) body.shippingAddressId = addressId;
     try {
       // One key per attempt: a repeated request is one order; a new attempt
       // (after fixing the cart) is a new one.
@@ -588,7 +685,7 @@ async function checkoutPage() {
     h('ul', { class: 'lines' }, cart.items.map((l) => h('li', null, productImage(l, 'thumb small'),
       h('div', { class: 'grow' }, l.name, h('div', { class: 'muted' }, l.qty + ' × ' + money(l.unitPrice, l.currency))),
       h('div', { class: 'price' }, money(l.lineTotal, l.currency))))),
-    h('div', { class: 'totals' }, couponForm, couponStatus, summary, status, place),
+    h('div', { class: 'totals' }, couponForm, couponStatus, shipping.el, summary, status, place),
   ];
 }
 
@@ -655,6 +752,12 @@ function payForm(o, status) {
   h('button', { type: 'submit' }, 'Pay'));
 }
 
+// One line each: name, street, town, country, phone.
+function shippingLines(a) {
+  return [a.name, a.line1, a.line2, [a.city, a.state, a.postalCode].filter(Boolean).join(' '), a.country, a.phone]
+    .filter(Boolean).map((t) => h('div', null, t));
+}
+
 async function orderPage({ match }) {
   if (!session) return go('/signin?next=/orders/' + match[1]);
   const o = await api('GET', '/api/orders/' + match[1]);
@@ -677,6 +780,8 @@ async function orderPage({ match }) {
         h('dt', null, 'Subtotal'), h('dd', null, money(o.originalTotal, o.currency)),
         o.discountApplied ? [h('dt', null, 'Discount' + (o.couponCode ? ' (' + o.couponCode + ')' : '')), h('dd', null, '−' + money(o.discountApplied, o.currency))] : null,
         h('dt', { class: 'total-row' }, 'Total'), h('dd', { class: 'total-row', id: 'order-total' }, orderTotal(o)))),
+    o.shippingAddress ? h('section', { class: 'totals', 'aria-label': 'Shipping address' },
+      h('h2', null, 'Ship to'), h('address', { id: 'ship-to' }, shippingLines(o.shippingAddress))) : null,
     own && o.status === 'pending_payment' && o.paymentStatus !== 'pending' ? payForm(o, status) : null,
     own && BUYER_CANCELLABLE.includes(o.status) ? h('p', null, cancelButton(o, render, status)) : null,
     o.cancelReason ? h('p', { class: 'muted' }, 'Cancelled by ' + (o.cancelledBy || '') + ': ' + o.cancelReason) : null,
@@ -712,6 +817,8 @@ const routes = [
   [/^\/cart$/, cartPage],
   [/^\/signin$/, signinPage],
   [/^\/register$/, registerPage],
+  [/^\/forgot$/, forgotPage],
+  [/^\/reset$/, resetPage],
   [/^\/checkout$/, checkoutPage],
   [/^\/orders$/, ordersPage],
   [/^\/orders\/(\d+)$/, orderPage],

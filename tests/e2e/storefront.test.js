@@ -6,6 +6,9 @@
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
 const { Server, launch, newPage, screenshot, png, money, ADMIN, DEMO_PASSWORD } = require('./harness.js');
 
 const WAIT = 15000;
@@ -309,6 +312,112 @@ test('a buyer keeps a wishlist, reviews what they bought and cancels an unpaid o
   await see(page.getByText('Thank you for your review.'));
   await see(page.getByText('Boils fast. <img src=x onerror=alert(1)>'));
   await see(page.getByText('★ 4.0 (1 review)'));
+  assert.deepEqual(page.cspErrors, []);
+  await page.context().close();
+});
+
+test('the category filter lists the categories from the API, and the footer links the API docs', async () => {
+  const p = await sellerProduct({ category: unique('Lanterns') });
+  const expected = (await server.api('GET', '/api/categories?limit=100')).items.map((c) => c.name);
+  assert.ok(expected.includes(p.category));
+  const page = await newPage(browser, server);
+  const listed = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/categories', { timeout: WAIT });
+  await page.goto('/');
+  assert.equal((await listed).status(), 200);
+  const select = page.getByLabel('Category');
+  await select.locator('option[value="' + expected[expected.length - 1] + '"]').waitFor({ state: 'attached', timeout: WAIT });
+  assert.deepEqual(await select.locator('option').allTextContents(), ['All categories', ...expected]);
+  await select.selectOption(p.category);
+  await see(card(page, p.name));
+  assert.equal(await page.locator('#grid article.card').count(), 1);
+  assert.equal(await page.getByRole('link', { name: 'API docs' }).getAttribute('href'), '/docs');
+  assert.deepEqual(page.cspErrors, []);
+  await page.context().close();
+});
+
+test('a buyer checks out to a new shipping address, saved to the address book and shown on the receipt', async () => {
+  const buyer = await newBuyer();
+  const p = await sellerProduct();
+  await server.api('POST', '/api/cart', { productId: p.id, qty: 1 }, buyer.token);
+  const page = await newPage(browser, server);
+  await signIn(page, buyer.email, buyer.password);
+  await page.getByRole('link', { name: /^Cart/ }).click();
+  await page.getByRole('button', { name: 'Checkout' }).click();
+  await page.getByLabel('Ship to').selectOption({ label: 'A new address…' });
+  await page.getByLabel('Name').fill('Asha <b>Rao</b>');
+  await page.getByLabel('Address line 1').fill('12 MG Road');
+  await page.getByLabel('City').fill('Bengaluru');
+  await page.getByLabel('Postal code').fill('560001');
+  await page.getByLabel('Country').fill('IN');
+  await screenshot(page, 'checkout-address');
+  await page.getByRole('button', { name: 'Place order' }).click();
+  await see(page.getByRole('heading', { name: /^Order #\d+$/ }));
+  const shipTo = page.locator('#ship-to');
+  await see(shipTo);
+  assert.deepEqual(await shipTo.locator('div').allTextContents(), ['Asha <b>Rao</b>', '12 MG Road', 'Bengaluru 560001', 'IN']);
+  const book = await server.api('GET', '/api/users/me/addresses', undefined, buyer.token);
+  assert.deepEqual(book.items.map((a) => [a.name, a.city, a.isDefault]), [['Asha <b>Rao</b>', 'Bengaluru', true]]);
+  // The next checkout offers the saved address first.
+  await server.api('POST', '/api/cart', { productId: p.id, qty: 1 }, buyer.token);
+  await page.goto('/#/checkout');
+  await see(page.getByRole('button', { name: 'Place order' }));
+  assert.equal(await page.getByLabel('Ship to').inputValue(), String(book.items[0].id));
+  assert.deepEqual(page.cspErrors, []);
+  await page.context().close();
+});
+
+test('forgot password shows the answer of the API; a reset link with a bad token is refused', async () => {
+  const buyer = await newBuyer();
+  // The same answer for every address, known or not.
+  const { message } = await server.api('POST', '/api/auth/forgot-password', { email: 'nobody' + ++seq + '@e2e.test' });
+  const page = await newPage(browser, server);
+  await page.goto('/#/signin');
+  await page.getByRole('link', { name: 'Forgot password?' }).click();
+  await page.getByLabel('Email').fill(buyer.email);
+  await page.getByRole('button', { name: 'Send the link' }).click();
+  await see(page.getByRole('status').getByText(message, { exact: true }));
+  // A link with a bad token: the API's refusal is shown, and nothing changes.
+  await page.goto('/#/reset?token=not-a-real-token');
+  await page.getByLabel('New password').fill('a brand new password');
+  await page.getByRole('button', { name: 'Set the password' }).click();
+  await see(page.getByRole('alert'));
+  assert.deepEqual(page.cspErrors, []);
+  await page.context().close();
+});
+
+// The buyer's access token re-signed (with the development key in the
+// server's data directory) to have expired an hour ago.
+function expired(token) {
+  const [head, body] = token.split('.');
+  const claims = JSON.parse(Buffer.from(body, 'base64url').toString());
+  claims.iat -= 7200;
+  claims.exp = claims.iat + 3600;
+  const signed = head + '.' + Buffer.from(JSON.stringify(claims)).toString('base64url');
+  const key = fs.readFileSync(path.join(server.dir, 'data', 'jwt.secret')).subarray(0, 32);
+  return signed + '.' + crypto.createHmac('sha256', key).update(signed).digest('base64url');
+}
+
+test('an expired access token is renewed once with the refresh token, without signing out', async () => {
+  const buyer = await newBuyer();
+  const p = await sellerProduct();
+  const order = await buy(buyer, p, false);
+  const page = await newPage(browser, server);
+  await signIn(page, buyer.email, buyer.password);
+  const stored = JSON.parse(await page.evaluate(() => sessionStorage.getItem('mercato.session')));
+  const stale = expired(stored.token);
+  const me = await fetch(server.base + '/api/auth/me', { headers: { Authorization: 'Bearer ' + stale } });
+  assert.equal((await me.json()).code, 'token_expired');
+  await page.evaluate((s) => sessionStorage.setItem('mercato.session', s), JSON.stringify({ ...stored, token: stale }));
+  const refreshes = [];
+  page.on('request', (r) => { if (r.url().endsWith('/api/auth/refresh')) refreshes.push(r); });
+  await page.goto('/#/orders');
+  await page.reload();
+  await see(orderRow(page, order.id));
+  await see(page.getByRole('button', { name: 'Sign out' }));
+  const renewed = JSON.parse(await page.evaluate(() => sessionStorage.getItem('mercato.session')));
+  assert.notEqual(renewed.token, stale);
+  assert.notEqual(renewed.refreshToken, stored.refreshToken);
+  assert.equal(refreshes.length, 1);
   assert.deepEqual(page.cspErrors, []);
   await page.context().close();
 });
