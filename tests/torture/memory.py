@@ -44,6 +44,20 @@ def wait_until(cond, what, timeout=30):
         time.sleep(0.1)  # polling another process
 
 
+def open_conns(port):
+    """Established TCP connections to the server's port (wrk's closed ones gone)."""
+    n = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as f:
+                for line in f.readlines()[1:]:
+                    local, state = line.split()[1], line.split()[3]
+                    n += state == "01" and int(local.rsplit(":", 1)[1], 16) == port
+        except FileNotFoundError:
+            pass
+    return n
+
+
 def http(base, method, path, body=None, token=None):
     req = urllib.request.Request(base + path, method=method, data=body,
                                  headers={"Content-Type": "application/json",
@@ -85,7 +99,7 @@ def main():
         # Every HTTP thread opens its database connection on first use: touch them all first.
         for _ in range(100):
             http(base, "GET", "/api/products?limit=1")
-        idle_fds = fds(server.pid)
+        idle_fds = None
         wenv = dict(os.environ, TORTURE_TOKEN=token, TORTURE_PRODUCTS=str(products))
         done, baseline, rounds, peak = 0, None, 0, 0
         while done < args.requests:
@@ -100,12 +114,17 @@ def main():
             rss = rss_kib(server.pid)
             if baseline is None and done >= args.warmup:
                 baseline = rss
+                # What the server holds once warm (lazily opened database
+                # connections, WAL handles) and its clients gone: the idle count.
+                wait_until(lambda: open_conns(port) == 0, "the warm-up's connections to close")
+                idle_fds = fds(server.pid)
             peak = max(peak, rss)
             print("torture round %d: %d requests (%s answered 4xx/5xx, %d in all), RSS %d KiB%s" % (
                 rounds, n, non2xx.group(1) if non2xx else 0, done, rss,
                 "; socket errors: " + errors.group(1) if errors else ""), flush=True)
             if server.poll() is not None:
                 raise SystemExit("torture: the server died")
+        wait_until(lambda: open_conns(port) == 0, "the load's connections to close")
         wait_until(lambda: fds(server.pid) <= idle_fds, "file descriptors back to %d" % idle_fds)
         growth = rss_kib(server.pid) - baseline
         ok = growth < args.max_growth_kib
