@@ -180,12 +180,10 @@ static int S_serve(struct config *cfg)
 		return 1;
 	}
 	mc_error_release(&kerr);
-	if (embedded) {
-		/* Group commit: PostgreSQL's COMMIT waits for its own flush. */
-		opts.durable_defer = store_defer_durable;
-		opts.durable_owed = store_durable_owed;
-		opts.durable_wait = store_durable_wait;
-	}
+	opts.batch_enable = store_batch_enable;
+	opts.batch_joined = store_batch_joined;
+	opts.batch_commit = store_batch_commit;
+	opts.durable_wait = store_durable_wait;
 	if (api_init(cfg, &key) || catalog_cache_init())
 		return 1;
 	S_raise_fd_limit();

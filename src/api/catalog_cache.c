@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "store/products.h"
 #include "store/stock.h"
+#include "store/store.h"
 
 #define SLOTS (MC_CACHE_ENTRIES * 2)        /* open addressing at most half full */
 #define STOCK_SLOTS (MC_STOCK_TRACKED * 2)  /* likewise */
@@ -254,13 +255,20 @@ void catalog_cache_release(void)
 	stock.slots = NULL;
 }
 
-void catalog_cache_invalidate(void)
+static void S_invalidate_now(void)
 {
 	pthread_rwlock_wrlock(&cache.lock);
 	S_flush_locked();
 	/* Make the next request re-read the version and the next boundary. */
 	atomic_store(&cache.valid_until, 0);
 	pthread_rwlock_unlock(&cache.lock);
+}
+
+/* After the commit: a flush before it could be refilled, by a read on
+ * another thread, with the rows the commit replaces. */
+void catalog_cache_invalidate(void)
+{
+	store_after_txn(S_invalidate_now);
 }
 
 uint64_t catalog_cache_refresh(int64_t now)

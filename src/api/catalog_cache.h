@@ -57,7 +57,8 @@ struct cache_entry *catalog_cache_put(const char *key, const char *body, size_t 
 				      size_t nstock, uint64_t generation);
 /* Drops a reference (usable as a response's body_release). */
 void catalog_cache_unref(void *entry);
-/* Flushes now: called after this node changes the catalog. */
+/* Flushes once this thread's open transaction (or batch) has ended, at
+ * once when none is open: called after this node changes the catalog. */
 void catalog_cache_invalidate(void);
 
 /* The figure to show for product id, whose row said *stock: the node's live

@@ -106,14 +106,14 @@ bool api_idem_begin(struct http_req *req, struct http_res *res, const char *scop
 }
 
 /* Tests only (refused in production): the window between the commit and
- * the answer, in which a crash loses the answer but not the order. */
+ * the answer, in which a crash loses the answer but not the order. It
+ * runs once the transaction holding the request (its batch) ends. */
 static void S_test_delay(void)
 {
 	long ms = api_config()->test_delay_after_commit_ms;
 	struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
 
-	if (ms)
-		nanosleep(&t, NULL);
+	nanosleep(&t, NULL);
 }
 
 void api_idem_finish(struct api_idem *st, struct http_res *res)
@@ -135,6 +135,6 @@ void api_idem_finish(struct api_idem *st, struct http_res *res)
 	/* Not committed (or not known to be): the client must not see success. */
 	if (rc)
 		http_res_problem(res, rc, NULL, "cannot store the result; retry with the same Idempotency-Key");
-	else
-		S_test_delay();
+	else if (api_config()->test_delay_after_commit_ms)
+		store_after_txn(S_test_delay);
 }

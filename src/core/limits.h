@@ -7,6 +7,9 @@
 #define MC_MAX_IMAGE_BODY      (5 * 1024 * 1024)  /* product image upload (DESIGN: at most 5 MiB) */
 #define MC_MAX_HEADER_BYTES    (32 * 1024)        /* per-connection header memory in libmicrohttpd; 431/413 beyond */
 #define MC_MAX_CONNECTIONS     4096               /* concurrent sockets; keeps fds well under RLIMIT_NOFILE */
+#define MC_LISTEN_BACKLOG      1024               /* connections the kernel queues before accept: a burst of new clients waits, not refused */
+#define MC_DRAIN_MS            1000               /* a stopping server lets requests in flight finish this long */
+#define MC_DRAIN_POLL_MS       20                 /* how often a draining loop looks whether its connections are gone */
 #define MC_CONN_IDLE_TIMEOUT   30                 /* seconds a connection may sit without sending a byte */
 #define MC_BODY_BUDGET         (64 * 1024 * 1024) /* request bodies buffered at once, all connections: 503 beyond (slow uploads cannot pin memory) */
 #define MC_REQUEST_ID_MAX      64                 /* X-Request-Id accepted from clients up to this length */
@@ -112,6 +115,8 @@
 #define MC_DB_RECONNECT_MIN_MS 100                /* first wait after a failed reconnect; doubles per failure */
 #define MC_DB_RECONNECT_MAX_MS 1000               /* longest wait between reconnects: back within a second of the database */
 #define MC_DB_IDLE_PROBE_US    1000000            /* a connection idle this long is checked for a server goodbye before use */
+#define MC_BATCH_MAX           64                 /* requests in one write batch: bounds the wait of its first answer and the write lock's hold */
+#define MC_STORE_AFTER_TXN     4                  /* distinct actions waiting for one transaction's end (cache flush, a test delay) */
 #define MC_SQLITE_CACHE_KIB    1024               /* page cache per connection: hot reads come from the response cache */
 #define MC_SQLITE_CKPT_PAGES   4000               /* WAL pages before a checkpoint (SQLite: 1000): a hot page (stock, carts) is copied once per round; 16 MB of WAL */
 

@@ -138,12 +138,15 @@ struct http_server_opts {
 	int access_log;
 	long max_conn_per_ip;     /* connections per client address (trusted proxies exempt) */
 	long request_timeout;     /* seconds to read a whole request, headers and body */
-	/* Answers that wait for a durable commit (store_defer_durable): defer
-	 * runs once on each HTTP thread, owed after each handler (a ticket, or
-	 * 0), wait on the server's own thread, which then sends the answers
-	 * suspended meanwhile. All NULL: answers go out at once. */
-	void (*durable_defer)(void);
-	uint64_t (*durable_owed)(void);
+	/* Write batches (store_batch_*): enable runs once on each loop
+	 * thread; joined after each request says whether its answer waits for
+	 * the batch (and whether the batch was lost); commit after each turn
+	 * of the loop, and wait on the server's own thread for a durable
+	 * batch's ticket, while the loop serves others. All NULL: answers go
+	 * out at once. */
+	void (*batch_enable)(int on);
+	int (*batch_joined)(int *lost);
+	mc_rc (*batch_commit)(uint64_t *ticket);
 	mc_rc (*durable_wait)(uint64_t ticket);
 };
 

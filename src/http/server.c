@@ -1,7 +1,8 @@
 /* libmicrohttpd glue: reads requests with the documented two-call pattern,
  * runs the middleware chain (request id, rate limit, routing, auth, CORS,
  * security headers, access log), hands the request to its route, holds
- * answers until their durable commit, and starts and stops the daemon.
+ * answers until their batch commits (and is on disk, when durable), and
+ * starts and stops the event loops (loop.c).
  * The middleware runs on the first call, from the headers, before any body
  * is read. guard.c bounds connections per address, the time a request may
  * take and the memory bodies hold; server.c reports connections to it.
@@ -31,10 +32,11 @@
 #include "core/ticket_queue.h"
 #include "http/guard.h"
 #include "http/http.h"
+#include "http/loop.h"
 #include "http/router.h"
 
 struct http_server {
-	struct MHD_Daemon *daemon;
+	struct http_loops *loops;
 	struct router router;
 	struct http_server_opts opts;
 	struct ratelimit *rate;
@@ -51,6 +53,7 @@ struct request_ctx {
 	struct http_req req;
 	struct router_match match;
 	struct guard_conn *conn;  /* its connection's deadline and address */
+	struct http_loop *loop;   /* the event loop serving it */
 	strbuf body;
 	size_t limit;
 	size_t reserved;          /* of the body budget */
@@ -62,15 +65,21 @@ struct request_ctx {
 	struct http_res early;
 	int early_sent;
 	int64_t start_us;
-	/* An answer suspended until its durable commit is on disk. */
+	/* An answer suspended until its batch commits and, when durable, is
+	 * on disk; then held_rc and held_why say whether it may go out. */
 	struct MHD_Response *held;
 	int held_status;
 	size_t held_len;
 	mc_rc held_rc;
+	const char *held_why;
+	struct request_ctx *next_held;
 };
 
-/* This thread called opts.durable_defer. */
-static __thread int durable_deferred;
+/* The answers of this loop thread's open batch (see S_send). */
+static __thread struct {
+	struct request_ctx *head;
+	int n;
+} batch;
 
 static const struct {
 	const char *name;
@@ -526,37 +535,81 @@ static enum MHD_Result S_queue(struct http_server *srv, struct request_ctx *x, s
 	return ret;
 }
 
+/* Sends a held answer: the access handler runs again once resumed. */
+static void S_release_held(struct request_ctx *x, mc_rc rc, const char *why)
+{
+	x->held_rc = rc;
+	x->held_why = why;
+	MHD_resume_connection(x->req.conn);
+	http_loop_wake(x->loop);
+}
+
 /* On the ticket queue's thread: the commit is on disk (or failed). */
 static void S_durable_done(void *item, mc_rc rc)
 {
-	struct request_ctx *x = item;
+	S_release_held(item, rc, "the commit could not be flushed to disk");
+}
 
-	x->held_rc = rc;
-	MHD_resume_connection(x->req.conn);
+/* The batch committed (rc MC_OK, and on disk once ticket is reached) or
+ * failed: every answer waiting for it goes out, or becomes rc. */
+static void S_batch_end(struct http_server *srv, mc_rc rc, uint64_t ticket)
+{
+	struct request_ctx *x = batch.head, *next;
+
+	if (!rc && batch.n) {
+		metrics_inc(METRIC_WRITE_BATCHES);
+		metrics_add(METRIC_WRITE_BATCH_REQUESTS, (uint64_t)batch.n);
+	}
+	batch.head = NULL;
+	batch.n = 0;
+	for (; x; x = next) {
+		next = x->next_held;
+		x->next_held = NULL;
+		if (rc)
+			S_release_held(x, rc, "the transaction could not be committed; retry");
+		else if (ticket && ticket_queue_add(srv->durable, x, ticket))
+			S_durable_done(x, srv->opts.durable_wait(ticket));
+		else if (!ticket)
+			S_release_held(x, MC_OK, NULL);
+	}
+}
+
+static void S_batch_commit(struct http_server *srv)
+{
+	uint64_t ticket = 0;
+	mc_rc rc = srv->opts.batch_commit(&ticket);
+
+	S_batch_end(srv, rc, ticket);
 }
 
 static enum MHD_Result S_send(struct http_server *srv, struct request_ctx *x, struct http_res *res)
 {
 	struct MHD_Response *r = S_response(srv, x, res);
-	uint64_t ticket = srv->durable ? srv->opts.durable_owed() : 0;
+	int lost = 0, joined = srv->opts.batch_joined ? srv->opts.batch_joined(&lost) : 0;
 
+	/* The batch this request's failure rolled back took earlier answers with it. */
+	if (lost)
+		S_batch_end(srv, MC_ERR_UNAVAILABLE, 0);
 	if (!r)
 		return MHD_NO;
-	if (!ticket)
+	if (!joined)
 		return S_queue(srv, x, r, res->status, res->len);
-	/* Serve other connections while the disk flush runs; S_access sends
-	 * the held answer when the queue resumes this one. */
+	/* Anything read or written in the batch is told once it commits:
+	 * serve other connections meanwhile, and S_access sends the held
+	 * answer when the batch resumes this one. */
 	x->held = r;
 	x->held_status = res->status;
 	x->held_len = res->len;
 	MHD_suspend_connection(x->req.conn);
-	if (ticket_queue_add(srv->durable, x, ticket))
-		S_durable_done(x, srv->opts.durable_wait(ticket));
+	x->next_held = batch.head;
+	batch.head = x;
+	if (++batch.n >= MC_BATCH_MAX)
+		S_batch_commit(srv);
 	return MHD_YES;
 }
 
-/* The resumed call for a held answer. The order was committed either way;
- * a failed flush means it may not survive a power loss, so say 500. */
+/* The resumed call for a held answer. A failed flush after the commit
+ * means it may not survive a power loss, so say 500. */
 static enum MHD_Result S_send_held(struct http_server *srv, struct request_ctx *x)
 {
 	struct MHD_Response *r = x->held;
@@ -568,7 +621,7 @@ static enum MHD_Result S_send_held(struct http_server *srv, struct request_ctx *
 	MHD_destroy_response(r);
 	memset(&res, 0, sizeof(res));
 	res.request_id = x->req.request_id;
-	http_res_problem(&res, MC_ERR_INTERNAL, NULL, "the commit could not be flushed to disk");
+	http_res_problem(&res, x->held_rc, NULL, x->held_why);
 	r = S_response(srv, x, &res);
 	return r ? S_queue(srv, x, r, res.status, res.len) : MHD_NO;
 }
@@ -586,6 +639,7 @@ static enum MHD_Result S_begin(struct http_server *srv, struct MHD_Connection *c
 	if (!x)
 		return MHD_NO;
 	x->start_us = clock_mono_us();
+	x->loop = http_loop_current();
 	x->conn = ci ? ci->socket_context : NULL;
 	x->req.conn = conn;
 	x->req.path = url;
@@ -624,10 +678,6 @@ static enum MHD_Result S_access(void *cls, struct MHD_Connection *conn, const ch
 	if (x && x->early_sent) {
 		*upload_size = 0;
 		return MHD_YES;
-	}
-	if (srv->durable && !durable_deferred) {
-		srv->opts.durable_defer();
-		durable_deferred = 1;
 	}
 	if (!x)
 		return S_begin(srv, conn, url, method, con_cls);
@@ -715,13 +765,51 @@ static void S_mhd_log(void *cls, const char *fmt, va_list ap)
 	log_info("mhd", "%s", msg);
 }
 
+/* --- event loops ------------------------------------------------------ */
+
+static struct MHD_Daemon *S_daemon(void *cls, int listen_fd, unsigned max_connections)
+{
+	struct http_server *srv = cls;
+	unsigned flags = MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
+
+	return MHD_start_daemon(
+		flags, 0, S_accept, srv, S_access, srv,
+		MHD_OPTION_EXTERNAL_LOGGER, S_mhd_log, srv,
+		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)listen_fd,
+		MHD_OPTION_CONNECTION_LIMIT, max_connections,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)MC_CONN_IDLE_TIMEOUT,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MC_MAX_HEADER_BYTES,
+		MHD_OPTION_NOTIFY_COMPLETED, S_completed, srv,
+		MHD_OPTION_NOTIFY_CONNECTION, S_connection, srv,
+		MHD_OPTION_URI_LOG_CALLBACK, S_request_line, srv,
+		MHD_OPTION_END);
+}
+
+static void S_thread_init(void *cls)
+{
+	struct http_server *srv = cls;
+
+	if (srv->opts.batch_enable)
+		srv->opts.batch_enable(1);
+}
+
+/* Every request that was ready has run: its batch commits. */
+static void S_turn_end(void *cls)
+{
+	struct http_server *srv = cls;
+
+	if (srv->opts.batch_commit)
+		S_batch_commit(srv);
+}
+
 mc_rc http_server_start(const struct http_server_opts *opts, struct http_server **out, char *errbuf,
 			size_t errlen)
 {
 	struct http_server *srv = calloc(1, sizeof(*srv));
 	struct sockaddr_storage ss;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	socklen_t sslen;
 	long threads = opts->threads > 0 ? opts->threads : sysconf(_SC_NPROCESSORS_ONLN);
+	char why[128];
 
 	if (!srv) {
 		snprintf(errbuf, errlen, "out of memory");
@@ -732,10 +820,11 @@ mc_rc http_server_start(const struct http_server_opts *opts, struct http_server 
 	if (inet_pton(AF_INET, opts->host, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
 		((struct sockaddr_in *)&ss)->sin_family = AF_INET;
 		((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)opts->port);
+		sslen = sizeof(struct sockaddr_in);
 	} else if (inet_pton(AF_INET6, opts->host, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
 		((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
 		((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)opts->port);
-		flags |= MHD_USE_IPv6;
+		sslen = sizeof(struct sockaddr_in6);
 	} else {
 		snprintf(errbuf, errlen, "MERCATO_HOST %s is not an IPv4 or IPv6 address", opts->host);
 		goto fail;
@@ -771,32 +860,13 @@ mc_rc http_server_start(const struct http_server_opts *opts, struct http_server 
 		snprintf(errbuf, errlen, "cannot start the durable-answer thread");
 		goto fail;
 	}
-	if (srv->durable)
-		flags |= MHD_ALLOW_SUSPEND_RESUME;
 	if (threads < 1)
 		threads = 1;
-	/* libmicrohttpd 0.9.75's epoll loop with a single thread stalls when a
-	 * multiple of 128 connections are busy (measured: 86 req/s at 256
-	 * connections, 90k at 200), so one thread means one poll() thread; a
-	 * pool of two or more uses epoll, which holds 1,000 connections. */
-	if (threads == 1)
-		flags = (flags & ~(unsigned)MHD_USE_EPOLL) | MHD_USE_POLL;
-	srv->daemon = MHD_start_daemon(
-		flags, (uint16_t)opts->port, S_accept, srv, S_access, srv,
-		MHD_OPTION_EXTERNAL_LOGGER, S_mhd_log, srv,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(threads > 1 ? threads : 0),
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)MC_MAX_CONNECTIONS,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)MC_CONN_IDLE_TIMEOUT,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MC_MAX_HEADER_BYTES,
-		MHD_OPTION_NOTIFY_COMPLETED, S_completed, srv,
-		MHD_OPTION_NOTIFY_CONNECTION, S_connection, srv,
-		MHD_OPTION_URI_LOG_CALLBACK, S_request_line, srv,
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
-		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-		MHD_OPTION_END);
-	if (!srv->daemon) {
-		snprintf(errbuf, errlen, "cannot listen on %s:%d", opts->host, opts->port);
+	if (http_loops_start((struct sockaddr *)&ss, sslen, (int)threads, MC_MAX_CONNECTIONS,
+			     &(struct http_loop_hooks){ .cls = srv, .daemon = S_daemon, .thread_init = S_thread_init,
+							.turn_end = S_turn_end },
+			     &srv->loops, why, sizeof(why))) {
+		snprintf(errbuf, errlen, "cannot listen on %s:%d: %s", opts->host, opts->port, why);
 		goto fail;
 	}
 	*out = srv;
@@ -816,18 +886,11 @@ void http_server_stop(struct http_server *srv)
 	if (!srv)
 		return;
 	/* Stop accepting; let requests in flight finish (bounded wait). */
-	MHD_quiesce_daemon(srv->daemon);
-	for (int i = 0; i < 50; i++) {
-		const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-
-		if (!di || !di->num_connections)
-			break;
-		usleep(20000);
-	}
+	http_loops_quiesce(srv->loops);
 	/* Resumes every held answer: libmicrohttpd must not stop with
 	 * suspended connections. */
 	ticket_queue_stop(srv->durable);
-	MHD_stop_daemon(srv->daemon);
+	http_loops_free(srv->loops);
 	guard_stop(srv->guard);
 	router_release(&srv->router);
 	ratelimit_free(srv->rate);

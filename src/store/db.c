@@ -174,6 +174,11 @@ uint64_t db_durable_ticket(db *d)
 	return d->drv->take_ticket ? d->drv->take_ticket(d) : 0;
 }
 
+int db_make_durable(db *d)
+{
+	return d->drv->make_durable(d);
+}
+
 int db_durable_wait(uint64_t ticket)
 {
 	return ticket ? db_sqlite_durable_wait(ticket) : DB_DONE;

@@ -83,6 +83,9 @@ int db_rollback(db *d);
  * db_durable_wait() returns DB_DONE once every commit up to the ticket is
  * on disk. Waiters on any thread share one fdatasync: a group commit. */
 uint64_t db_durable_ticket(db *d);
+/* The open DB_TXN_WRITE transaction's commit is to be durable after all,
+ * as if it had begun as DB_TXN_DURABLE. */
+int db_make_durable(db *d);
 int db_durable_wait(uint64_t ticket);
 /* A thread that copies SQLite's WAL into the database in the background,
  * for the database d is connected to; without it, the commit that fills

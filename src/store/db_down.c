@@ -85,6 +85,7 @@ static const struct db_driver down_driver = {
 	.begin = S_begin,
 	.commit = S_gone,
 	.rollback = S_gone,
+	.make_durable = S_gone,
 	.prepare = S_prepare,
 	.finalize = S_stmt_nop,
 	.bind_int = S_bind_int,

@@ -14,6 +14,7 @@ struct db_driver {
 	int (*begin)(db *d, db_txn_mode mode);
 	int (*commit)(db *d);
 	int (*rollback)(db *d);
+	int (*make_durable)(db *d);
 	/* NULL for drivers whose COMMIT waits for the disk itself. */
 	uint64_t (*take_ticket)(db *d);
 	/* Creates a new, uncached statement. */

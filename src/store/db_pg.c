@@ -243,6 +243,11 @@ static int S_begin(db *d, db_txn_mode mode)
 	return S_exec(d, "BEGIN");
 }
 
+static int S_make_durable(db *d)
+{
+	return S_exec(d, "SET LOCAL synchronous_commit = on");
+}
+
 static int S_digit(char c)
 {
 	return c >= '0' && c <= '9';
@@ -562,6 +567,7 @@ const struct db_driver db_pg_driver = {
 	.begin = S_begin,
 	.commit = S_commit,
 	.rollback = S_rollback,
+	.make_durable = S_make_durable,
 	.prepare = S_prepare,
 	.finalize = S_finalize,
 	.bind_int = S_bind_int,

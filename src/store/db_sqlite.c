@@ -404,6 +404,12 @@ static int S_commit(db *d)
 	return rc;
 }
 
+static int S_make_durable(db *d)
+{
+	SQ(d)->durable = 1;
+	return DB_DONE;
+}
+
 static uint64_t S_take_ticket(db *d)
 {
 	uint64_t t = SQ(d)->ticket;
@@ -513,6 +519,7 @@ const struct db_driver db_sqlite_driver = {
 	.begin = S_begin,
 	.commit = S_commit,
 	.rollback = S_rollback,
+	.make_durable = S_make_durable,
 	.take_ticket = S_take_ticket,
 	.prepare = S_prepare,
 	.finalize = S_finalize,

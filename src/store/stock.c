@@ -6,10 +6,10 @@
 
 static _Atomic(store_stock_fn *) watcher;
 
-/* This thread's open transaction's changes: an order touches at most
- * MC_CART_LINES_MAX products, so more only comes from bulk writes. */
+/* This thread's open transaction's changes: a batch of orders touches
+ * fewer than MC_STOCK_DIRTY products, so more only comes from bulk writes. */
 static __thread struct {
-	int64_t ids[MC_CART_LINES_MAX];
+	int64_t ids[MC_STOCK_DIRTY];
 	size_t n;
 	int overflow;
 } pending;
@@ -24,7 +24,7 @@ void store_stock_touched(int64_t product_id)
 	for (size_t i = 0; i < pending.n; i++)
 		if (pending.ids[i] == product_id)
 			return;
-	if (pending.n < MC_CART_LINES_MAX)
+	if (pending.n < MC_STOCK_DIRTY)
 		pending.ids[pending.n++] = product_id;
 	else
 		pending.overflow = 1;

@@ -15,9 +15,16 @@ static char *store_url;
 static pthread_key_t conn_key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 static int key_ready;
-/* See store_defer_durable(). */
-static __thread int defer_durable;
-static __thread uint64_t durable_owed;
+/* The batch of this thread's event-loop turn (store_batch_enable()):
+ * batch_open means transaction level 1 is the batch's; joined, that the
+ * connection was used while it was open since store_batch_joined() last
+ * asked; lost, that it was rolled back meanwhile. */
+static __thread struct {
+	int enabled, open, durable, joined, lost;
+} batch;
+/* Run once the outermost transaction ends (store_after_txn()). */
+static __thread void (*after_txn[MC_STORE_AFTER_TXN])(void);
+static __thread int nafter;
 /* Reconnecting (see store_db()): a transaction is open on this thread's
  * connection; when it was last handed out; when the next connect may be
  * tried, and the wait after the next failure (0: the last one worked). */
@@ -100,6 +107,7 @@ db *store_db(void)
 	if (!key_ready || !store_url)
 		return NULL;
 	d = pthread_getspecific(conn_key);
+	batch.joined |= batch.open;
 	if (in_txn)
 		return d && db_alive(d, 0) ? d : NULL;
 	now = clock_mono_us();
@@ -110,6 +118,11 @@ db *store_db(void)
 	d = S_connect(d);
 	used_us = now;
 	return d;
+}
+
+db_kind store_kind(void)
+{
+	return store_url && !strncmp(store_url, "sqlite:", 7) ? DB_SQLITE : DB_PG;
 }
 
 void store_thread_release(void)
@@ -155,6 +168,23 @@ static void S_savepoint(char *buf, size_t len, const char *verb, int n)
 	snprintf(buf, len, "%s sp%d", verb, n);
 }
 
+/* The outermost transaction ended, committed or not. */
+static void S_txn_ended(int committed)
+{
+	int n = nafter;
+
+	in_txn = 0;
+	if (batch.open) {
+		batch.open = 0;
+		batch.lost = !committed;
+		batch.joined = 0;
+	}
+	store_stock_end(committed);
+	nafter = 0;
+	for (int i = 0; i < n; i++)
+		after_txn[i]();
+}
+
 mc_rc store_begin(db_txn_mode mode)
 {
 	db *d = store_db();
@@ -163,14 +193,28 @@ mc_rc store_begin(db_txn_mode mode)
 
 	if (!d)
 		return MC_ERR_UNAVAILABLE;
-	if (!in_txn) {
+	/* A batching thread's first write of the turn opens the batch, and the
+	 * transaction asked for becomes its first savepoint. */
+	if (!in_txn && batch.enabled && mode != DB_TXN_READ) {
+		rc = store_rc(db_begin(d, mode));
+		if (rc)
+			return rc;
+		in_txn = 1;
+		batch.open = batch.joined = 1;
+		batch.durable = mode == DB_TXN_DURABLE;
+	} else if (!in_txn) {
 		rc = store_rc(db_begin(d, mode));
 		in_txn = !rc;
 		return rc;
 	}
-	/* Inside a transaction (an Idempotency-Key request holds one around
-	 * the handler), a transaction is a savepoint: its rollback undoes it
-	 * alone, its commit waits for the outer one. */
+	if (batch.open && mode == DB_TXN_DURABLE && !batch.durable) {
+		if ((rc = store_rc(db_make_durable(d))))
+			return rc;
+		batch.durable = 1;
+	}
+	/* Inside a transaction (a batch, or the one an Idempotency-Key request
+	 * holds around its handler), a transaction is a savepoint: its rollback
+	 * undoes it alone, its commit waits for the outer one. */
 	S_savepoint(sql, sizeof(sql), "SAVEPOINT", in_txn + 1);
 	rc = store_rc(db_exec(d, sql));
 	if (!rc)
@@ -178,52 +222,94 @@ mc_rc store_begin(db_txn_mode mode)
 	return rc;
 }
 
+/* Commits the outermost transaction; *ticket gets its durable ticket. */
+static mc_rc S_commit_outer(uint64_t *ticket)
+{
+	db *d = store_db();
+	int rc;
+
+	if (!d) {
+		S_txn_ended(0);
+		return MC_ERR_UNAVAILABLE;
+	}
+	rc = db_commit(d);
+	if (rc != DB_DONE && db_alive(d, 0))
+		db_rollback(d);
+	*ticket = rc == DB_DONE ? db_durable_ticket(d) : 0;
+	S_txn_ended(rc == DB_DONE);
+	return store_rc(rc);
+}
+
 mc_rc store_commit(void)
 {
 	db *d = store_db();
 	uint64_t ticket;
 	char sql[48];
-	int rc;
+	mc_rc rc;
 
 	if (in_txn > 1) {
 		S_savepoint(sql, sizeof(sql), "RELEASE SAVEPOINT", in_txn--);
 		return d ? store_rc(db_exec(d, sql)) : MC_ERR_UNAVAILABLE;
 	}
-	if (!in_txn) {
+	/* Only store_batch_commit() ends a batch. */
+	if (!in_txn || batch.open) {
 		log_error("store", "commit without a transaction");
 		return MC_ERR_INTERNAL;
 	}
-	in_txn = 0;
-	if (!d)
-		return MC_ERR_UNAVAILABLE;
-	rc = db_commit(d);
-	store_stock_end(rc == DB_DONE);
-	if (rc != DB_DONE) {
-		if (db_alive(d, 0))
-			db_rollback(d);
-		return store_rc(rc);
-	}
-	ticket = db_durable_ticket(d);
-	if (!ticket)
-		return MC_OK;
-	if (defer_durable) {
-		durable_owed = ticket;
-		return MC_OK;
-	}
-	return store_durable_wait(ticket);
+	rc = S_commit_outer(&ticket);
+	return rc || !ticket ? rc : store_durable_wait(ticket);
 }
 
-void store_defer_durable(void)
+void store_batch_enable(int on)
 {
-	defer_durable = 1;
+	batch.enabled = on;
 }
 
-uint64_t store_durable_owed(void)
+int store_batch_joined(int *lost)
 {
-	uint64_t t = durable_owed;
+	int joined = batch.joined && batch.open;
 
-	durable_owed = 0;
-	return t;
+	*lost = batch.lost;
+	batch.lost = 0;
+	batch.joined = 0;
+	return joined;
+}
+
+mc_rc store_batch_commit(uint64_t *ticket)
+{
+	uint64_t t = 0;
+	mc_rc rc;
+
+	if (!batch.open) {
+		*ticket = 0;
+		return MC_OK;
+	}
+	/* A request that left its savepoint open cannot have it committed. */
+	if (in_txn != 1) {
+		log_error("store", "a transaction was left open in the batch");
+		while (in_txn)
+			store_rollback();
+		rc = MC_ERR_INTERNAL;
+	} else {
+		rc = S_commit_outer(&t);
+	}
+	batch.lost = 0;
+	if (!rc)
+		*ticket = t;
+	return rc;
+}
+
+void store_after_txn(void (*fn)(void))
+{
+	for (int i = 0; i < nafter; i++)
+		if (after_txn[i] == fn)
+			return;
+	if (!in_txn)
+		fn();
+	else if (nafter < MC_STORE_AFTER_TXN)
+		after_txn[nafter++] = fn;
+	else
+		log_error("store", "more than %d actions after one transaction", MC_STORE_AFTER_TXN);
 }
 
 mc_rc store_durable_wait(uint64_t ticket)
@@ -249,8 +335,10 @@ void store_rollback(void)
 	char sql[96];
 
 	if (!in_txn || !d || !db_alive(d, 0)) {
-		in_txn = 0;
-		store_stock_end(0);
+		if (in_txn)
+			S_txn_ended(0);
+		else
+			store_stock_end(0);
 		return;
 	}
 	if (in_txn > 1) {
@@ -261,9 +349,8 @@ void store_rollback(void)
 			return;
 		/* The outer transaction cannot go on either. */
 	}
-	in_txn = 0;
 	db_rollback(d);
-	store_stock_end(0);
+	S_txn_ended(0);
 }
 
 mc_rc store_finish(mc_rc rc)

@@ -10,6 +10,8 @@
 mc_rc store_init(const char *url, char *errbuf, size_t errlen);
 /* This thread's connection; NULL (logged) if it cannot be opened. */
 db *store_db(void);
+/* The kind of database store_init() was given, without touching it. */
+db_kind store_kind(void);
 /* Closes this thread's connection now (main thread, before exit). */
 void store_thread_release(void);
 void store_shutdown(void);
@@ -25,16 +27,34 @@ void store_rollback(void);
  * returns rc. */
 mc_rc store_finish(mc_rc rc);
 
-/* A durable commit returns once its data is on disk (db_durable_ticket).
- * A thread that can answer later calls store_defer_durable() once: its
- * durable commits then return when written, and it must pass
- * store_durable_owed() (the latest ticket, 0 for none; taking it clears
- * it) to store_durable_wait(), from any thread, before it tells anyone the
- * data is safe. The HTTP server does this to keep serving while a disk
- * flush is in flight. */
-void store_defer_durable(void);
-uint64_t store_durable_owed(void);
+/* A durable commit returns once its data is on disk (db_durable_ticket),
+ * except a batch's: see below. */
 mc_rc store_durable_wait(uint64_t ticket);
+
+/* Batches. On a thread that serves many clients, store_batch_enable(1)
+ * makes the write transactions of one turn of its event loop share one
+ * database transaction: the first opens it, each is a savepoint in it (a
+ * failure undoes that request alone), and store_batch_commit() commits
+ * them all at the end of the turn, paying the commit's lock and write
+ * system calls, and the disk flush, once per batch instead of once per
+ * request. Nothing in a batch may be told to anyone before that commit. */
+void store_batch_enable(int on);
+/* After each request: 1 when it used the connection while the batch was
+ * open, so its answer must wait for store_batch_commit(). *lost is set
+ * when the batch was rolled back since the last call (a lost connection,
+ * a failed savepoint rollback): the answers waiting for it are void. */
+int store_batch_joined(int *lost);
+/* Commits the open batch (MC_OK with nothing open). On MC_OK, *ticket is
+ * the durable ticket to pass to store_durable_wait() before answering
+ * (0: none owed); otherwise every answer of the batch must become an
+ * error. */
+mc_rc store_batch_commit(uint64_t *ticket);
+/* Runs fn once this thread's outermost transaction (a batch included)
+ * ends, committed or not; at once when none is open. Each fn runs once
+ * however often it is asked for. For side effects that others must not
+ * see before the commit, such as flushing a cache that a read on another
+ * thread could fill again with the data before it. */
+void store_after_txn(void (*fn)(void));
 
 /* The serving process copies SQLite's WAL into the database on a thread of
  * its own, off the requests' path (db_checkpointer_start). */

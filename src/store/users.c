@@ -150,11 +150,9 @@ mc_rc store_token_revoke(const char *jti, int64_t expires_at)
 
 uint64_t store_revocation_epoch(void)
 {
-	db *d = store_db();
-
 	/* SQLite is one node, and only its API revokes tokens (logout,
 	 * logout-all, a password change or reset, an ended session). */
-	if (!d || db_get_kind(d) != DB_SQLITE)
+	if (store_kind() != DB_SQLITE)
 		return 0;
 	return atomic_load(&revocations) + 1;
 }

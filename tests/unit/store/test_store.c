@@ -1,6 +1,8 @@
 /* The store's transactions and connection (store/store.h) on both drivers:
- * nested transactions are savepoints, and a PostgreSQL connection the
- * server dropped is replaced on the next use, never inside a transaction. */
+ * nested transactions are savepoints, a batch commits many requests' write
+ * transactions at once and a failed one alone is undone, and a PostgreSQL
+ * connection the server dropped is replaced on the next use, never inside
+ * a transaction. */
 #include "unit.h"
 
 #include <stdio.h>
@@ -118,6 +120,104 @@ static void test_nested_transactions_are_savepoints(void **state)
 	assert_int_equal(store_commit(), MC_ERR_INTERNAL);
 }
 
+/* Rows in the table as another connection sees them. */
+static int64_t S_count_elsewhere(const struct fx *f)
+{
+	char err[256];
+	db *other = NULL;
+	db_stmt *s;
+	int64_t n = -1;
+
+	assert_int_equal(db_open(f->url, &other, err, sizeof(err)), DB_DONE);
+	assert_int_equal(db_prepare(other, sql_count, &s), DB_DONE);
+	assert_int_equal(db_step(s), DB_ROW);
+	n = db_col_int(s, 0);
+	db_reset(s);
+	db_close(other);
+	return n;
+}
+
+static int S_joined(int want_lost)
+{
+	int lost = -1, joined = store_batch_joined(&lost);
+
+	assert_int_equal(lost, want_lost);
+	return joined;
+}
+
+/* Three requests of one turn of an event loop. */
+static void test_batch_commits_its_requests_at_once(void **state)
+{
+	struct fx *f = *state;
+	uint64_t ticket = 1;
+
+	store_batch_enable(1);
+	/* A lone read opens no batch and is answered at once. */
+	assert_int_equal(S_count(), 0);
+	assert_false(S_joined(0));
+	/* A committed write waits in the batch, unseen by others. */
+	assert_int_equal(store_begin(DB_TXN_WRITE), MC_OK);
+	assert_int_equal(S_insert(1), MC_OK);
+	assert_int_equal(store_commit(), MC_OK);
+	assert_true(S_joined(0));
+	assert_int_equal(S_count_elsewhere(f), 0);
+	/* A failing one is undone alone, and makes the batch durable. */
+	assert_int_equal(store_begin(DB_TXN_DURABLE), MC_OK);
+	assert_int_equal(S_insert(2), MC_OK);
+	assert_int_equal(S_insert(1), MC_ERR_CONFLICT);
+	store_rollback();
+	assert_true(S_joined(0));
+	/* A read sees the batch, so its answer waits for it too. */
+	assert_int_equal(S_count(), 1);
+	assert_true(S_joined(0));
+	assert_int_equal(store_batch_commit(&ticket), MC_OK);
+	/* SQLite's durable commit leaves a ticket; PostgreSQL's waits itself. */
+	if (db_get_kind(store_db()) == DB_SQLITE)
+		assert_true(ticket > 0);
+	else
+		assert_int_equal(ticket, 0);
+	assert_int_equal(store_durable_wait(ticket), MC_OK);
+	assert_int_equal(S_count_elsewhere(f), 1);
+	/* Nothing open: the next turn's commit is a no-op. */
+	assert_int_equal(store_batch_commit(&ticket), MC_OK);
+	assert_int_equal(ticket, 0);
+	/* A commit of the batch itself belongs to store_batch_commit(). */
+	assert_int_equal(store_begin(DB_TXN_WRITE), MC_OK);
+	assert_int_equal(store_commit(), MC_OK);
+	assert_int_equal(store_commit(), MC_ERR_INTERNAL);
+	assert_int_equal(store_batch_commit(&ticket), MC_OK);
+	store_batch_enable(0);
+}
+
+/* Actions after the transaction run after the batch, not after the
+ * request's own transaction. */
+static int after_runs;
+
+static void S_after(void)
+{
+	after_runs++;
+}
+
+static void test_after_txn_waits_for_the_batch(void **state)
+{
+	uint64_t ticket;
+
+	(void)state;
+	after_runs = 0;
+	store_after_txn(S_after);
+	assert_int_equal(after_runs, 1);
+	store_batch_enable(1);
+	assert_int_equal(store_begin(DB_TXN_WRITE), MC_OK);
+	assert_int_equal(S_insert(1), MC_OK);
+	assert_int_equal(store_commit(), MC_OK);
+	store_after_txn(S_after);
+	store_after_txn(S_after);
+	assert_int_equal(after_runs, 1);
+	assert_int_equal(store_batch_commit(&ticket), MC_OK);
+	assert_int_equal(after_runs, 2);
+	store_batch_enable(0);
+}
+
 /* The server ends this thread's session, as a restart or crash would. */
 static void S_terminate_session(const struct fx *f)
 {
@@ -168,12 +268,48 @@ static void test_lost_connection_fails_the_transaction(void **state)
 	assert_int_equal(S_count(), 0);
 }
 
+/* A request whose failure took the whole batch with it: the requests that
+ * joined before it are told, and the next write opens a new batch. */
+static void test_lost_batch_is_reported(void **state)
+{
+	struct fx *f = *state;
+	uint64_t ticket = 1;
+
+	store_batch_enable(1);
+	assert_int_equal(store_begin(DB_TXN_WRITE), MC_OK);
+	assert_int_equal(S_insert(1), MC_OK);
+	assert_int_equal(store_commit(), MC_OK);
+	assert_true(S_joined(0));
+	assert_int_equal(store_begin(DB_TXN_WRITE), MC_OK);
+	S_terminate_session(f);
+	assert_int_equal(S_insert(2), MC_ERR_UNAVAILABLE);
+	store_rollback();
+	assert_false(S_joined(1));
+	assert_int_equal(store_batch_commit(&ticket), MC_OK);
+	assert_int_equal(ticket, 0);
+	assert_int_equal(store_begin(DB_TXN_WRITE), MC_OK);
+	assert_int_equal(S_insert(3), MC_OK);
+	assert_int_equal(store_commit(), MC_OK);
+	assert_true(S_joined(0));
+	assert_int_equal(store_batch_commit(&ticket), MC_OK);
+	assert_int_equal(S_count_elsewhere(f), 1);
+	store_batch_enable(0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_prestate_setup_teardown(test_nested_transactions_are_savepoints, setup, teardown,
 							 (void *)&kind_sqlite),
 		cmocka_unit_test_prestate_setup_teardown(test_nested_transactions_are_savepoints, setup, teardown,
+							 (void *)&kind_pg),
+		cmocka_unit_test_prestate_setup_teardown(test_batch_commits_its_requests_at_once, setup, teardown,
+							 (void *)&kind_sqlite),
+		cmocka_unit_test_prestate_setup_teardown(test_batch_commits_its_requests_at_once, setup, teardown,
+							 (void *)&kind_pg),
+		cmocka_unit_test_prestate_setup_teardown(test_after_txn_waits_for_the_batch, setup, teardown,
+							 (void *)&kind_sqlite),
+		cmocka_unit_test_prestate_setup_teardown(test_lost_batch_is_reported, setup, teardown,
 							 (void *)&kind_pg),
 		cmocka_unit_test_prestate_setup_teardown(test_lost_connection_is_replaced, setup, teardown,
 							 (void *)&kind_pg),
