@@ -117,6 +117,8 @@
 #define MC_DB_IDLE_PROBE_US    1000000            /* a connection idle this long is checked for a server goodbye before use */
 #define MC_BATCH_MAX           64                 /* requests in one write batch: bounds the wait of its first answer and the write lock's hold */
 #define MC_STORE_AFTER_TXN     4                  /* distinct actions waiting for one transaction's end (cache flush, a test delay) */
+#define MC_PG_LATER            4                  /* savepoint commands one round trip carries before a statement: a request's release and the next one's savepoint, with room */
+#define MC_PG_LATER_LEN        64                 /* bytes of one such command ("ROLLBACK TO SAVEPOINT sp12") */
 #define MC_SQLITE_CACHE_KIB    1024               /* page cache per connection: hot reads come from the response cache */
 #define MC_SQLITE_CKPT_PAGES   4000               /* WAL pages before a checkpoint (SQLite: 1000): a hot page (stock, carts) is copied once per round; 16 MB of WAL */
 

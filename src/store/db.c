@@ -76,6 +76,11 @@ int db_exec(db *d, const char *sql)
 	return d->drv->exec(d, sql);
 }
 
+int db_exec_later(db *d, const char *sql)
+{
+	return d->drv->exec_later ? d->drv->exec_later(d, sql) : d->drv->exec(d, sql);
+}
+
 static size_t S_slot(const char *sql)
 {
 	uintptr_t h = (uintptr_t)sql;

@@ -54,6 +54,10 @@ db_stmt *db_down_stmt(void);
 
 /* Runs one or more statements without parameters (migrations, pragmas). */
 int db_exec(db *d, const char *sql);
+/* Runs one statement without parameters or rows (a savepoint command) no
+ * later than the connection's next statement, whose failure becomes its
+ * failure. PostgreSQL sends it with that statement, in one round trip. */
+int db_exec_later(db *d, const char *sql);
 
 /* Returns the cached prepared statement for `sql`, reset and with no bindings. */
 int db_prepare(db *d, const char *sql, db_stmt **out);

@@ -15,6 +15,8 @@ struct db_driver {
 	int (*commit)(db *d);
 	int (*rollback)(db *d);
 	int (*make_durable)(db *d);
+	/* NULL: db_exec_later() runs the command at once. */
+	int (*exec_later)(db *d, const char *sql);
 	/* NULL for drivers whose COMMIT waits for the disk itself. */
 	uint64_t (*take_ticket)(db *d);
 	/* Creates a new, uncached statement. */

@@ -28,6 +28,9 @@ struct pg_db {
 	unsigned next_name; /* prepared statement names: s1, s2, ... */
 	int64_t changes;    /* rows changed by the last INSERT/UPDATE/DELETE/MERGE */
 	char err[256];      /* errmsg() copy without libpq's trailing newline */
+	/* Savepoint commands waiting to go with the next statement (S_exec_later). */
+	char later[MC_PG_LATER][MC_PG_LATER_LEN];
+	int nlater;
 };
 
 struct pg_param {
@@ -187,6 +190,7 @@ static void S_close(db *d)
 static int S_reconnect(db *d, char *errbuf, size_t errlen)
 {
 	PQfinish(PG(d)->h);
+	PG(d)->nlater = 0;
 	return S_connect(PG(d), errbuf, errlen) == DB_DONE ? DB_DONE : DB_GONE;
 }
 
@@ -204,10 +208,36 @@ static int S_alive(db *d, int probe)
 	return PQstatus(h) == CONNECTION_OK;
 }
 
+/* The commands waiting in d->later, then sql, as one simple query when
+ * they fit in buf (the result is the last command's, or the first error),
+ * else the waiting ones alone, into buf: the caller runs sql next. */
+static const char *S_with_later(struct pg_db *d, const char *sql, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < d->nlater; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s; ", d->later[i]);
+	d->nlater = 0;
+	if (n + strlen(sql) < len) {
+		snprintf(buf + n, len - n, "%s", sql);
+		return buf;
+	}
+	return NULL;
+}
+
 static int S_exec(db *d, const char *sql)
 {
-	PGresult *res = PQexec(PG(d)->h, sql);
+	char buf[MC_PG_LATER * MC_PG_LATER_LEN + 256];
+	const char *q = sql;
+	PGresult *res;
 	int rc = DB_DONE;
+
+	if (PG(d)->nlater && !(q = S_with_later(PG(d), sql, buf, sizeof(buf)))) {
+		if ((rc = S_exec(d, buf)) != DB_DONE)
+			return rc;
+		q = sql;
+	}
+	res = PQexec(PG(d)->h, q);
 
 	switch (PQresultStatus(res)) {
 	case PGRES_COMMAND_OK:
@@ -241,6 +271,16 @@ static int S_begin(db *d, db_txn_mode mode)
 	if (mode == DB_TXN_WRITE)
 		return S_exec(d, "BEGIN; SET LOCAL synchronous_commit = off");
 	return S_exec(d, "BEGIN");
+}
+
+static int S_exec_later(db *d, const char *sql)
+{
+	struct pg_db *p = PG(d);
+
+	if (p->nlater == MC_PG_LATER || strlen(sql) >= sizeof(p->later[0]))
+		return S_exec(d, sql);
+	snprintf(p->later[p->nlater++], sizeof(p->later[0]), "%s", sql);
+	return DB_DONE;
 }
 
 static int S_make_durable(db *d)
@@ -448,6 +488,42 @@ static void S_bind_null(db_stmt *s, int idx)
 	S_param(s, idx); /* clearing the slot leaves it NULL */
 }
 
+/* The waiting savepoint commands and the statement in one round trip
+ * (libpq's pipeline mode). The result is the statement's, or the first
+ * failure (after which the server skips the rest). */
+static PGresult *S_exec_piped(struct pg_db *d, struct pg_stmt *st, const char **vals)
+{
+	PGconn *h = d->h;
+	PGresult *res, *out = NULL;
+	int n = d->nlater, sent;
+
+	d->nlater = 0;
+	if (!PQenterPipelineMode(h))
+		return NULL;
+	sent = 1;
+	for (int i = 0; i < n; i++)
+		sent = sent && PQsendQueryParams(h, d->later[i], 0, NULL, NULL, NULL, NULL, 0);
+	sent = sent && PQsendQueryPrepared(h, st->name, st->nparams, vals, NULL, NULL, 0) && PQpipelineSync(h);
+	/* Each command's results end with NULL; the sync's ends the pipeline. */
+	for (int i = 0; sent && i <= n + 1; i++) {
+		while ((res = PQgetResult(h))) {
+			ExecStatusType t = PQresultStatus(res);
+
+			if (t == PGRES_PIPELINE_SYNC) {
+				PQclear(res);
+				i = n + 2;
+				break;
+			}
+			if (!out && (i == n || (t != PGRES_COMMAND_OK && t != PGRES_PIPELINE_ABORTED)))
+				out = res;
+			else
+				PQclear(res);
+		}
+	}
+	PQexitPipelineMode(h);
+	return out;
+}
+
 static int S_execute(struct pg_stmt *st)
 {
 	struct pg_db *d = PG(st->base.owner);
@@ -470,7 +546,7 @@ static int S_execute(struct pg_stmt *st)
 	}
 	for (int i = 0; i < st->nparams; i++)
 		vals[i] = st->p[i].val;
-	st->res = PQexecPrepared(d->h, st->name, st->nparams, vals, NULL, NULL, 0);
+	st->res = d->nlater ? S_exec_piped(d, st, vals) : PQexecPrepared(d->h, st->name, st->nparams, vals, NULL, NULL, 0);
 	status = PQresultStatus(st->res);
 	if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
 		st->ncols = PQnfields(st->res);
@@ -568,6 +644,7 @@ const struct db_driver db_pg_driver = {
 	.commit = S_commit,
 	.rollback = S_rollback,
 	.make_durable = S_make_durable,
+	.exec_later = S_exec_later,
 	.prepare = S_prepare,
 	.finalize = S_finalize,
 	.bind_int = S_bind_int,

@@ -216,7 +216,7 @@ mc_rc store_begin(db_txn_mode mode)
 	 * holds around its handler), a transaction is a savepoint: its rollback
 	 * undoes it alone, its commit waits for the outer one. */
 	S_savepoint(sql, sizeof(sql), "SAVEPOINT", in_txn + 1);
-	rc = store_rc(db_exec(d, sql));
+	rc = store_rc(db_exec_later(d, sql));
 	if (!rc)
 		in_txn++;
 	return rc;
@@ -249,7 +249,7 @@ mc_rc store_commit(void)
 
 	if (in_txn > 1) {
 		S_savepoint(sql, sizeof(sql), "RELEASE SAVEPOINT", in_txn--);
-		return d ? store_rc(db_exec(d, sql)) : MC_ERR_UNAVAILABLE;
+		return d ? store_rc(db_exec_later(d, sql)) : MC_ERR_UNAVAILABLE;
 	}
 	/* Only store_batch_commit() ends a batch. */
 	if (!in_txn || batch.open) {
@@ -332,7 +332,7 @@ void store_checkpointer_stop(void)
 void store_rollback(void)
 {
 	db *d = key_ready ? pthread_getspecific(conn_key) : NULL;
-	char sql[96];
+	char sql[48];
 
 	if (!in_txn || !d || !db_alive(d, 0)) {
 		if (in_txn)
@@ -342,11 +342,15 @@ void store_rollback(void)
 		return;
 	}
 	if (in_txn > 1) {
-		/* Back to the savepoint, then drop it: the outer transaction goes on. */
-		snprintf(sql, sizeof(sql), "ROLLBACK TO SAVEPOINT sp%d; RELEASE SAVEPOINT sp%d", in_txn, in_txn);
-		in_txn--;
-		if (db_exec(d, sql) == DB_DONE)
-			return;
+		/* Back to the savepoint, then drop it: the outer transaction goes
+		 * on. Should either fail, so does whatever the transaction runs
+		 * next, its commit included. */
+		S_savepoint(sql, sizeof(sql), "ROLLBACK TO SAVEPOINT", in_txn);
+		if (db_exec_later(d, sql) == DB_DONE) {
+			S_savepoint(sql, sizeof(sql), "RELEASE SAVEPOINT", in_txn--);
+			if (db_exec_later(d, sql) == DB_DONE)
+				return;
+		}
 		/* The outer transaction cannot go on either. */
 	}
 	db_rollback(d);

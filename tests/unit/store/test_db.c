@@ -321,6 +321,41 @@ static void test_failure_in_transaction(void **state)
 	}
 }
 
+/* Savepoint commands sent later go with the next statement, or the next
+ * command, and their failure is that statement's. */
+static void test_exec_later(void **state)
+{
+	struct fx *f = *state;
+	db_stmt *s;
+
+	assert_int_equal(db_begin(f->d, DB_TXN_WRITE), DB_DONE);
+	assert_int_equal(db_exec_later(f->d, "SAVEPOINT a"), DB_DONE);
+	insert(f->d, 1, "apple", 1, NULL);
+	assert_int_equal(db_exec_later(f->d, "RELEASE SAVEPOINT a"), DB_DONE);
+	assert_int_equal(db_exec_later(f->d, "SAVEPOINT b"), DB_DONE);
+	insert(f->d, 2, "pear", 1, NULL);
+	assert_int_equal(db_exec_later(f->d, "ROLLBACK TO SAVEPOINT b"), DB_DONE);
+	assert_int_equal(db_exec_later(f->d, "RELEASE SAVEPOINT b"), DB_DONE);
+	assert_int_equal(count(f->d), 1);
+	/* Carried by a command: the commit. */
+	assert_int_equal(db_exec_later(f->d, "SAVEPOINT c"), DB_DONE);
+	assert_int_equal(db_commit(f->d), DB_DONE);
+	assert_int_equal(count(f->d), 1);
+	/* A failing one fails the statement that carries it. */
+	assert_int_equal(db_begin(f->d, DB_TXN_WRITE), DB_DONE);
+	if (f->kind == DB_PG) {
+		assert_int_equal(db_exec_later(f->d, "RELEASE SAVEPOINT nosuch"), DB_DONE);
+		assert_int_equal(db_prepare(f->d, count_items, &s), DB_DONE);
+		assert_int_equal(db_step(s), DB_ERR);
+	} else {
+		assert_int_equal(db_exec_later(f->d, "RELEASE SAVEPOINT nosuch"), DB_ERR);
+	}
+	assert_int_equal(db_rollback(f->d), DB_DONE);
+	/* The connection is out of pipeline mode: a plain command works. */
+	assert_int_equal(db_exec(f->d, "SELECT 1"), DB_DONE);
+	assert_int_equal(count(f->d), 1);
+}
+
 static void test_statement_cache(void **state)
 {
 	static const char *const echo = "SELECT COALESCE(CAST(? AS TEXT), 'unbound'), CAST(? AS BIGINT)";
@@ -470,6 +505,7 @@ int main(void)
 		BOTH(test_transactions),
 		BOTH(test_durable_tickets),
 		BOTH(test_failure_in_transaction),
+		BOTH(test_exec_later),
 		BOTH(test_statement_cache),
 		BOTH(test_literal_question_marks),
 		BOTH(test_types),
