@@ -47,24 +47,33 @@ static struct token_slot *S_token_cache(void)
 	return token_cache;
 }
 
-/* *slot: the token's cache slot, NULL when it is too long to cache. */
+/* *slot: the token's cache slot, NULL when it is too long to cache. A
+ * token may sit in either slot of its pair, so two clients whose tokens
+ * hash alike do not evict each other on every request (with 200 clients
+ * in 2,048 single slots, one request in ten missed). */
 static mc_rc S_verify_cached(const char *token, int64_t now, struct token_claims *c, struct token_slot **slot,
 			     mc_error *err)
 {
-	struct token_slot *cache = S_token_cache(), *t = cache ? &cache[hash_str(token) % MC_TOKEN_CACHE_SLOTS] : NULL;
+	struct token_slot *cache = S_token_cache(), *pair = NULL, *t;
 	size_t len = strlen(token);
 	mc_rc rc;
 
-	if (t && t->claims.exp > now && !strcmp(t->token, token)) {
-		*c = t->claims;
-		*slot = t;
-		return MC_OK;
+	if (cache) {
+		pair = &cache[(hash_str(token) % MC_TOKEN_CACHE_SLOTS) & ~(size_t)1];
+		for (int i = 0; i < 2; i++)
+			if (pair[i].claims.exp > now && !strcmp(pair[i].token, token)) {
+				*c = pair[i].claims;
+				*slot = &pair[i];
+				return MC_OK;
+			}
 	}
 	rc = token_verify(api_signing_key(), token, now, c, err);
 	if (rc)
 		return rc;
 	*slot = NULL;
-	if (t && len < MC_TOKEN_CACHE_LEN) {
+	if (pair && len < MC_TOKEN_CACHE_LEN) {
+		/* The slot whose token expires first makes room. */
+		t = pair[0].claims.exp <= pair[1].claims.exp ? &pair[0] : &pair[1];
 		memcpy(t->token, token, len + 1);
 		t->claims = *c;
 		t->not_revoked = 0;

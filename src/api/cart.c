@@ -1,6 +1,5 @@
 /* Cart endpoints, for guests (cart_session cookie) and users (by id).
  * Every route variant the seeds name maps to one of these handlers. */
-#include <inttypes.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -92,30 +91,47 @@ static void S_owner(struct http_req *req, struct http_res *res, struct cart_owne
 	}
 }
 
+/* "<name>":<v> after a comma: the cart is the answer of every cart write,
+ * so it is written without printf. */
+static void S_int_field(strbuf *sb, const char *name, int64_t v)
+{
+	strbuf_adds(sb, name);
+	strbuf_add_int(sb, v);
+}
+
 static void S_cart_write(strbuf *sb, const struct cart_view *v)
 {
-	strbuf_addf(sb, "{\"id\":%" PRId64 ",\"items\":[", v->id);
+	S_int_field(sb, "{\"id\":", v->id);
+	strbuf_adds(sb, ",\"items\":[");
 	for (size_t i = 0; i < v->n; i++) {
 		const struct cart_view_line *l = &v->lines[i];
 
-		strbuf_addf(sb, "%s{\"productId\":%" PRId64 ",\"name\":", i ? "," : "", l->line.product_id);
+		S_int_field(sb, i ? ",{\"productId\":" : "{\"productId\":", l->line.product_id);
+		strbuf_adds(sb, ",\"name\":");
 		strbuf_add_json_string(sb, l->line.name);
 		strbuf_adds(sb, ",\"imageUrl\":");
 		if (l->line.image_url)
 			strbuf_add_json_string(sb, l->line.image_url);
 		else
 			strbuf_adds(sb, "null");
-		strbuf_addf(sb, ",\"qty\":%" PRId64 ",\"quantity\":%" PRId64 ",\"priceSnapshot\":%" PRId64
-			    ",\"unitPrice\":%" PRId64 ",\"lineTotal\":%" PRId64 ",\"priceChanged\":%s",
-			    l->line.quantity, l->line.quantity, l->line.price_snapshot, l->unit_price, l->line_total,
-			    l->price_changed ? "true" : "false");
+		S_int_field(sb, ",\"qty\":", l->line.quantity);
+		S_int_field(sb, ",\"quantity\":", l->line.quantity);
+		S_int_field(sb, ",\"priceSnapshot\":", l->line.price_snapshot);
+		S_int_field(sb, ",\"unitPrice\":", l->unit_price);
+		S_int_field(sb, ",\"lineTotal\":", l->line_total);
+		strbuf_adds(sb, l->price_changed ? ",\"priceChanged\":true" : ",\"priceChanged\":false");
 		if (l->price_changed)
-			strbuf_addf(sb, ",\"previousPrice\":%" PRId64, l->previous_price);
-		strbuf_addf(sb, ",\"sellerId\":%" PRId64 ",\"currency\":\"%s\"}", l->line.seller_id,
-			    l->line.currency);
+			S_int_field(sb, ",\"previousPrice\":", l->previous_price);
+		S_int_field(sb, ",\"sellerId\":", l->line.seller_id);
+		strbuf_adds(sb, ",\"currency\":");
+		strbuf_add_json_string(sb, l->line.currency);
+		strbuf_addch(sb, '}');
 	}
-	strbuf_addf(sb, "],\"total\":%" PRId64 ",\"currency\":\"%s\",\"itemCount\":%" PRId64 "}", v->total,
-		    v->currency, v->item_count);
+	S_int_field(sb, "],\"total\":", v->total);
+	strbuf_adds(sb, ",\"currency\":");
+	strbuf_add_json_string(sb, v->currency);
+	S_int_field(sb, ",\"itemCount\":", v->item_count);
+	strbuf_addch(sb, '}');
 }
 
 /* Answers with the cart (a view the caller owns), or the error. */

@@ -5,7 +5,7 @@
 /* HTTP */
 #define MC_MAX_BODY            (1024 * 1024)      /* default request body: JSON bodies are small; 413 beyond */
 #define MC_MAX_IMAGE_BODY      (5 * 1024 * 1024)  /* product image upload (DESIGN: at most 5 MiB) */
-#define MC_MAX_HEADER_BYTES    (32 * 1024)        /* per-connection header memory in libmicrohttpd; 431/413 beyond */
+#define MC_MAX_HEADER_BYTES    (16 * 1024)        /* per-connection memory in libmicrohttpd, headers included (431/413 beyond), as Node.js allows: it zeroes all of it for every request of a keep-alive connection, and 256 connections hold it at once */
 #define MC_MAX_CONNECTIONS     4096               /* concurrent sockets; keeps fds well under RLIMIT_NOFILE */
 #define MC_LISTEN_BACKLOG      1024               /* connections the kernel queues before accept: a burst of new clients waits, not refused */
 #define MC_DRAIN_MS            1000               /* a stopping server lets requests in flight finish this long */
@@ -93,7 +93,7 @@
 #define MC_TOKEN_LEEWAY        30                 /* seconds a token outlives its exp: nodes' clocks (NTP-synced) may differ this much */
 #define MC_JTI_LEN             32                 /* hex characters of a 128-bit token id */
 #define MC_TOKEN_CACHE_LEN     320                /* bytes of a cached token with its NUL: ours are ~220; longer ones are verified every time */
-#define MC_TOKEN_CACHE_SLOTS   2048               /* verified tokens kept per HTTP thread, one per active client: a miss costs an HMAC and a revocation read (64 slots thrashed with 200 clients) */
+#define MC_TOKEN_CACHE_SLOTS   2048               /* verified tokens kept per HTTP thread, in pairs (even number), one per active client: a miss costs an HMAC and a revocation read (64 slots thrashed with 200 clients) */
 #define MC_OPAQUE_TOKEN_BYTES  32                 /* random bytes of a refresh token or reset link: 256 bits, beyond guessing */
 #define MC_OPAQUE_TOKEN_LEN    64                 /* hex characters of one, and of the SHA-256 the database keeps instead */
 #define MC_RESET_TTL           (30 * 60)          /* a password-reset link works for 30 minutes, once */
@@ -118,7 +118,8 @@
 #define MC_BATCH_MAX           64                 /* requests in one write batch: bounds the wait of its first answer and the write lock's hold */
 #define MC_STORE_AFTER_TXN     4                  /* distinct actions waiting for one transaction's end (cache flush, a test delay) */
 #define MC_PG_LATER            4                  /* savepoint commands one round trip carries before a statement: a request's release and the next one's savepoint, with room */
-#define MC_PG_LATER_LEN        64                 /* bytes of one such command ("ROLLBACK TO SAVEPOINT sp12") */
+#define MC_SAVEPOINT_SQL_LEN   64                 /* bytes of one savepoint command ("ROLLBACK TO SAVEPOINT sp12") */
+#define MC_SQLITE_SAVEPOINT_STMTS 12              /* savepoint commands a SQLite connection keeps prepared: three verbs at depths 2 to 5 */
 #define MC_SQLITE_CACHE_KIB    1024               /* page cache per connection: hot reads come from the response cache */
 #define MC_SQLITE_CKPT_PAGES   4000               /* WAL pages before a checkpoint (SQLite: 1000): a hot page (stock, carts) is copied once per round; 16 MB of WAL */
 

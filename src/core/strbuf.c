@@ -91,23 +91,46 @@ void strbuf_addch(strbuf *sb, char c)
 
 void strbuf_addf(strbuf *sb, const char *fmt, ...)
 {
+	size_t room;
 	va_list ap;
 	int n;
 
+	/* Formats once into the spare room; again only when it did not fit. */
+	strbuf_grow(sb, 64);
+	if (sb->failed)
+		return;
+	room = sb->alloc - sb->len;
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(sb->buf + sb->len, room, fmt, ap);
 	va_end(ap);
 	if (n < 0) {
+		sb->buf[sb->len] = '\0';
 		sb->failed = 1;
 		return;
 	}
-	strbuf_grow(sb, (size_t)n);
-	if (sb->failed)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
+	if ((size_t)n >= room) {
+		strbuf_grow(sb, (size_t)n);
+		if (sb->failed)
+			return;
+		va_start(ap, fmt);
+		vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
 	sb->len += (size_t)n;
+}
+
+void strbuf_add_int(strbuf *sb, int64_t v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+	/* Negated as unsigned: INT64_MIN has no positive twin. */
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10));
+	if (v < 0)
+		*--p = '-';
+	strbuf_add(sb, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 void strbuf_add_json_string(strbuf *sb, const char *s)

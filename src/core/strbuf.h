@@ -23,6 +23,8 @@ void strbuf_add(strbuf *sb, const void *data, size_t len);
 void strbuf_adds(strbuf *sb, const char *s);
 void strbuf_addch(strbuf *sb, char c);
 void strbuf_addf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends v in decimal, without printf's cost (hot JSON writers). */
+void strbuf_add_int(strbuf *sb, int64_t v);
 /* Appends s as a quoted, escaped JSON string. */
 void strbuf_add_json_string(strbuf *sb, const char *s);
 

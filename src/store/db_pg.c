@@ -29,7 +29,7 @@ struct pg_db {
 	int64_t changes;    /* rows changed by the last INSERT/UPDATE/DELETE/MERGE */
 	char err[256];      /* errmsg() copy without libpq's trailing newline */
 	/* Savepoint commands waiting to go with the next statement (S_exec_later). */
-	char later[MC_PG_LATER][MC_PG_LATER_LEN];
+	char later[MC_PG_LATER][MC_SAVEPOINT_SQL_LEN];
 	int nlater;
 };
 
@@ -227,7 +227,7 @@ static const char *S_with_later(struct pg_db *d, const char *sql, char *buf, siz
 
 static int S_exec(db *d, const char *sql)
 {
-	char buf[MC_PG_LATER * MC_PG_LATER_LEN + 256];
+	char buf[MC_PG_LATER * MC_SAVEPOINT_SQL_LEN + 256];
 	const char *q = sql;
 	PGresult *res;
 	int rc = DB_DONE;

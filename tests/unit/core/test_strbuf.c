@@ -73,6 +73,42 @@ static void S_expect_json(const char *in, const char *want)
 	strbuf_release(&sb);
 }
 
+/* A formatted append longer than the spare room is formatted again, whole. */
+static void test_addf_past_the_spare_room(void **state)
+{
+	char big[300];
+	strbuf sb;
+
+	(void)state;
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	strbuf_init(&sb);
+	strbuf_adds(&sb, "ab");
+	strbuf_addf(&sb, "<%s>%d", big, 7);
+	assert_int_equal(sb.len, 2 + 1 + 299 + 1 + 1);
+	assert_int_equal(sb.buf[2], '<');
+	assert_int_equal(sb.buf[302], '>');
+	assert_string_equal(sb.buf + 303, "7");
+	strbuf_release(&sb);
+}
+
+static void test_add_int(void **state)
+{
+	strbuf sb;
+
+	(void)state;
+	strbuf_init(&sb);
+	strbuf_add_int(&sb, 0);
+	strbuf_addch(&sb, ' ');
+	strbuf_add_int(&sb, -42);
+	strbuf_addch(&sb, ' ');
+	strbuf_add_int(&sb, INT64_MAX);
+	strbuf_addch(&sb, ' ');
+	strbuf_add_int(&sb, INT64_MIN);
+	assert_string_equal(sb.buf, "0 -42 9223372036854775807 -9223372036854775808");
+	strbuf_release(&sb);
+}
+
 static void test_json_escaping(void **state)
 {
 	(void)state;
@@ -139,6 +175,8 @@ int main(void)
 		cmocka_unit_test(test_add_and_detach),
 		cmocka_unit_test(test_detach_empty),
 		cmocka_unit_test(test_growth),
+		cmocka_unit_test(test_addf_past_the_spare_room),
+		cmocka_unit_test(test_add_int),
 		cmocka_unit_test(test_json_escaping),
 		cmocka_unit_test(test_json_escaping_appends),
 		cmocka_unit_test(test_cap),
