@@ -2,7 +2,7 @@
 # demo shop; `make test` runs every test. See README.md.
 
 CC      ?= cc
-PKGS     = libmicrohttpd jansson libjwt libsodium sqlite3 libpq libcurl
+PKGS     = libmicrohttpd jansson libsodium sqlite3 libpq libcurl
 # Tests build argv arrays from literals and pass cmocka state through void *,
 # so they skip the two const checks.
 TEST_WARN = -Wmissing-prototypes -Wstrict-prototypes -Wvla -Wpointer-arith

@@ -20,7 +20,7 @@ TOOLS=0
 
 PKGS=(
   build-essential pkg-config
-  libmicrohttpd-dev libjansson-dev libjwt-dev libsodium-dev
+  libmicrohttpd-dev libjansson-dev libsodium-dev
   libsqlite3-dev libpq-dev postgresql libcurl4-openssl-dev
   libcmocka-dev python3-pytest python3-requests python3-aiosmtpd
   wrk nginx-light curl faketime

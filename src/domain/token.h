@@ -1,5 +1,6 @@
-/* Access tokens: JWT HS256 through libjwt, with the algorithm pinned by the
- * server (never taken from the token), `exp`, `sub`, `role` and `jti`, and
+/* Access tokens: JWT HS256 (RFC 7519) signed with libsodium's HMAC-SHA256,
+ * with the algorithm pinned by the server (never taken from the token),
+ * `exp`, `sub`, `role` and `jti`, and
  * `sid`, the session it belongs to, when it has one. Refresh tokens and
  * reset links are opaque random values instead (token_opaque_*). */
 #ifndef MC_TOKEN_H
