@@ -7,7 +7,7 @@
  * is read. guard.c bounds connections per address, the time a request may
  * take and the memory bodies hold; server.c reports connections to it.
  * Handlers' accessors and builders are in request.c and response.c.
- * About 840 lines, kept whole: every step below works on the same
+ * About 900 lines, kept whole: every step below works on the same
  * connection context and server struct, which would otherwise have to
  * become a shared header. */
 #include <arpa/inet.h>
