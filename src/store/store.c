@@ -16,9 +16,9 @@ static pthread_key_t conn_key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 static int key_ready;
 /* The batch of this thread's event-loop turn (store_batch_enable()):
- * batch_open means transaction level 1 is the batch's; joined, that the
- * connection was used while it was open since store_batch_joined() last
- * asked; lost, that it was rolled back meanwhile. */
+ * open, transaction level 1 is the batch's; durable, its commit will be;
+ * joined, the connection was used while it was open since
+ * store_batch_joined() last asked; lost, it was rolled back meanwhile. */
 static __thread struct {
 	int enabled, open, durable, joined, lost;
 } batch;
