@@ -20,6 +20,7 @@ struct worker {
 	struct loop loop;
 	const struct config *cfg;
 	char spool[4096];
+	int failing; /* the last claim failed: the database is unreachable */
 };
 
 int64_t worker_backoff_ms(int64_t base, int64_t attempt, uint32_t rnd)
@@ -145,10 +146,14 @@ static void *S_main(void *arg)
 		struct job *jobs = NULL;
 		mc_rc rc = store_job_claim(now, now + w->cfg->job_lease_ms, MC_JOB_BATCH, &jobs, &n);
 
-		if (rc) {
-			log_error("worker", "cannot claim jobs (%d)", (int)rc);
+		/* One line an outage, not one a poll. */
+		if (rc && !w->failing)
+			log_error("worker", "cannot claim jobs (%d); trying again every poll", (int)rc);
+		else if (!rc && w->failing)
+			log_info("worker", "claiming jobs again");
+		w->failing = rc != MC_OK;
+		if (rc)
 			n = 0;
-		}
 		if (n)
 			S_run_batch(w, jobs, n);
 		job_list_free(jobs, n);

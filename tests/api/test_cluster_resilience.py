@@ -465,6 +465,9 @@ def test_database_stop_and_crash_under_checkout_load(rcluster):
         wait_for(lambda: len(load.acked) > acked + 5, "orders after the crash", RECOVERY)
     load.check(outages)
     assert load.count("catalog", 200, outages[0][0]) > 0
+    # The worker (polling every 100 ms) says so once an outage, not once a poll.
+    worker_log = c.log_of("worker")
+    assert 1 <= worker_log.count("cannot claim jobs") <= 2 * len(outages), worker_log[-3000:]
 
     # Every acknowledged order is there, and no key made two orders.
     rows = sql(c.db_url, "SELECT o.id, i.quantity FROM orders o JOIN order_items i ON i.order_id = o.id"
