@@ -114,12 +114,6 @@ void http_res_release_body(struct http_res *res);
 void http_res_error(struct http_res *res, mc_rc rc, mc_error *err);
 void http_res_problem(struct http_res *res, mc_rc rc, const char *code, const char *detail);
 
-/* The client behind trusted proxies: walking X-Forwarded-For from the
- * right, the first hop not in `proxies` (else the leftmost usable hop) is
- * written to `client`; left as it is when the header has no usable hop. */
-void http_forwarded_client(const char *xff, char proxies[][MC_PROXY_ADDR_LEN], int nproxies, char *client,
-			   size_t len);
-
 /* Server lifecycle. */
 typedef mc_rc (*http_authenticator)(const char *token, struct http_principal *out, mc_error *err);
 

@@ -19,13 +19,21 @@ void category_list_free(struct category *items, size_t n)
 	free(items);
 }
 
+static int S_read(db_stmt *s, void *item)
+{
+	struct category *c = item;
+
+	c->name = strdup(db_col_text(s, 0));
+	c->product_count = db_col_int(s, 1);
+	return c->name ? 0 : -1;
+}
+
 mc_rc store_category_list(int64_t limit, int64_t offset, struct category **items, size_t *n, int64_t *total)
 {
 	struct category *list = NULL;
 	db_stmt *s = store_stmt(sql_count);
 	size_t count = 0;
 	int64_t tot = 0;
-	int rc;
 	mc_rc ret;
 
 	if (!s)
@@ -39,19 +47,9 @@ mc_rc store_category_list(int64_t limit, int64_t offset, struct category **items
 		goto out;
 	db_bind_int(s, 1, limit);
 	db_bind_int(s, 2, offset);
-	while ((rc = db_step(s)) == DB_ROW && count < (size_t)limit) {
-		list[count].name = strdup(db_col_text(s, 0));
-		if (!list[count].name) {
-			rc = DB_ERR;
-			break;
-		}
-		list[count++].product_count = db_col_int(s, 1);
-	}
-	db_reset(s);
-	if (rc < 0) {
-		ret = store_rc(rc);
+	ret = store_read_rows(s, list, sizeof(*list), (size_t)limit, S_read, &count);
+	if (ret)
 		goto out;
-	}
 	*items = list;
 	*n = count;
 	*total = tot;

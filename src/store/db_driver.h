@@ -57,6 +57,10 @@ extern const struct db_driver db_pg_driver;
 /* The SQLite group commit behind db_durable_wait(), and the checkpoint
  * thread behind db_checkpointer_start(). */
 int db_sqlite_durable_wait(uint64_t ticket);
+/* Rewrites `?` to $1..$n outside string literals, quoted identifiers and
+ * comments into out (room for 3 bytes per byte of sql); returns the number
+ * of parameters, or -1 past MC_DB_MAX_PARAMS (db_pg_sql.c). */
+int db_pg_rewrite(const char *sql, char *out);
 int db_sqlite_checkpointer_start(void);
 void db_sqlite_checkpointer_stop(void);
 

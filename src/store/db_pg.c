@@ -1,5 +1,6 @@
 /* PostgreSQL driver over libpq. Statements are server-side prepared once per
- * connection; SQL written with `?` is rewritten to $1..$n at prepare time.
+ * connection; SQL written with `?` is rewritten to $1..$n at prepare time
+ * (db_pg_sql.c).
  * Parameters and results travel in text format.
  *
  * Semantics that differ from SQLite (store/ code must allow for them):
@@ -288,91 +289,6 @@ static int S_make_durable(db *d)
 	return S_exec(d, "SET LOCAL synchronous_commit = on");
 }
 
-static int S_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* Letters, digits, _ and non-ASCII bytes continue an identifier. */
-static int S_ident_char(char c)
-{
-	return c == '_' || (unsigned char)c >= 0x80 || (c >= 'a' && c <= 'z') ||
-	       (c >= 'A' && c <= 'Z') || S_digit(c);
-}
-
-/* Rewrites `?` to $1..$n outside string literals, quoted identifiers and
- * comments. Returns the number of parameters, or -1 when over the limit. */
-static int S_rewrite(const char *sql, char *out)
-{
-	const char *p = sql;
-	int n = 0;
-
-	while (*p) {
-		if (*p == '?') {
-			if (++n > MC_DB_MAX_PARAMS)
-				return -1;
-			out += sprintf(out, "$%d", n);
-			p++;
-		} else if (*p == '\'' || *p == '"') {
-			/* E'...' strings also end only at an unescaped quote. */
-			int bs = *p == '\'' && p > sql && (p[-1] == 'E' || p[-1] == 'e') &&
-				 (p - 1 == sql || !S_ident_char(p[-2]));
-			char q = *p;
-
-			*out++ = *p++;
-			while (*p && *p != q) {
-				if (bs && *p == '\\' && p[1])
-					*out++ = *p++;
-				*out++ = *p++;
-			}
-			if (*p)
-				*out++ = *p++; /* a doubled quote reopens on the next turn */
-		} else if (p[0] == '-' && p[1] == '-') {
-			while (*p && *p != '\n')
-				*out++ = *p++;
-		} else if (p[0] == '/' && p[1] == '*') {
-			int depth = 0; /* PostgreSQL block comments nest */
-
-			do {
-				if (p[0] == '/' && p[1] == '*')
-					depth++;
-				else if (p[0] == '*' && p[1] == '/')
-					depth--;
-				else {
-					*out++ = *p++;
-					continue;
-				}
-				*out++ = *p++;
-				*out++ = *p++;
-			} while (*p && depth > 0);
-		} else if (*p == '$' && (p == sql || !S_ident_char(p[-1]))) {
-			/* Dollar quoting: $tag$ ... $tag$ (tag may be empty). */
-			const char *t = p + 1;
-			size_t tl;
-			const char *end;
-
-			while (S_ident_char(*t) && !(t == p + 1 && S_digit(*t)))
-				t++;
-			if (*t != '$') {
-				*out++ = *p++;
-				continue;
-			}
-			tl = (size_t)(t - p + 1);
-			end = strchr(t + 1, '$');
-			while (end && strncmp(end, p, tl))
-				end = strchr(end + 1, '$');
-			end = end ? end + tl : p + strlen(p);
-			memcpy(out, p, (size_t)(end - p));
-			out += end - p;
-			p = end;
-		} else {
-			*out++ = *p++;
-		}
-	}
-	*out = '\0';
-	return n;
-}
-
 static int S_prepare(db *d, const char *sql, db_stmt **out)
 {
 	struct pg_stmt *s = calloc(1, sizeof(*s));
@@ -386,7 +302,7 @@ static int S_prepare(db *d, const char *sql, db_stmt **out)
 		log_error("pg", "prepare: out of memory");
 		goto out;
 	}
-	n = S_rewrite(sql, text);
+	n = db_pg_rewrite(sql, text);
 	if (n < 0) {
 		log_error("pg", "prepare: more than %d parameters in: %.200s", MC_DB_MAX_PARAMS, sql);
 		goto out;

@@ -86,8 +86,10 @@ mc_rc store_job_enqueue(email_kind kind, const char *dedupe_key, const char *pay
 	return store_exec(s, NULL);
 }
 
-static int S_read_job(db_stmt *s, struct job *j)
+static int S_read_job(db_stmt *s, void *item)
 {
+	struct job *j = item;
+
 	memset(j, 0, sizeof(*j));
 	j->id = db_col_int(s, 0);
 	j->kind = email_kind_parse(db_col_text(s, 1));
@@ -111,22 +113,16 @@ static mc_rc S_read_jobs(db_stmt *s, size_t max, struct job **out, size_t *n)
 {
 	struct job *list = calloc(max ? max : 1, sizeof(*list));
 	size_t count = 0;
-	int rc = DB_ERR;
+	mc_rc rc;
 
-	if (list) {
-		while (count < max && (rc = db_step(s)) == DB_ROW)
-			if (S_read_job(s, &list[count++])) {
-				rc = DB_ERR;
-				break;
-			}
-		/* A RETURNING statement runs to its end before anyone commits. */
-		while (rc == DB_ROW)
-			rc = db_step(s);
+	if (!list) {
+		db_reset(s);
+		return MC_ERR_INTERNAL;
 	}
-	db_reset(s);
-	if (rc < 0) {
+	rc = store_read_rows(s, list, sizeof(*list), max, S_read_job, &count);
+	if (rc) {
 		job_list_free(list, count);
-		return store_rc(rc);
+		return rc;
 	}
 	*out = list;
 	*n = count;

@@ -62,8 +62,10 @@ void review_list_free(struct review *items, size_t n)
 	free(items);
 }
 
-static int S_read(db_stmt *s, struct review *r)
+static int S_read(db_stmt *s, void *item)
 {
+	struct review *r = item;
+
 	memset(r, 0, sizeof(*r));
 	r->id = db_col_int(s, 0);
 	r->product_id = db_col_int(s, 1);
@@ -301,7 +303,6 @@ mc_rc store_review_list(int64_t product_id, int64_t limit, int64_t offset, struc
 	struct review *list = NULL;
 	size_t count = 0;
 	int64_t tot = 0;
-	int rc;
 	mc_rc ret;
 
 	if (!s)
@@ -317,18 +318,9 @@ mc_rc store_review_list(int64_t product_id, int64_t limit, int64_t offset, struc
 	db_bind_int(s, 1, product_id);
 	db_bind_int(s, 2, limit);
 	db_bind_int(s, 3, offset);
-	while ((rc = db_step(s)) == DB_ROW && count < (size_t)limit) {
-		if (S_read(s, &list[count])) {
-			rc = DB_ERR;
-			break;
-		}
-		count++;
-	}
-	db_reset(s);
-	if (rc < 0) {
-		ret = store_rc(rc);
+	ret = store_read_rows(s, list, sizeof(*list), (size_t)limit, S_read, &count);
+	if (ret)
 		goto out;
-	}
 	*items = list;
 	*n = count;
 	*total = tot;

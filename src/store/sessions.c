@@ -153,6 +153,18 @@ mc_rc store_sessions_end_all(int64_t user_id, int64_t now)
 	return store_exec_ints(sql_sessions_end_all, 2, v, NULL);
 }
 
+static int S_read_session(db_stmt *s, void *item)
+{
+	struct session *x = item;
+
+	x->id = db_col_int(s, 0);
+	x->created_at = db_col_int(s, 1);
+	x->last_used_at = db_col_int(s, 2);
+	x->expires_at = db_col_int(s, 3);
+	snprintf(x->user_agent, sizeof(x->user_agent), "%s", db_col_text(s, 4));
+	return 0;
+}
+
 mc_rc store_sessions_list(int64_t user_id, int64_t now, int64_t limit, int64_t offset, struct session **items,
 			  size_t *n, int64_t *total)
 {
@@ -160,7 +172,6 @@ mc_rc store_sessions_list(int64_t user_id, int64_t now, int64_t limit, int64_t o
 	struct session *list = NULL;
 	size_t count = 0;
 	int64_t tot = 0;
-	int rc;
 	mc_rc ret;
 
 	if (!s)
@@ -178,20 +189,9 @@ mc_rc store_sessions_list(int64_t user_id, int64_t now, int64_t limit, int64_t o
 	db_bind_int(s, 2, now);
 	db_bind_int(s, 3, limit);
 	db_bind_int(s, 4, offset);
-	while ((rc = db_step(s)) == DB_ROW && count < (size_t)limit) {
-		struct session *x = &list[count++];
-
-		x->id = db_col_int(s, 0);
-		x->created_at = db_col_int(s, 1);
-		x->last_used_at = db_col_int(s, 2);
-		x->expires_at = db_col_int(s, 3);
-		snprintf(x->user_agent, sizeof(x->user_agent), "%s", db_col_text(s, 4));
-	}
-	db_reset(s);
-	if (rc < 0) {
-		ret = store_rc(rc);
+	ret = store_read_rows(s, list, sizeof(*list), (size_t)limit, S_read_session, &count);
+	if (ret)
 		goto out;
-	}
 	*items = list;
 	*n = count;
 	*total = tot;

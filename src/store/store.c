@@ -448,6 +448,23 @@ mc_rc store_row_int(db_stmt *s, mc_rc when_none, int64_t *v)
 	return rc == DB_DONE ? when_none : store_rc(rc);
 }
 
+mc_rc store_read_rows(db_stmt *s, void *items, size_t size, size_t max, store_row_fn *read, size_t *n)
+{
+	size_t count = 0;
+	int rc = DB_DONE;
+
+	while (count < max && (rc = db_step(s)) == DB_ROW)
+		if (read(s, (char *)items + size * count++)) {
+			rc = DB_ERR;
+			break;
+		}
+	while (rc == DB_ROW)
+		rc = db_step(s);
+	db_reset(s);
+	*n = count;
+	return rc < 0 ? store_rc(rc) : MC_OK;
+}
+
 static const char sql_now[] = "SELECT mc_now()";
 
 mc_rc store_now(int64_t *now)

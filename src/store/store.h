@@ -103,6 +103,15 @@ mc_rc store_row_int(db_stmt *s, mc_rc when_none, int64_t *v);
 /* The database's clock, Unix seconds: the one clock of every node. */
 mc_rc store_now(int64_t *now);
 
+/* Reads one row into item; nonzero when it cannot be kept (out of memory). */
+typedef int store_row_fn(db_stmt *s, void *item);
+/* The rows of a bound statement into items, an array of up to max
+ * elements of `size` bytes, read by `read`: the shape of every list. The
+ * statement is run to its end (a RETURNING one must be) and reset. *n is
+ * the number of elements touched, also on failure, when they are the
+ * caller's to free (a row read in part included). */
+mc_rc store_read_rows(db_stmt *s, void *items, size_t size, size_t max, store_row_fn *read, size_t *n);
+
 /* store_stmt(), n integer binds and store_exec() in one call, for the
  * statements whose parameters are all integers. */
 mc_rc store_exec_ints(const char *sql, int n, const int64_t *v, int64_t *changes);

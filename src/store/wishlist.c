@@ -53,6 +53,14 @@ static void S_bind_owner(db_stmt *s, int64_t user_id, int64_t product_id)
 	db_bind_int(s, 3, product_id);
 }
 
+static int S_read_item(db_stmt *s, void *item)
+{
+	struct wishlist_item *w = item;
+
+	w->added_at = db_col_int(s, PRODUCT_NCOLS);
+	return store_product_read(s, &w->product);
+}
+
 mc_rc store_wishlist_list(int64_t user_id, int64_t product_id, int64_t limit, int64_t offset,
 			  struct wishlist_item **items, size_t *n, int64_t *total)
 {
@@ -60,7 +68,6 @@ mc_rc store_wishlist_list(int64_t user_id, int64_t product_id, int64_t limit, in
 	struct wishlist_item *list = NULL;
 	size_t count = 0;
 	int64_t tot = 0;
-	int rc;
 	mc_rc ret;
 
 	if (!s)
@@ -76,18 +83,9 @@ mc_rc store_wishlist_list(int64_t user_id, int64_t product_id, int64_t limit, in
 	S_bind_owner(s, user_id, product_id);
 	db_bind_int(s, 4, limit);
 	db_bind_int(s, 5, offset);
-	while ((rc = db_step(s)) == DB_ROW && count < (size_t)limit) {
-		if (store_product_read(s, &list[count].product)) {
-			rc = DB_ERR;
-			break;
-		}
-		list[count++].added_at = db_col_int(s, PRODUCT_NCOLS);
-	}
-	db_reset(s);
-	if (rc < 0) {
-		ret = store_rc(rc);
+	ret = store_read_rows(s, list, sizeof(*list), (size_t)limit, S_read_item, &count);
+	if (ret)
 		goto out;
-	}
 	*items = list;
 	*n = count;
 	*total = tot;

@@ -2,7 +2,7 @@
  * address chosen is one of its hops (trimmed, shorter than 64 bytes, without
  * a comma) or stays the peer's. */
 #include "fuzz.h"
-#include "http/http.h"
+#include "http/identity.h"
 
 static char proxies[][MC_PROXY_ADDR_LEN] = { "10.0.0.1", "10.0.0.2", "::1" };
 
