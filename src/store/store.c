@@ -263,6 +263,11 @@ mc_rc store_commit(void)
 void store_batch_enable(int on)
 {
 	batch.enabled = on;
+	/* A serving thread connects now rather than at its first request:
+	 * which loop accepts a client is the kernel's choice, so a loop could
+	 * otherwise open its connection (and descriptors) at any later time. */
+	if (on)
+		store_db();
 }
 
 int store_batch_joined(int *lost)

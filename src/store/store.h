@@ -38,7 +38,7 @@ mc_rc store_durable_wait(uint64_t ticket);
  * them all at the end of the turn, paying the commit's lock and write
  * system calls, and the disk flush, once per batch instead of once per
  * request. Nothing in a batch may be told to anyone before that commit. */
-void store_batch_enable(int on);
+void store_batch_enable(int on); /* on also opens this thread's connection */
 /* After each request: 1 when it used the connection while the batch was
  * open, so its answer must wait for store_batch_commit(). *lost is set
  * when the batch was rolled back since the last call (a lost connection,

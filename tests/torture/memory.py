@@ -96,9 +96,6 @@ def main():
         token = json.loads(http(base, "POST", "/api/auth/login",
                                 json.dumps({"email": "buyer1@mercato.dev", "password": "mercato-demo"}).encode()))["token"]
         products = json.loads(http(base, "GET", "/api/products?limit=1"))["total"]
-        # Every HTTP thread opens its database connection on first use: touch them all first.
-        for _ in range(100):
-            http(base, "GET", "/api/products?limit=1")
         idle_fds = None
         wenv = dict(os.environ, TORTURE_TOKEN=token, TORTURE_PRODUCTS=str(products))
         done, baseline, rounds, peak = 0, None, 0, 0
