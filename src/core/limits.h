@@ -57,6 +57,7 @@
 #define MC_CACHE_ENTRIES       16384              /* cached catalog responses per node: every product page of a 10k catalog fits */
 #define MC_CACHE_BYTES         (12 * 1024 * 1024) /* bytes of cached responses per node (~0.8 KB a product page): keeps RSS small */
 #define MC_CACHE_POLL_US       1000000            /* how often a node re-reads the catalog version (1 s) */
+#define MC_REVOCATION_POLL_US  250000             /* how often a node re-reads the revocation version: a token revoked on another node is refused here within this (DESIGN section 9 allows a second), and it costs one read per poll instead of one per request */
 #define MC_STOCK_TRACKED       32768              /* products whose live stock a node splices into cached responses (3x the 10k catalog the cache holds); a response showing another is not cached */
 #define MC_STOCK_DIRTY         1024               /* products this node changed awaiting a re-read; more re-reads them all */
 #define MC_RATING_COUNT_MAX    1000000000LL       /* ratings of one product: beyond any real shop; rate * count stays exact */

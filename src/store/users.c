@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/limits.h"
 #include "store/store.h"
 
 #define USER_COLS "id, email, name, password_hash, role, created_at, updated_at, tokens_valid_after"
@@ -25,6 +26,7 @@ static const char sql_is_revoked[] =
 	"SELECT (SELECT COUNT(*) FROM revoked_tokens WHERE jti = ?)"
 	" + (SELECT COUNT(*) FROM users WHERE id = ? AND tokens_valid_after > ?)"
 	" + (SELECT COUNT(*) FROM sessions WHERE id = ? AND revoked_at IS NOT NULL)";
+static const char sql_revocation_version[] = "SELECT version FROM revocation_version WHERE id = 1";
 static const char sql_failures[] =
 	"SELECT failures, window_start FROM login_failures WHERE email = ? AND window_start > ?";
 static const char sql_failures_clear[] = "DELETE FROM login_failures WHERE email = ?";
@@ -91,8 +93,23 @@ mc_rc store_user_by_email(const char *email, struct user *out)
 	return rc;
 }
 
-/* Revocations this process has committed (jtis and tokens_valid_after). */
+/* Moves when this process commits a revocation, and when the shared
+ * revocation_version moved (another node's or process's revocation). */
 static _Atomic uint64_t revocations;
+static _Atomic int64_t revocation_version, revocation_polled_us;
+static atomic_flag revocation_polling = ATOMIC_FLAG_INIT;
+
+static void S_revocation_moved(void)
+{
+	atomic_fetch_add(&revocations, 1);
+}
+
+/* After the commit (of the batch, when one is open): a reader that saw the
+ * old epoch before it checks again. */
+static void S_revoked(void)
+{
+	store_after_txn(S_revocation_moved);
+}
 
 mc_rc store_user_update(const struct user *u)
 {
@@ -109,7 +126,7 @@ mc_rc store_user_update(const struct user *u)
 	db_bind_int(s, 6, u->id);
 	rc = store_exec_changed(s, MC_ERR_NOT_FOUND);
 	if (!rc)
-		atomic_fetch_add(&revocations, 1);
+		S_revoked();
 	return rc;
 }
 
@@ -127,7 +144,7 @@ mc_rc store_user_revoke_tokens(int64_t id, int64_t after, int64_t *valid_after)
 	rc = store_row_int(s, MC_ERR_NOT_FOUND, &v);
 	if (rc)
 		return rc;
-	atomic_fetch_add(&revocations, 1);
+	S_revoked();
 	*valid_after = v;
 	return MC_OK;
 }
@@ -142,24 +159,37 @@ mc_rc store_token_revoke(const char *jti, int64_t expires_at)
 	db_bind_text(s, 1, jti);
 	db_bind_int(s, 2, expires_at);
 	rc = store_exec(s, NULL);
-	/* After the commit: a reader that saw the old epoch checks again. */
 	if (!rc)
-		atomic_fetch_add(&revocations, 1);
+		S_revoked();
 	return rc;
 }
 
 uint64_t store_revocation_epoch(void)
 {
-	/* SQLite is one node, and only its API revokes tokens (logout,
-	 * logout-all, a password change or reset, an ended session). */
-	if (store_kind() != DB_SQLITE)
-		return 0;
+	int64_t mono = clock_mono_us(), version;
+
+	/* One thread re-reads the shared counter; the others go on with the
+	 * epoch they have, which is at most one poll behind. */
+	if (mono - atomic_load(&revocation_polled_us) >= MC_REVOCATION_POLL_US &&
+	    !atomic_flag_test_and_set(&revocation_polling)) {
+		db_stmt *s = store_stmt(sql_revocation_version);
+		mc_rc rc = s ? store_row_int(s, MC_ERR_INTERNAL, &version) : MC_ERR_INTERNAL;
+
+		if (!rc && atomic_exchange(&revocation_version, version) != version)
+			S_revocation_moved();
+		if (!rc)
+			atomic_store(&revocation_polled_us, mono);
+		atomic_flag_clear(&revocation_polling);
+		/* Unread, a revocation elsewhere may be missed: check this token. */
+		if (rc)
+			return 0;
+	}
 	return atomic_load(&revocations) + 1;
 }
 
 void store_revocation_committed(void)
 {
-	atomic_fetch_add(&revocations, 1);
+	S_revoked();
 }
 
 mc_rc store_token_is_revoked(const char *jti, int64_t user_id, int64_t iat, int64_t sid, int *revoked)

@@ -41,18 +41,21 @@ mc_rc store_login_failure_add(const char *email, int64_t now, int64_t since);
 /* Forgets the address's failures. */
 mc_rc store_login_failures_clear(const char *email);
 
-/* Runs as its own transaction (the epoch moves after the commit). */
+/* The revocation epoch moves once the transaction commits. */
 mc_rc store_token_revoke(const char *jti, int64_t expires_at);
 /* Changes whenever a token is revoked, so a "not revoked" answer stays
- * true while the epoch does. 0 when other processes can revoke tokens too
- * (PostgreSQL nodes): then ask store_token_is_revoked() every time. */
+ * true while the epoch does: at once for this process's revocations,
+ * within MC_REVOCATION_POLL_US for other nodes' and processes' (it re-reads
+ * the shared revocation_version). 0 when that read failed: then ask
+ * store_token_is_revoked() for this token. */
 uint64_t store_revocation_epoch(void);
 /* Sets *revoked to 1 when the jti has been revoked, the token was issued
  * (iat) before its user's tokens_valid_after, or its session `sid` (0:
  * none) has ended. */
 mc_rc store_token_is_revoked(const char *jti, int64_t user_id, int64_t iat, int64_t sid, int *revoked);
-/* Moves the revocation epoch: call after committing a transaction that
- * ended sessions (store/sessions.h) outside the functions above. */
+/* Moves the revocation epoch once the transaction (or the batch it is
+ * part of) commits: call after a transaction that ended sessions
+ * (store/sessions.h) outside the functions above. */
 void store_revocation_committed(void);
 
 #endif

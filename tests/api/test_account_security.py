@@ -4,7 +4,7 @@ feed too, that every node shares and that no other key can evict, and
 email domains that are real host names."""
 import pytest
 
-from conftest import Api, Server, assert_problem
+from conftest import Api, Server, assert_problem, wait_for
 
 LOCKOUT = 10  # failed logins per account per window (DESIGN section 5)
 
@@ -86,6 +86,9 @@ def test_password_change_reaches_every_node(two_nodes):
     assert b.get("/api/auth/me", token=other).status_code == 200
     r = change_password(a, u["token"], "first password", "second password")
     assert r.status_code == 200, r.text
+    # B cached the token as valid: it re-reads revocation_version every
+    # MC_REVOCATION_POLL_US (250 ms; DESIGN section 9 allows a second).
+    wait_for(lambda: b.get("/api/auth/me", token=other).status_code == 401, "node B to refuse the token", 5)
     assert_problem(b.get("/api/auth/me", token=other), 401, "token_revoked")
     assert b.get("/api/auth/me", token=r.json()["token"]).status_code == 200
 

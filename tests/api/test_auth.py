@@ -8,7 +8,8 @@ import time
 
 import requests
 
-from conftest import assert_problem
+from conftest import assert_problem, wait_for
+from test_jobs import sql
 
 
 def b64url(data):
@@ -54,6 +55,24 @@ def test_register_login_me_logout_flow(api):
     assert_problem(api.get("/api/auth/me", token=token), 401, "token_revoked")
     # Other sessions of the same account are unaffected.
     assert api.get("/api/auth/me", token=body["token"]).status_code == 200
+
+
+def test_a_revocation_by_another_process_reaches_the_server(api, server):
+    """The server caches "not revoked" per token; a revocation it did not
+    make itself (another node, or a process on the same database) reaches it
+    through revocation_version within MC_REVOCATION_POLL_US (250 ms)."""
+    user = api.register()
+    token, c = user["token"], claims_of(user["token"])
+    assert api.get("/api/auth/me", token=token).status_code == 200  # now cached
+    sql(server, "INSERT INTO revoked_tokens (jti, expires_at) VALUES ('%s', %d)" % (c["jti"], c["exp"]))
+    wait_for(lambda: api.get("/api/auth/me", token=token).status_code == 401, "the token to be refused", 5)
+    assert_problem(api.get("/api/auth/me", token=token), 401, "token_revoked")
+    # Ending the session behind its back too (the sid claim).
+    other = api.post("/api/auth/login", json={"email": user["user"]["email"], "password": user["password"]})
+    token = other.json()["token"]
+    assert api.get("/api/auth/me", token=token).status_code == 200
+    sql(server, "UPDATE sessions SET revoked_at = 1 WHERE id = %d" % int(claims_of(token)["sid"]))
+    wait_for(lambda: api.get("/api/auth/me", token=token).status_code == 401, "the session's token to be refused", 5)
 
 
 def test_register_accepts_username_and_user_role_alias(api):
