@@ -97,9 +97,7 @@ void api_checkout(struct http_req *req, struct http_res *res)
 	if (!rc)
 		rc = mc_error_fields_result(&err);
 	if (!rc)
-		rc = order_checkout(&(struct actor){ req->auth.user_id, req->auth.role }, &in, &o, &changed, &err);
-	if (!rc && (rc = store_user_by_id(req->auth.user_id, &buyer)))
-		order_release(&o);
+		rc = order_checkout(&(struct actor){ req->auth.user_id, req->auth.role }, &in, &o, &buyer, &changed, &err);
 	if (rc) {
 		http_res_error(res, rc, &err);
 		goto done;

@@ -275,6 +275,9 @@ mc_rc address_for_order(int64_t user_id, int64_t id, const struct address_input 
 		free(a);
 		return rc;
 	}
+	/* An order's copy is its texts: none of the book entry's own fields. */
+	a->id = a->user_id = a->slot = a->created_at = a->updated_at = 0;
+	a->is_default = 0;
 	*out = a;
 	return MC_OK;
 }

@@ -64,24 +64,43 @@ static json_t *S_order_json(const struct order *o)
 	return j;
 }
 
-mc_rc notify_order_event(int64_t order_id, email_kind event)
+/* Another kind is a caller's bug: logged. */
+static int S_is_order_email(int64_t order_id, email_kind event)
 {
-	struct order o;
+	if (email_kind_is_order(event))
+		return 1;
+	log_error("notify", "order %lld: %s (%d) is not an order email", (long long)order_id, email_kind_name(event),
+		  (int)event);
+	return 0;
+}
+
+mc_rc notify_order(const struct order *o, email_kind event, struct user *buyer)
+{
 	struct user u;
 	mc_rc rc;
 
-	if (!email_kind_is_order(event)) {
-		log_error("notify", "order %lld: %s (%d) is not an order email", (long long)order_id,
-			  email_kind_name(event), (int)event);
+	if (!S_is_order_email(o->id, event))
 		return MC_ERR_INTERNAL;
-	}
+	rc = store_user_by_id(o->user_id, &u);
+	if (!rc)
+		rc = S_enqueue(event, json_pack("{s:s, s:s, s:o}", "to", u.email, "name", u.name, "order", S_order_json(o)),
+			       "%s:%lld:%s", email_kind_name(event), (long long)o->id, u.email);
+	if (!rc && buyer)
+		*buyer = u;
+	return rc;
+}
+
+mc_rc notify_order_event(int64_t order_id, email_kind event)
+{
+	struct order o;
+	mc_rc rc;
+
+	if (!S_is_order_email(order_id, event))
+		return MC_ERR_INTERNAL;
 	rc = store_order_get(order_id, 0, &o);
 	if (rc)
 		return rc;
-	rc = store_user_by_id(o.user_id, &u);
-	if (!rc)
-		rc = S_enqueue(event, json_pack("{s:s, s:s, s:o}", "to", u.email, "name", u.name, "order", S_order_json(&o)),
-			       "%s:%lld:%s", email_kind_name(event), (long long)o.id, u.email);
+	rc = notify_order(&o, event, NULL);
 	order_release(&o);
 	return rc;
 }

@@ -158,7 +158,7 @@ static mc_rc S_take_stock(const struct order *o, int *sold_out, mc_error *err)
 	return MC_OK;
 }
 
-mc_rc order_checkout(const struct actor *a, const struct checkout_req *req, struct order *out,
+mc_rc order_checkout(const struct actor *a, const struct checkout_req *req, struct order *out, struct user *buyer,
 		     int *catalog_changed, mc_error *err)
 {
 	struct cart_owner owner = { .user_id = a->user_id };
@@ -238,18 +238,23 @@ mc_rc order_checkout(const struct actor *a, const struct checkout_req *req, stru
 	if (!rc && sold_out)
 		rc = store_catalog_bump();
 	if (!rc)
-		rc = notify_order_event(o.id, EMAIL_ORDER_PLACED);
+		rc = notify_order(&o, EMAIL_ORDER_PLACED, buyer);
 out:
 	rc = store_finish(rc);
 	if (!rc)
 		metrics_inc(METRIC_ORDERS_CREATED);
 	/* The lines borrowed their names from the cart; give the order its own. */
-	for (size_t i = 0; i < o.n; i++)
-		o.lines[i].name = NULL;
-	if (!rc)
-		rc = store_order_get(o.id, 0, out);
-	if (!rc)
+	for (size_t i = 0; i < o.n; i++) {
+		o.lines[i].name = rc ? NULL : strdup(o.lines[i].name);
+		if (!rc && !o.lines[i].name)
+			rc = MC_ERR_INTERNAL;
+	}
+	/* The order as written is the answer: no read after the commit. */
+	if (!rc) {
+		*out = o;
+		memset(&o, 0, sizeof(o));
 		*catalog_changed = sold_out;
+	}
 out_free:
 	order_release(&o);
 	cart_lines_free(lines, n);

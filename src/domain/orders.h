@@ -15,6 +15,7 @@
 #include "domain/addresses.h"
 #include "domain/payments.h"
 #include "store/orders.h"
+#include "store/users.h"
 
 /* Who may move an order: bits of a mask. A caller holds the hats that fit
  * the order (an admin; its buyer; a seller of every one of its lines). */
@@ -56,8 +57,9 @@ struct checkout_req {
 
 /* Turns the caller's cart into an order in one durable transaction; 409
  * too_many_open_orders when the buyer already holds the most unpaid ones.
+ * On success *out is the order, *buyer its buyer's account, and
  * *catalog_changed is set when a product sold out (cached reads must go). */
-mc_rc order_checkout(const struct actor *a, const struct checkout_req *req, struct order *out,
+mc_rc order_checkout(const struct actor *a, const struct checkout_req *req, struct order *out, struct user *buyer,
 		     int *catalog_changed, mc_error *err);
 
 /* An order the actor may see, else 404. A seller sees someone else's order

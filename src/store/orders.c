@@ -21,7 +21,7 @@ static const char sql_give[] = "UPDATE products SET stock = stock + ? WHERE id =
 static const char sql_insert[] =
 	"INSERT INTO orders (user_id, status, original_total, discount, total, currency, coupon_code,"
 	" payment_status, created_at, updated_at, coupon_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, mc_now(), mc_now(), ?)"
-	" RETURNING id"; /* stamped by the database's clock: one clock for every node */
+	" RETURNING id, created_at"; /* stamped by the database's clock: one clock for every node */
 static const char sql_insert_line[] =
 	"INSERT INTO order_items (order_id, product_id, seller_id, name, quantity, unit_price, line_total)"
 	" VALUES (?, ?, ?, ?, ?, ?, ?)";
@@ -129,9 +129,12 @@ mc_rc store_order_insert(struct order *o)
 		db_bind_int(s, 9, o->coupon_id);
 	else
 		db_bind_null(s, 9);
-	rc = store_row_int(s, MC_ERR_INTERNAL, &o->id);
+	rc = store_row(s, MC_ERR_INTERNAL);
 	if (rc)
 		return rc;
+	o->id = db_col_int(s, 0);
+	o->created_at = o->updated_at = db_col_int(s, 1);
+	db_reset(s);
 	if (!(s = store_stmt(sql_insert_line)))
 		return MC_ERR_INTERNAL;
 	for (size_t i = 0; i < o->n; i++) {

@@ -51,7 +51,8 @@ mc_rc store_stock_take(int64_t product_id, int64_t qty, int64_t *left);
 /* Puts qty units back; *now_stock is the result. */
 mc_rc store_stock_give(int64_t product_id, int64_t qty, int64_t *now_stock);
 
-/* Inserts the order and its lines; sets o->id. */
+/* Inserts the order and its lines; sets o->id, and o->created_at and
+ * o->updated_at to the database clock's now. */
 mc_rc store_order_insert(struct order *o);
 /* The order with all its lines, or only `seller_id`'s lines when non-zero
  * (MC_ERR_NOT_FOUND when that seller has none in it). */
