@@ -233,6 +233,32 @@ def test_checkout_refusals(api):
     assert api.get("/api/cart", token=t).json()["items"][0]["qty"] == 2
 
 
+def test_a_checkout_takes_every_line_or_none(api):
+    """A short line undoes what the others took, and the order's lines keep
+    their names whatever their characters (the answer is built from the
+    order as written, not read back)."""
+    seller = api.register(role="seller")
+    names = ['Quote " and \\ backslash', "Comma, {braces} and 'apostrophe'", "NULL"]
+    plenty = [product(api, seller["token"], stock=5, name=n) for n in names[:2]]
+    short = product(api, seller["token"], stock=1, name=names[2])
+    t = api.register()["token"]
+    for p in plenty + [short]:
+        assert api.post("/api/cart", token=t, json={"productId": p["id"], "qty": 1}).status_code == 200
+    other = api.register()["token"]
+    api.post("/api/cart", token=other, json={"productId": short["id"], "qty": 1})
+    assert api.post("/api/checkout", token=other).status_code == 201
+    body = assert_problem(api.post("/api/checkout", token=t), 409, "out_of_stock")
+    assert body["productId"] == short["id"] and body["available"] == 0 and body["requested"] == 1
+    assert [stock_of(api, p["id"]) for p in plenty] == [5, 5]
+    api.delete("/api/cart/%d" % short["id"], token=t)
+    r = api.post("/api/checkout", token=t)
+    assert r.status_code == 201, r.text
+    assert sorted(i["name"] for i in r.json()["items"]) == sorted(names[:2])
+    stored = api.get("/api/orders/%d" % r.json()["id"], token=t).json()
+    assert sorted(i["name"] for i in stored["items"]) == sorted(names[:2])
+    assert [stock_of(api, p["id"]) for p in plenty] == [4, 4]
+
+
 def test_idempotency_key_replays_and_refuses(api):
     seller = api.register(role="seller")
     p = product(api, seller["token"], stock=10)
