@@ -309,11 +309,21 @@ static void S_fn_now_ms(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_int64(ctx, clock_now_ms());
 }
 
+static pthread_once_t config_once = PTHREAD_ONCE_INIT;
+
+/* Before SQLite initializes: no global memory statistics, whose mutex
+ * every allocation of every connection would take (nothing reads them). */
+static void S_configure(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static int S_open(const char *path, db **out, char *errbuf, size_t errlen)
 {
 	struct sq_db *d = calloc(1, sizeof(*d));
 	int rc;
 
+	pthread_once(&config_once, S_configure);
 	if (!d) {
 		snprintf(errbuf, errlen, "out of memory");
 		return DB_ERR;
