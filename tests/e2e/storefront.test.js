@@ -328,6 +328,9 @@ test('the category filter lists the categories from the API, and the footer link
   await select.locator('option[value="' + expected[expected.length - 1] + '"]').waitFor({ state: 'attached', timeout: WAIT });
   assert.deepEqual(await select.locator('option').allTextContents(), ['All categories', ...expected]);
   await select.selectOption(p.category);
+  // The unfiltered grid shows the new product too: wait for the filtered one.
+  await page.waitForFunction(() => document.querySelectorAll('#grid article.card').length === 1, null,
+    { timeout: WAIT });
   await see(card(page, p.name));
   assert.equal(await page.locator('#grid article.card').count(), 1);
   assert.equal(await page.getByRole('link', { name: 'API docs' }).getAttribute('href'), '/docs');
