@@ -185,7 +185,7 @@ test: test-deps
 	@bash scripts/run_api.sh
 	@bash scripts/run_e2e.sh
 	@bash scripts/run_contract.sh
-	@python3 tests/torture/memory.py --requests 300000 --warmup 100000 --round 5
+	@python3 tests/torture/memory.py --requests 500000 --warmup 300000 --round 5
 
 e2e: test-deps
 	@$(MAKE) --no-print-directory build/asan/mercato
