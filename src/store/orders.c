@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/limits.h"
 #include "store/addresses.h"
 #include "store/reviews.h"
 #include "store/stock.h"
@@ -22,9 +23,21 @@ static const char sql_insert[] =
 	"INSERT INTO orders (user_id, status, original_total, discount, total, currency, coupon_code,"
 	" payment_status, created_at, updated_at, coupon_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, mc_now(), mc_now(), ?)"
 	" RETURNING id, created_at"; /* stamped by the database's clock: one clock for every node */
-static const char sql_insert_line[] =
-	"INSERT INTO order_items (order_id, product_id, seller_id, name, quantity, unit_price, line_total)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?)";
+/* An order's lines, up to four per statement: one statement per order on
+ * PostgreSQL, where each costs a round trip and an executor start. */
+#define INSERT_LINES                                                                                \
+	"INSERT INTO order_items (order_id, product_id, seller_id, name, quantity, unit_price, line_total)" \
+	" VALUES "
+#define LINE_VALUES "(?, ?, ?, ?, ?, ?, ?)"
+#define LINE_PARAMS 7
+static const char *const sql_insert_lines[] = {
+	INSERT_LINES LINE_VALUES,
+	INSERT_LINES LINE_VALUES ", " LINE_VALUES,
+	INSERT_LINES LINE_VALUES ", " LINE_VALUES ", " LINE_VALUES,
+	INSERT_LINES LINE_VALUES ", " LINE_VALUES ", " LINE_VALUES ", " LINE_VALUES,
+};
+#define LINES_PER_INSERT (sizeof(sql_insert_lines) / sizeof(sql_insert_lines[0]))
+_Static_assert(LINES_PER_INSERT * LINE_PARAMS <= MC_DB_MAX_PARAMS, "an INSERT of the most lines binds too many parameters");
 static const char sql_get[] =
 	"SELECT " ORDER_COLS ", " LINE_COLS " FROM orders o JOIN order_items i ON i.order_id = o.id"
 	" WHERE o.id = ? AND (CAST(? AS BIGINT) = 0 OR i.seller_id = ?) ORDER BY i.product_id";
@@ -135,18 +148,23 @@ mc_rc store_order_insert(struct order *o)
 	o->id = db_col_int(s, 0);
 	o->created_at = o->updated_at = db_col_int(s, 1);
 	db_reset(s);
-	if (!(s = store_stmt(sql_insert_line)))
-		return MC_ERR_INTERNAL;
-	for (size_t i = 0; i < o->n; i++) {
-		const struct order_line *l = &o->lines[i];
+	for (size_t i = 0; i < o->n; i += LINES_PER_INSERT) {
+		size_t k = o->n - i < LINES_PER_INSERT ? o->n - i : LINES_PER_INSERT;
 
-		db_bind_int(s, 1, o->id);
-		db_bind_int(s, 2, l->product_id);
-		db_bind_int(s, 3, l->seller_id);
-		db_bind_text(s, 4, l->name);
-		db_bind_int(s, 5, l->quantity);
-		db_bind_int(s, 6, l->unit_price);
-		db_bind_int(s, 7, l->line_total);
+		if (!(s = store_stmt(sql_insert_lines[k - 1])))
+			return MC_ERR_INTERNAL;
+		for (size_t j = 0; j < k; j++) {
+			const struct order_line *l = &o->lines[i + j];
+			int at = (int)j * LINE_PARAMS;
+
+			db_bind_int(s, at + 1, o->id);
+			db_bind_int(s, at + 2, l->product_id);
+			db_bind_int(s, at + 3, l->seller_id);
+			db_bind_text(s, at + 4, l->name);
+			db_bind_int(s, at + 5, l->quantity);
+			db_bind_int(s, at + 6, l->unit_price);
+			db_bind_int(s, at + 7, l->line_total);
+		}
 		rc = store_exec(s, NULL);
 		if (rc)
 			return rc;

@@ -259,6 +259,23 @@ def test_a_checkout_takes_every_line_or_none(api):
     assert [stock_of(api, p["id"]) for p in plenty] == [4, 4]
 
 
+def test_an_order_of_many_lines_keeps_every_line(api):
+    """Lines are written up to four per statement: 9 lines take three."""
+    seller = api.register(role="seller")
+    ps = [product(api, seller["token"], price=100 + i, stock=20) for i in range(9)]
+    t = api.register()["token"]
+    for i, p in enumerate(ps):
+        assert api.post("/api/cart", token=t, json={"productId": p["id"], "qty": i + 1}).status_code == 200
+    r = api.post("/api/checkout", token=t)
+    assert r.status_code == 201, r.text
+    want = sorted((p["id"], p["name"], i + 1, (100 + i) * (i + 1)) for i, p in enumerate(ps))
+    for order in (r.json(), api.get("/api/orders/%d" % r.json()["id"], token=t).json()):
+        got = sorted((i["productId"], i["name"], i["qty"], i["lineTotal"]) for i in order["items"])
+        assert got == want
+        assert order["total"] == sum(w[3] for w in want)
+    assert [stock_of(api, p["id"]) for p in ps] == [20 - i - 1 for i in range(9)]
+
+
 def test_idempotency_key_replays_and_refuses(api):
     seller = api.register(role="seller")
     p = product(api, seller["token"], stock=10)
