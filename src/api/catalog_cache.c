@@ -11,6 +11,7 @@
 #include "core/clock.h"
 #include "core/hash.h"
 #include "core/limits.h"
+#include "core/poll_gate.h"
 #include "core/log.h"
 #include "store/products.h"
 #include "store/stock.h"
@@ -27,9 +28,8 @@ static struct {
 	_Atomic uint64_t generation;   /* bumped by every flush */
 	_Atomic int64_t version;       /* catalog version the entries belong to */
 	_Atomic int64_t valid_until;   /* next sale boundary (Unix s) */
-	_Atomic int64_t polled_us;     /* last version poll (monotonic) */
-	atomic_flag polling;
-} cache = { .lock = PTHREAD_RWLOCK_INITIALIZER, .polling = ATOMIC_FLAG_INIT };
+	struct poll_gate poll;         /* the version poll */
+} cache = { .lock = PTHREAD_RWLOCK_INITIALIZER, .poll = POLL_GATE_INIT };
 
 /* The live stock table: product id -> figure, read without locks (an id is
  * published after its figure and never removed). `marks` counts this
@@ -274,16 +274,16 @@ void catalog_cache_invalidate(void)
 uint64_t catalog_cache_refresh(int64_t now)
 {
 	int64_t mono = clock_mono_us(), version = 0, boundary = 0;
+	int ok;
 
 	marks_seen = atomic_load(&stock.marks);
 	if (marks_seen != atomic_load(&stock.applied))
 		S_stock_apply_marks();
-	if (mono - atomic_load(&cache.polled_us) < MC_CACHE_POLL_US && now < atomic_load(&cache.valid_until))
+	/* Due every MC_CACHE_POLL_US, and at once past a sale boundary. */
+	if (!poll_gate_enter(&cache.poll, mono, now < atomic_load(&cache.valid_until) ? MC_CACHE_POLL_US : 0))
 		return atomic_load(&cache.generation);
-	/* One thread polls; the others go on with what they have. */
-	if (atomic_flag_test_and_set(&cache.polling))
-		return atomic_load(&cache.generation);
-	if (!store_catalog_version(&version) && !store_catalog_next_boundary(now, &boundary)) {
+	ok = !store_catalog_version(&version) && !store_catalog_next_boundary(now, &boundary);
+	if (ok) {
 		if (version != atomic_load(&cache.version) || now >= atomic_load(&cache.valid_until)) {
 			pthread_rwlock_wrlock(&cache.lock);
 			S_flush_locked();
@@ -295,9 +295,8 @@ uint64_t catalog_cache_refresh(int64_t now)
 		pthread_mutex_lock(&stock.refresh_mu);
 		S_stock_scan();
 		pthread_mutex_unlock(&stock.refresh_mu);
-		atomic_store(&cache.polled_us, mono);
 	}
-	atomic_flag_clear(&cache.polling);
+	poll_gate_leave(&cache.poll, mono, ok);
 	return atomic_load(&cache.generation);
 }
 

@@ -125,7 +125,8 @@ static mc_rc S_price_cart(struct cart_line *lines, size_t n, int64_t now, struct
 		rc = pricing_add_line(ol->unit_price, l->quantity, &ol->line_total, &o->original_total, err);
 		if (rc)
 			return rc;
-		ol->name = l->name;      /* borrowed from the cart line until the order is saved */
+		ol->name = l->name;      /* the order takes the name over from the cart line */
+		l->name = NULL;
 		o->n++;
 		if (ol->unit_price != l->price_snapshot)
 			json_array_append_new(*changes, json_pack("{s:I, s:I, s:I}", "productId",
@@ -243,12 +244,6 @@ out:
 	rc = store_finish(rc);
 	if (!rc)
 		metrics_inc(METRIC_ORDERS_CREATED);
-	/* The lines borrowed their names from the cart; give the order its own. */
-	for (size_t i = 0; i < o.n; i++) {
-		o.lines[i].name = rc ? NULL : strdup(o.lines[i].name);
-		if (!rc && !o.lines[i].name)
-			rc = MC_ERR_INTERNAL;
-	}
 	/* The order as written is the answer: no read after the commit. */
 	if (!rc) {
 		*out = o;

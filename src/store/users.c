@@ -6,6 +6,7 @@
 
 #include "core/clock.h"
 #include "core/limits.h"
+#include "core/poll_gate.h"
 #include "store/store.h"
 
 #define USER_COLS "id, email, name, password_hash, role, created_at, updated_at, tokens_valid_after"
@@ -96,8 +97,8 @@ mc_rc store_user_by_email(const char *email, struct user *out)
 /* Moves when this process commits a revocation, and when the shared
  * revocation_version moved (another node's or process's revocation). */
 static _Atomic uint64_t revocations;
-static _Atomic int64_t revocation_version, revocation_polled_us;
-static atomic_flag revocation_polling = ATOMIC_FLAG_INIT;
+static _Atomic int64_t revocation_version;
+static struct poll_gate revocation_poll = POLL_GATE_INIT;
 
 static void S_revocation_moved(void)
 {
@@ -168,18 +169,14 @@ uint64_t store_revocation_epoch(void)
 {
 	int64_t mono = clock_mono_us(), version;
 
-	/* One thread re-reads the shared counter; the others go on with the
-	 * epoch they have, which is at most one poll behind. */
-	if (mono - atomic_load(&revocation_polled_us) >= MC_REVOCATION_POLL_US &&
-	    !atomic_flag_test_and_set(&revocation_polling)) {
+	/* The others go on with the epoch they have, at most one poll behind. */
+	if (poll_gate_enter(&revocation_poll, mono, MC_REVOCATION_POLL_US)) {
 		db_stmt *s = store_stmt(sql_revocation_version);
 		mc_rc rc = s ? store_row_int(s, MC_ERR_INTERNAL, &version) : MC_ERR_INTERNAL;
 
 		if (!rc && atomic_exchange(&revocation_version, version) != version)
 			S_revocation_moved();
-		if (!rc)
-			atomic_store(&revocation_polled_us, mono);
-		atomic_flag_clear(&revocation_polling);
+		poll_gate_leave(&revocation_poll, mono, !rc);
 		/* Unread, a revocation elsewhere may be missed: check this token. */
 		if (rc)
 			return 0;
