@@ -1,0 +1,3 @@
+-- PostgreSQL leaves room in the products' pages for stock updates (see the
+-- pg migration of this number). SQLite updates a row in place in its B-tree
+-- page and has no such setting: nothing to do here.
