@@ -140,23 +140,18 @@ static mc_rc S_price_cart(struct cart_line *lines, size_t n, int64_t now, struct
 /* Takes stock for every line, or fails naming the first short product. */
 static mc_rc S_take_stock(const struct order *o, int *sold_out, mc_error *err)
 {
-	for (size_t i = 0; i < o->n; i++) {
-		int64_t left = 0;
-		mc_rc rc = store_stock_take(o->lines[i].product_id, o->lines[i].quantity, &left);
+	struct stock_short short_of;
+	mc_rc rc = store_stock_take_lines(o->lines, o->n, sold_out, &short_of);
 
-		if (rc == MC_ERR_CONFLICT) {
-			err->extra = json_pack("{s:I, s:I, s:I}", "productId", (json_int_t)o->lines[i].product_id,
-					       "requested", (json_int_t)o->lines[i].quantity, "available",
-					       (json_int_t)left);
-			return mc_fail(err, rc, "out_of_stock", "only %lld of %s left", (long long)left,
-				       o->lines[i].name);
-		}
-		if (rc)
-			return rc;
-		if (!left)
-			*sold_out = 1;
+	if (rc == MC_ERR_CONFLICT) {
+		const struct order_line *l = &o->lines[short_of.line];
+
+		err->extra = json_pack("{s:I, s:I, s:I}", "productId", (json_int_t)l->product_id, "requested",
+				       (json_int_t)l->quantity, "available", (json_int_t)short_of.available);
+		return mc_fail(err, rc, "out_of_stock", "only %lld of %s left", (long long)short_of.available,
+			       l->name);
 	}
-	return MC_OK;
+	return rc;
 }
 
 mc_rc order_checkout(const struct actor *a, const struct checkout_req *req, struct order *out, struct user *buyer,

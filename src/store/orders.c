@@ -15,8 +15,23 @@
 	" o.payment_status, o.cancelled_by, o.cancel_reason, o.created_at, o.updated_at, o.coupon_id"
 #define LINE_COLS "i.product_id, i.seller_id, i.name, i.quantity, i.unit_price, i.line_total, i.confirmed_at"
 
-static const char sql_take[] =
-	"UPDATE products SET stock = stock - ? WHERE id = ? AND stock >= ? AND deleted_at IS NULL RETURNING stock";
+/* An order's stock, up to four lines per statement, like its lines below.
+ * The VALUES rows come in product-id order and are joined to the primary
+ * key in that order, so concurrent orders lock rows in one order. A line
+ * whose product is short (or withdrawn) is simply not updated: the RETURNING
+ * rows say which lines were taken. */
+#define TAKE_HEAD "UPDATE products SET stock = products.stock - v.column2 FROM (VALUES "
+#define TAKE_VALUES "(CAST(? AS BIGINT), CAST(? AS BIGINT))"
+#define TAKE_TAIL                                                                                   \
+	") AS v WHERE products.id = v.column1 AND products.stock >= v.column2"                         \
+	" AND products.deleted_at IS NULL RETURNING products.id, products.stock"
+static const char *const sql_take_lines[] = {
+	TAKE_HEAD TAKE_VALUES TAKE_TAIL,
+	TAKE_HEAD TAKE_VALUES ", " TAKE_VALUES TAKE_TAIL,
+	TAKE_HEAD TAKE_VALUES ", " TAKE_VALUES ", " TAKE_VALUES TAKE_TAIL,
+	TAKE_HEAD TAKE_VALUES ", " TAKE_VALUES ", " TAKE_VALUES ", " TAKE_VALUES TAKE_TAIL,
+};
+#define TAKES_PER_UPDATE (sizeof(sql_take_lines) / sizeof(sql_take_lines[0]))
 static const char sql_stock[] = "SELECT stock FROM products WHERE id = ? AND deleted_at IS NULL";
 static const char sql_give[] = "UPDATE products SET stock = stock + ? WHERE id = ? RETURNING stock";
 static const char sql_insert[] =
@@ -83,44 +98,84 @@ void order_list_free(struct order *items, size_t n)
 	free(items);
 }
 
-static mc_rc S_stock_move(const char *sql, int64_t product_id, int64_t qty, int64_t *out)
+/* Runs one sql_take_lines statement for lines[0..k): taken[j] is set for
+ * each line taken, and *sold_out when one of them has none left. */
+static mc_rc S_take_some(const struct order_line *lines, size_t k, int *taken, int *sold_out)
 {
-	db_stmt *s = store_stmt(sql);
+	db_stmt *s = store_stmt(sql_take_lines[k - 1]);
+	mc_rc ret = MC_OK;
+	int rc;
+
+	if (!s)
+		return MC_ERR_INTERNAL;
+	for (size_t j = 0; j < k; j++) {
+		store_stock_touched(lines[j].product_id);
+		db_bind_int(s, (int)j * 2 + 1, lines[j].product_id);
+		db_bind_int(s, (int)j * 2 + 2, lines[j].quantity);
+	}
+	while ((rc = db_step(s)) == DB_ROW) {
+		int64_t id = db_col_int(s, 0);
+
+		for (size_t j = 0; j < k; j++)
+			if (lines[j].product_id == id)
+				taken[j] = 1;
+		if (!db_col_int(s, 1))
+			*sold_out = 1;
+	}
+	if (rc < 0)
+		ret = store_rc(rc);
+	db_reset(s);
+	return ret;
+}
+
+/* How many units of the product there are, for a client's message; a
+ * failure here is neither returned nor counted, so no store_row_int(). */
+static int64_t S_available(int64_t product_id)
+{
+	db_stmt *s = store_stmt(sql_stock);
+	int64_t n = 0;
+
+	if (s) {
+		db_bind_int(s, 1, product_id);
+		if (db_step(s) == DB_ROW)
+			n = db_col_int(s, 0);
+		db_reset(s);
+	}
+	return n;
+}
+
+mc_rc store_stock_take_lines(const struct order_line *lines, size_t n, int *sold_out, struct stock_short *short_of)
+{
+	int none_left = 0;
+
+	for (size_t i = 0; i < n; i += TAKES_PER_UPDATE) {
+		size_t k = n - i < TAKES_PER_UPDATE ? n - i : TAKES_PER_UPDATE;
+		int taken[TAKES_PER_UPDATE] = { 0 };
+		mc_rc rc = S_take_some(lines + i, k, taken, &none_left);
+
+		if (rc) /* a constraint cannot fail here: the WHERE keeps stock >= 0 */
+			return rc == MC_ERR_CONFLICT ? MC_ERR_INTERNAL : rc;
+		for (size_t j = 0; j < k; j++)
+			if (!taken[j]) {
+				short_of->line = i + j;
+				short_of->available = S_available(lines[i + j].product_id);
+				return MC_ERR_CONFLICT;
+			}
+	}
+	*sold_out = none_left;
+	return MC_OK;
+}
+
+mc_rc store_stock_give(int64_t product_id, int64_t qty, int64_t *now_stock)
+{
+	db_stmt *s = store_stmt(sql_give);
 
 	if (!s)
 		return MC_ERR_INTERNAL;
 	store_stock_touched(product_id);
 	db_bind_int(s, 1, qty);
 	db_bind_int(s, 2, product_id);
-	if (sql == sql_take)
-		db_bind_int(s, 3, qty);
-	return store_row_int(s, MC_ERR_CONFLICT, out);
-}
-
-mc_rc store_stock_take(int64_t product_id, int64_t qty, int64_t *left)
-{
-	mc_rc rc = S_stock_move(sql_take, product_id, qty, left);
-	db_stmt *s;
-
-	if (rc != MC_ERR_CONFLICT)
-		return rc;
-	/* Say how many there are, for the client's message; a failure here
-	 * is neither returned nor counted, so no store_row_int(). */
-	*left = 0;
-	if ((s = store_stmt(sql_stock))) {
-		db_bind_int(s, 1, product_id);
-		if (db_step(s) == DB_ROW)
-			*left = db_col_int(s, 0);
-		db_reset(s);
-	}
-	return MC_ERR_CONFLICT;
-}
-
-mc_rc store_stock_give(int64_t product_id, int64_t qty, int64_t *now_stock)
-{
-	mc_rc rc = S_stock_move(sql_give, product_id, qty, now_stock);
-
-	return rc == MC_ERR_CONFLICT ? MC_ERR_NOT_FOUND : rc;
+	return store_row_int(s, MC_ERR_NOT_FOUND, now_stock);
 }
 
 mc_rc store_order_insert(struct order *o)

@@ -45,9 +45,18 @@ struct order {
 void order_release(struct order *o);
 void order_list_free(struct order *items, size_t n);
 
-/* Takes qty units if that many are left (never below zero). On success
- * *left is what remains; MC_ERR_CONFLICT with *left = what there is when not. */
-mc_rc store_stock_take(int64_t product_id, int64_t qty, int64_t *left);
+/* A line whose product has too few units left, and how many it has. */
+struct stock_short {
+	size_t line;
+	int64_t available;
+};
+
+/* Takes each line's quantity of its product if that many are left (never
+ * below zero), lines in product-id order: MC_OK, with *sold_out set when a
+ * product has none left now; or MC_ERR_CONFLICT with *short_of the first
+ * short line, and other lines maybe taken (the caller's transaction or
+ * savepoint undoes them). Four lines per statement. */
+mc_rc store_stock_take_lines(const struct order_line *lines, size_t n, int *sold_out, struct stock_short *short_of);
 /* Puts qty units back; *now_stock is the result. */
 mc_rc store_stock_give(int64_t product_id, int64_t qty, int64_t *now_stock);
 

@@ -276,6 +276,25 @@ def test_an_order_of_many_lines_keeps_every_line(api):
     assert [stock_of(api, p["id"]) for p in ps] == [20 - i - 1 for i in range(9)]
 
 
+def test_a_short_line_among_many_takes_nothing(api):
+    """Stock is taken up to four lines per statement: a short line in the
+    second statement undoes the first's, and the answer names the first
+    short line in product order with what is left of it."""
+    seller = api.register(role="seller")
+    ps = [product(api, seller["token"], stock=2 if i in (5, 7) else 20) for i in range(9)]
+    t = api.register()["token"]
+    for i, p in enumerate(ps):
+        qty = 2 if i in (5, 7) else 1
+        assert api.post("/api/cart", token=t, json={"productId": p["id"], "qty": qty}).status_code == 200
+    other = api.register()["token"]
+    for p in (ps[7], ps[5]):
+        assert api.post("/api/cart", token=other, json={"productId": p["id"], "qty": 1}).status_code == 200
+    assert api.post("/api/checkout", token=other).status_code == 201
+    body = assert_problem(api.post("/api/checkout", token=t), 409, "out_of_stock")
+    assert (body["productId"], body["requested"], body["available"]) == (ps[5]["id"], 2, 1)
+    assert [stock_of(api, p["id"]) for p in ps] == [1 if i in (5, 7) else 20 for i in range(9)]
+
+
 def test_idempotency_key_replays_and_refuses(api):
     seller = api.register(role="seller")
     p = product(api, seller["token"], stock=10)
