@@ -118,7 +118,7 @@
 #define MC_DB_IDLE_PROBE_US    1000000            /* a connection idle this long is checked for a server goodbye before use */
 #define MC_BATCH_MAX           64                 /* requests in one write batch: bounds the wait of its first answer and the write lock's hold */
 #define MC_STORE_AFTER_TXN     4                  /* distinct actions waiting for one transaction's end (cache flush, a test delay) */
-#define MC_PG_LATER            4                  /* savepoint commands one round trip carries before a statement: a request's release and the next one's savepoint, with room */
+#define MC_PG_PIPELINE         16                 /* savepoint commands and started statements waiting for one round trip (db_send): a request's release, the next one's savepoint and a few writes, with room; more waits for a round trip of its own */
 #define MC_SAVEPOINT_SQL_LEN   64                 /* bytes of one savepoint command ("ROLLBACK TO SAVEPOINT sp12") */
 #define MC_SQLITE_SAVEPOINT_STMTS 12              /* savepoint commands a SQLite connection keeps prepared: three verbs at depths 2 to 5 */
 #define MC_SQLITE_CACHE_KIB    1024               /* page cache per connection: hot reads come from the response cache */

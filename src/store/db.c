@@ -81,6 +81,16 @@ int db_exec_later(db *d, const char *sql)
 	return d->drv->exec_later ? d->drv->exec_later(d, sql) : d->drv->exec(d, sql);
 }
 
+int db_send(db_stmt *s)
+{
+	return s->owner->drv->send(s);
+}
+
+int db_flush_sent(db *d)
+{
+	return d->drv->flush_sent ? d->drv->flush_sent(d) : DB_DONE;
+}
+
 static size_t S_slot(const char *sql)
 {
 	uintptr_t h = (uintptr_t)sql;

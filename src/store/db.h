@@ -59,6 +59,20 @@ int db_exec(db *d, const char *sql);
  * failure. PostgreSQL sends it with that statement, in one round trip. */
 int db_exec_later(db *d, const char *sql);
 
+/* Starts s, bound, and returns: s runs no later than the next statement
+ * the connection runs, and before it; its rows are read with db_step() as
+ * usual. SQLite runs it at once (the failure is returned here); PostgreSQL
+ * sends the statements started, with the waiting savepoint commands and
+ * the next statement run, in one round trip, in order: a failure among
+ * them is also the failure of every statement after it in that trip.
+ * db_changes() tells nothing about a started statement. Start only what
+ * cannot fail in the normal course (a failure is told to a later
+ * statement), or read it back with db_step(). */
+int db_send(db_stmt *s);
+/* Runs the statements started and still waiting, if any: the first
+ * failure, or DB_DONE. */
+int db_flush_sent(db *d);
+
 /* Returns the cached prepared statement for `sql`, reset and with no bindings. */
 int db_prepare(db *d, const char *sql, db_stmt **out);
 

@@ -91,6 +91,7 @@ static const struct db_driver down_driver = {
 	.bind_int = S_bind_int,
 	.bind_text = S_bind_text,
 	.bind_null = S_bind_null,
+	.send = S_step,
 	.step = S_step,
 	.col_is_null = S_col_is_null,
 	.col_int = S_col_int,

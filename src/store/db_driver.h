@@ -17,6 +17,9 @@ struct db_driver {
 	int (*make_durable)(db *d);
 	/* NULL: db_exec_later() runs the command at once. */
 	int (*exec_later)(db *d, const char *sql);
+	int (*send)(db_stmt *s);
+	/* NULL: db_send() leaves nothing waiting. */
+	int (*flush_sent)(db *d);
 	/* NULL for drivers whose COMMIT waits for the disk itself. */
 	uint64_t (*take_ticket)(db *d);
 	/* Creates a new, uncached statement. */

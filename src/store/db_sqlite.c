@@ -151,6 +151,8 @@ int db_sqlite_durable_wait(uint64_t ticket)
 struct sq_stmt {
 	struct db_stmt base;
 	sqlite3_stmt *h;
+	int sent;        /* S_send ran the first step: sent_rc is its result */
+	int sent_rc;
 };
 
 #define SQ(d) ((struct sq_db *)(d))
@@ -518,8 +520,14 @@ static void S_bind_null(db_stmt *s, int idx)
 
 static int S_step(db_stmt *s)
 {
-	int rc = sqlite3_step(ST(s)->h);
-	int mapped = S_map(rc);
+	int rc, mapped;
+
+	if (ST(s)->sent) {
+		ST(s)->sent = 0;
+		return ST(s)->sent_rc;
+	}
+	rc = sqlite3_step(ST(s)->h);
+	mapped = S_map(rc);
 
 	if (mapped == DB_ERR || mapped == DB_IOERR)
 		log_error("sqlite", "step: %s", sqlite3_errmsg(SQ(s->owner)->h));
@@ -543,8 +551,21 @@ static const char *S_col_text(db_stmt *s, int col)
 	return t ? (const char *)t : "";
 }
 
+/* There is no round trip to save: the first step runs now, and the
+ * caller's first db_step() returns its result. */
+static int S_send(db_stmt *s)
+{
+	ST(s)->sent_rc = S_step(s);
+	ST(s)->sent = 1;
+	/* Without a row to read, it is over: no statement in progress. */
+	if (ST(s)->sent_rc != DB_ROW)
+		sqlite3_reset(ST(s)->h);
+	return ST(s)->sent_rc < 0 ? ST(s)->sent_rc : DB_DONE;
+}
+
 static void S_reset(db_stmt *s)
 {
+	ST(s)->sent = 0;
 	sqlite3_reset(ST(s)->h);
 	sqlite3_clear_bindings(ST(s)->h);
 }
@@ -568,6 +589,7 @@ const struct db_driver db_sqlite_driver = {
 	.rollback = S_rollback,
 	.make_durable = S_make_durable,
 	.exec_later = S_exec_now,
+	.send = S_send,
 	.take_ticket = S_take_ticket,
 	.prepare = S_prepare,
 	.finalize = S_finalize,

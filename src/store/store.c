@@ -248,8 +248,15 @@ mc_rc store_commit(void)
 	mc_rc rc;
 
 	if (in_txn > 1) {
+		int drc;
+
+		if (!d)
+			return MC_ERR_UNAVAILABLE;
+		/* Writes still waiting (store_send) go now, with the release: a
+		 * failure among them is this request's. */
 		S_savepoint(sql, sizeof(sql), "RELEASE SAVEPOINT", in_txn--);
-		return d ? store_rc(db_exec_later(d, sql)) : MC_ERR_UNAVAILABLE;
+		drc = db_exec_later(d, sql);
+		return store_rc(drc == DB_DONE ? db_flush_sent(d) : drc);
 	}
 	/* Only store_batch_commit() ends a batch. */
 	if (!in_txn || batch.open) {
@@ -349,7 +356,9 @@ void store_rollback(void)
 	if (in_txn > 1) {
 		/* Back to the savepoint, then drop it: the outer transaction goes
 		 * on. Should either fail, so does whatever the transaction runs
-		 * next, its commit included. */
+		 * next, its commit included. Writes still waiting go first, on
+		 * their own: a failure among them would skip the rollback. */
+		db_flush_sent(d);
 		S_savepoint(sql, sizeof(sql), "ROLLBACK TO SAVEPOINT", in_txn);
 		if (db_exec_later(d, sql) == DB_DONE) {
 			S_savepoint(sql, sizeof(sql), "RELEASE SAVEPOINT", in_txn--);
@@ -395,6 +404,11 @@ mc_rc store_exec(db_stmt *s, int64_t *changes)
 	if (changes)
 		*changes = rc < 0 ? 0 : db_changes(store_db());
 	return store_rc(rc);
+}
+
+mc_rc store_send(db_stmt *s)
+{
+	return in_txn ? store_rc(db_send(s)) : store_exec(s, NULL);
 }
 
 mc_rc store_exec_changed(db_stmt *s, mc_rc when_none)

@@ -78,6 +78,12 @@ db_stmt *store_stmt(const char *sql);
  * changed, read before any other statement runs, or 0 on error. */
 mc_rc store_exec(db_stmt *s, int64_t *changes);
 
+/* store_exec() without waiting for the result, inside a transaction: the
+ * write goes to the database with the next statement (db_send), and a
+ * failure is that statement's, or the request's end's. For writes that do
+ * not fail in the normal course; outside a transaction, store_exec(). */
+mc_rc store_send(db_stmt *s);
+
 /* store_exec() for a write aimed at a row that may be missing or no longer
  * match: when_none if it changed no row. */
 mc_rc store_exec_changed(db_stmt *s, mc_rc when_none);

@@ -356,6 +356,64 @@ static void test_exec_later(void **state)
 	assert_int_equal(count(f->d), 1);
 }
 
+/* Binds item id (named "sent<id>") to insert_item and starts it (db_send). */
+static int send_insert(db *d, int64_t id)
+{
+	char name[32];
+	db_stmt *s;
+
+	snprintf(name, sizeof(name), "sent%lld", (long long)id);
+	assert_int_equal(db_prepare(d, insert_item, &s), DB_DONE);
+	db_bind_int(s, 1, id);
+	db_bind_text(s, 2, name);
+	db_bind_int(s, 3, 1);
+	db_bind_null(s, 4);
+	db_bind_null(s, 5);
+	return db_send(s);
+}
+
+static void test_send(void **state)
+{
+	struct fx *f = *state;
+	db_stmt *s;
+
+	assert_int_equal(db_begin(f->d, DB_TXN_WRITE), DB_DONE);
+	/* A started write runs before the next statement, which sees it. */
+	assert_int_equal(send_insert(f->d, 1), DB_DONE);
+	assert_int_equal(count(f->d), 1);
+	/* A started read keeps its rows for a later db_step. */
+	assert_int_equal(db_prepare(f->d, select_item, &s), DB_DONE);
+	db_bind_int(s, 1, 1);
+	db_bind_text(s, 2, "sent1");
+	assert_int_equal(db_send(s), DB_DONE);
+	insert(f->d, 2, "pear", 1, NULL);
+	assert_int_equal(db_step(s), DB_ROW);
+	assert_int_equal(db_col_int(s, 0), 1);
+	assert_int_equal(db_step(s), DB_DONE);
+	/* Reset or flushed, a waiting one has run. */
+	assert_int_equal(send_insert(f->d, 3), DB_DONE);
+	assert_int_equal(send_insert(f->d, 4), DB_DONE); /* the same statement again: 3 went first */
+	assert_int_equal(db_flush_sent(f->d), DB_DONE);
+	assert_int_equal(db_flush_sent(f->d), DB_DONE);
+	assert_int_equal(count(f->d), 4);
+	assert_int_equal(db_commit(f->d), DB_DONE);
+	/* A failure is told to the statement that carries it. */
+	assert_int_equal(db_begin(f->d, DB_TXN_WRITE), DB_DONE);
+	if (f->kind == DB_PG) {
+		assert_int_equal(send_insert(f->d, 1), DB_DONE);
+		assert_int_equal(db_prepare(f->d, count_items, &s), DB_DONE);
+		assert_int_equal(db_step(s), DB_CONSTRAINT);
+		assert_int_equal(send_insert(f->d, 1), DB_DONE);
+		assert_int_equal(db_flush_sent(f->d), DB_ERR); /* the transaction has failed */
+	} else {
+		assert_int_equal(send_insert(f->d, 1), DB_CONSTRAINT);
+	}
+	assert_int_equal(db_rollback(f->d), DB_DONE);
+	/* The connection is out of pipeline mode: a plain command works. */
+	assert_int_equal(db_exec(f->d, "SELECT 1"), DB_DONE);
+	assert_int_equal(count(f->d), 4);
+}
+
 static void test_statement_cache(void **state)
 {
 	static const char *const echo = "SELECT COALESCE(CAST(? AS TEXT), 'unbound'), CAST(? AS BIGINT)";
@@ -506,6 +564,7 @@ int main(void)
 		BOTH(test_durable_tickets),
 		BOTH(test_failure_in_transaction),
 		BOTH(test_exec_later),
+		BOTH(test_send),
 		BOTH(test_statement_cache),
 		BOTH(test_literal_question_marks),
 		BOTH(test_types),
