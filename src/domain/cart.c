@@ -51,44 +51,34 @@ static mc_rc S_load_product(int64_t id, struct product_brief *p, mc_error *err)
 	return rc;
 }
 
-/* Sets one line inside an open transaction; absolute (add = 0) or relative.
- * An add writes first and checks the sum it reads back: a failed check
- * makes the caller roll the write back. */
-static mc_rc S_put_line(int64_t cart_id, int64_t product_id, int64_t qty, int add, int64_t now, mc_error *err)
+/* Sets one line's quantity inside an open transaction. */
+static mc_rc S_put_line(int64_t cart_id, int64_t product_id, int64_t qty, int64_t now, mc_error *err)
 {
 	struct product_brief p;
-	int64_t snapshot;
 	mc_rc rc = S_load_product(product_id, &p, err);
 
 	if (!rc)
-		rc = S_check(add ? NULL : &p, qty, err);
-	if (rc)
-		return rc;
-	snapshot = pricing_effective(p.price, &p.sale, now);
-	if (!add)
-		return store_cart_set(cart_id, product_id, qty, snapshot, now);
-	rc = store_cart_add(cart_id, product_id, qty, MC_CART_QTY_MAX, snapshot, now, &qty);
-	return rc ? rc : S_check(&p, qty, err);
+		rc = S_check(&p, qty, err);
+	return rc ? rc : store_cart_set(cart_id, product_id, qty, pricing_effective(p.price, &p.sale, now), now);
 }
 
-/* The view of a known cart (0: none yet). */
-static mc_rc S_view(int64_t cart_id, struct cart_view *out, mc_error *err)
+/* The view of a known cart (0: none yet) from its lines, read now or, when
+ * `lines` is not NULL, already (the view takes them over). */
+static mc_rc S_view(int64_t cart_id, struct cart_line *lines, size_t n, struct cart_view *out, mc_error *err)
 {
 	struct cart_view v;
-	struct cart_line *lines = NULL;
 	int64_t now = clock_now();
-	size_t n = 0;
-	mc_rc rc;
+	mc_rc rc = MC_OK;
 
 	memset(&v, 0, sizeof(v));
 	memcpy(v.currency, "INR", 4);
 	v.id = cart_id;
 	if (!cart_id) {
+		cart_lines_free(lines, n);
 		*out = v;
 		return MC_OK;
 	}
-	rc = store_cart_lines(v.id, &lines, &n);
-	if (rc)
+	if (!lines && (rc = store_cart_lines(v.id, &lines, &n)))
 		return rc;
 	v.lines = calloc(n ? n : 1, sizeof(*v.lines));
 	if (!v.lines) {
@@ -138,15 +128,19 @@ static mc_rc S_check_caps(const struct cart_view *v, mc_error *err)
 	return pricing_check_total(v->total, err);
 }
 
-/* Reads the cart inside the change's transaction, then commits: one
- * transaction per request instead of a write and a separate read. */
-static mc_rc S_commit_with_view(int64_t cart_id, mc_rc rc, int grew, struct cart_view *out, mc_error *err)
+/* Reads the cart inside the change's transaction (unless the change read
+ * its lines: `lines`, taken over), then commits: one transaction per
+ * request instead of a write and a separate read. */
+static mc_rc S_commit_with_view(int64_t cart_id, mc_rc rc, int grew, struct cart_line *lines, size_t n,
+				struct cart_view *out, mc_error *err)
 {
 	int viewed = 0;
 
 	if (!rc) {
-		rc = S_view(cart_id, out, err);
+		rc = S_view(cart_id, lines, n, out, err);
 		viewed = !rc;
+	} else {
+		cart_lines_free(lines, n);
 	}
 	if (!rc && grew)
 		rc = S_check_caps(out, err);
@@ -158,8 +152,12 @@ static mc_rc S_commit_with_view(int64_t cart_id, mc_rc rc, int grew, struct cart
 
 mc_rc cart_add(const struct cart_owner *o, int64_t product_id, int64_t qty, struct cart_view *out, mc_error *err)
 {
-	int64_t now = clock_now(), cart_id;
-	mc_rc rc;
+	int64_t now = clock_now(), cart_id = 0, total = 0;
+	struct cart_line *lines = NULL;
+	struct cart_opening op;
+	struct product_brief p;
+	size_t n = 0;
+	mc_rc rc, opened;
 
 	if (qty < 1 || qty > MC_CART_QTY_MAX) {
 		mc_error_field(err, "quantity", "must be between 1 and %d", MC_CART_QTY_MAX);
@@ -168,10 +166,20 @@ mc_rc cart_add(const struct cart_owner *o, int64_t product_id, int64_t qty, stru
 	rc = store_begin(DB_TXN_WRITE);
 	if (rc)
 		return rc;
-	rc = store_cart_open(o, now, &cart_id);
+	/* The product's read carries the cart's touch: one round trip. */
+	store_cart_open_start(o, now, &op);
+	rc = S_load_product(product_id, &p, err);
+	opened = store_cart_open_finish(&op, &cart_id);
+	if (opened)
+		rc = opened;
+	/* Write first, then check the sum read back (a failed check rolls the
+	 * write back); the cart's lines come back with it. */
 	if (!rc)
-		rc = S_put_line(cart_id, product_id, qty, 1, now, err);
-	return S_commit_with_view(cart_id, rc, 1, out, err);
+		rc = store_cart_add_lines(cart_id, product_id, qty, MC_CART_QTY_MAX, pricing_effective(p.price, &p.sale, now),
+					  now, &total, &lines, &n);
+	if (!rc)
+		rc = S_check(&p, total, err);
+	return S_commit_with_view(cart_id, rc, 1, lines, n, out, err);
 }
 
 mc_rc cart_set(const struct cart_owner *o, int64_t product_id, int64_t qty, struct cart_view *out, mc_error *err)
@@ -194,9 +202,9 @@ mc_rc cart_set(const struct cart_owner *o, int64_t product_id, int64_t qty, stru
 		if (rc == MC_ERR_NOT_FOUND)
 			rc = MC_OK;
 	} else if (!rc) {
-		rc = S_put_line(cart_id, product_id, qty, 0, now, err);
+		rc = S_put_line(cart_id, product_id, qty, now, err);
 	}
-	return S_commit_with_view(cart_id, rc, qty > before, out, err);
+	return S_commit_with_view(cart_id, rc, qty > before, NULL, 0, out, err);
 }
 
 mc_rc cart_remove(const struct cart_owner *o, int64_t product_id, mc_error *err)
@@ -237,8 +245,8 @@ mc_rc cart_replace(const struct cart_owner *o, const struct cart_item_req *items
 		rc = store_cart_clear(cart_id);
 	for (size_t i = 0; !rc && i < n; i++)
 		if (items[i].quantity > 0)
-			rc = S_put_line(cart_id, items[i].product_id, items[i].quantity, 0, now, err);
-	return S_commit_with_view(cart_id, rc, 1, out, err);
+			rc = S_put_line(cart_id, items[i].product_id, items[i].quantity, now, err);
+	return S_commit_with_view(cart_id, rc, 1, NULL, 0, out, err);
 }
 
 mc_rc cart_view(const struct cart_owner *o, struct cart_view *out, mc_error *err)
@@ -248,7 +256,7 @@ mc_rc cart_view(const struct cart_owner *o, struct cart_view *out, mc_error *err
 
 	if (rc && rc != MC_ERR_NOT_FOUND)
 		return rc;
-	return S_view(rc ? 0 : cart_id, out, err);
+	return S_view(rc ? 0 : cart_id, NULL, 0, out, err);
 }
 
 /* The units of product_id in a cart's lines; 0 when absent. */

@@ -76,16 +76,13 @@ void order_configure(int64_t max_open_orders, int64_t cod_max)
 
 /* A buyer holds at most bounds.max_open unpaid orders (cash on delivery
  * included), so no one can lock stock up for free. */
-static mc_rc S_may_open_order(int64_t user_id, mc_error *err)
+static mc_rc S_may_open_order(int64_t open, mc_error *err)
 {
-	int64_t open = 0;
-	mc_rc rc = store_order_count_open(user_id, &open);
-
-	if (!rc && open >= bounds.max_open)
-		rc = mc_fail(err, MC_ERR_CONFLICT, "too_many_open_orders",
-			     "you already have %lld unpaid orders (at most %lld); pay or cancel one first", (long long)open,
-			     (long long)bounds.max_open);
-	return rc;
+	if (open < bounds.max_open)
+		return MC_OK;
+	return mc_fail(err, MC_ERR_CONFLICT, "too_many_open_orders",
+		       "you already have %lld unpaid orders (at most %lld); pay or cancel one first", (long long)open,
+		       (long long)bounds.max_open);
 }
 
 /* Builds the order from the cart at `now`; fails on a withdrawn product or
@@ -160,7 +157,7 @@ mc_rc order_checkout(const struct actor *a, const struct checkout_req *req, stru
 	struct cart_owner owner = { .user_id = a->user_id };
 	struct cart_line *lines = NULL;
 	json_t *changes = json_array();
-	int64_t now = clock_now(), cart_id = 0;
+	int64_t now = clock_now(), cart_id = 0, open = 0;
 	struct order o;
 	size_t n = 0;
 	int sold_out = 0;
@@ -176,17 +173,15 @@ mc_rc order_checkout(const struct actor *a, const struct checkout_req *req, stru
 	rc = store_begin(DB_TXN_DURABLE);
 	if (rc)
 		goto out_free;
-	/* Touching the cart locks it (PostgreSQL): one checkout per buyer at a
-	 * time, so the count of open orders below cannot race. */
-	rc = store_cart_open(&owner, now, &cart_id);
+	/* Opening the cart locks it (PostgreSQL): one checkout per buyer at a
+	 * time, so the count of open orders, read after it, cannot race. */
+	rc = store_checkout_open(&owner, now, &cart_id, &open, &lines, &n);
 	if (!rc && req->cart_id && req->cart_id != cart_id) {
 		rc = mc_fail(err, MC_ERR_NOT_FOUND, "cart_not_found", "cart %lld is not yours", (long long)req->cart_id);
 		goto out;
 	}
 	if (!rc)
-		rc = S_may_open_order(a->user_id, err);
-	if (!rc)
-		rc = store_cart_lines(cart_id, &lines, &n);
+		rc = S_may_open_order(open, err);
 	if (rc == MC_ERR_NOT_FOUND || (!rc && !n)) {
 		rc = mc_fail(err, MC_ERR_UNPROCESSABLE, "cart_empty", "the cart is empty");
 		goto out;

@@ -11,11 +11,13 @@ static const char sql_find_guest[] = "SELECT id FROM carts WHERE session_hash = 
 static const char sql_create[] =
 	"INSERT INTO carts (user_id, session_hash, created_at, updated_at) VALUES (?, ?, ?, ?)"
 	" ON CONFLICT DO NOTHING";
-static const char sql_lines[] =
-	"SELECT i.product_id, i.quantity, i.price_snapshot, p.seller_id, p.price, p.stock, p.sale_start,"
-	" p.sale_end, p.sale_percentage, p.deleted_at IS NOT NULL, p.currency, p.name, p.image_url"
-	" FROM cart_items i JOIN products p ON p.id = i.product_id"
-	" WHERE i.cart_id = ? ORDER BY i.added_at, i.product_id";
+#define LINES_OF(cart)                                                                              \
+	"SELECT i.product_id, i.quantity, i.price_snapshot, p.seller_id, p.price, p.stock, p.sale_start,"  \
+	" p.sale_end, p.sale_percentage, p.deleted_at IS NOT NULL, p.currency, p.name, p.image_url"       \
+	" FROM cart_items i JOIN products p ON p.id = i.product_id"                                         \
+	" WHERE i.cart_id = " cart " ORDER BY i.added_at, i.product_id"
+static const char sql_lines[] = LINES_OF("?");
+static const char sql_lines_of_user[] = LINES_OF("(SELECT id FROM carts WHERE user_id = ?)");
 static const char sql_quantity[] = "SELECT quantity FROM cart_items WHERE cart_id = ? AND product_id = ?";
 static const char sql_set[] =
 	"INSERT INTO cart_items (cart_id, product_id, quantity, price_snapshot, added_at) VALUES (?, ?, ?, ?, ?)"
@@ -61,18 +63,34 @@ mc_rc store_cart_find(const struct cart_owner *o, int64_t *cart_id)
 	return store_row_int(s, MC_ERR_NOT_FOUND, cart_id);
 }
 
-mc_rc store_cart_open(const struct cart_owner *o, int64_t now, int64_t *cart_id)
+void store_cart_open_start(const struct cart_owner *o, int64_t now, struct cart_opening *op)
 {
 	db_stmt *s = store_stmt(o->user_id ? sql_touch_user : sql_touch_guest);
-	mc_rc rc;
 
+	op->owner = o;
+	op->now = now;
+	op->touch = s;
 	if (!s)
-		return MC_ERR_INTERNAL;
+		return;
 	db_bind_int(s, 1, now);
 	if (o->user_id)
 		db_bind_int(s, 2, o->user_id);
 	else
 		db_bind_text(s, 2, o->session_hash);
+	/* A failure to start is also the first step's: finish reports it. */
+	db_send(s);
+}
+
+mc_rc store_cart_open_finish(struct cart_opening *op, int64_t *cart_id)
+{
+	const struct cart_owner *o = op->owner;
+	int64_t now = op->now;
+	db_stmt *s = op->touch;
+	mc_rc rc;
+
+	if (!s)
+		return MC_ERR_INTERNAL;
+	op->touch = NULL;
 	rc = store_row_int(s, MC_ERR_NOT_FOUND, cart_id);
 	if (rc != MC_ERR_NOT_FOUND)
 		return rc;
@@ -91,9 +109,18 @@ mc_rc store_cart_open(const struct cart_owner *o, int64_t now, int64_t *cart_id)
 	return rc ? rc : store_cart_find(o, cart_id);
 }
 
-mc_rc store_cart_lines(int64_t cart_id, struct cart_line **out, size_t *n)
+mc_rc store_cart_open(const struct cart_owner *o, int64_t now, int64_t *cart_id)
 {
-	db_stmt *s = store_stmt(sql_lines);
+	struct cart_opening op;
+
+	store_cart_open_start(o, now, &op);
+	return store_cart_open_finish(&op, cart_id);
+}
+
+/* The lines of sql_lines or sql_lines_of_user, bound to id. */
+static mc_rc S_lines(const char *sql, int64_t id, struct cart_line **out, size_t *n)
+{
+	db_stmt *s = store_stmt(sql);
 	struct cart_line *lines = NULL;
 	size_t count = 0, cap = 0;
 	mc_rc ret = MC_OK;
@@ -101,7 +128,7 @@ mc_rc store_cart_lines(int64_t cart_id, struct cart_line **out, size_t *n)
 
 	if (!s)
 		return MC_ERR_INTERNAL;
-	db_bind_int(s, 1, cart_id);
+	db_bind_int(s, 1, id);
 	while ((rc = db_step(s)) == DB_ROW) {
 		struct cart_line *l;
 
@@ -149,6 +176,16 @@ mc_rc store_cart_lines(int64_t cart_id, struct cart_line **out, size_t *n)
 	return MC_OK;
 }
 
+mc_rc store_cart_lines(int64_t cart_id, struct cart_line **out, size_t *n)
+{
+	return S_lines(sql_lines, cart_id, out, n);
+}
+
+mc_rc store_cart_lines_of_user(int64_t user_id, struct cart_line **out, size_t *n)
+{
+	return S_lines(sql_lines_of_user, user_id, out, n);
+}
+
 mc_rc store_cart_quantity(int64_t cart_id, int64_t product_id, int64_t *qty)
 {
 	db_stmt *s = store_stmt(sql_quantity);
@@ -168,18 +205,33 @@ mc_rc store_cart_set(int64_t cart_id, int64_t product_id, int64_t qty, int64_t s
 	return store_exec_ints(sql_set, 5, v, NULL);
 }
 
-mc_rc store_cart_add(int64_t cart_id, int64_t product_id, int64_t qty, int64_t max, int64_t snapshot, int64_t now,
-		     int64_t *total)
+mc_rc store_cart_add_lines(int64_t cart_id, int64_t product_id, int64_t qty, int64_t max, int64_t snapshot,
+			   int64_t now, int64_t *total, struct cart_line **lines, size_t *n)
 {
-	int64_t v[6] = { cart_id, product_id, qty, snapshot, now, max };
+	int64_t v[6] = { cart_id, product_id, qty, snapshot, now, max }, sum = 0;
 	db_stmt *s = store_stmt(sql_add);
+	struct cart_line *got = NULL;
+	size_t count = 0;
+	mc_rc rc, added;
 
 	if (!s)
 		return MC_ERR_INTERNAL;
 	for (int i = 0; i < 6; i++)
 		db_bind_int(s, i + 1, v[i]);
-	*total = 0;
-	return store_row_int(s, MC_OK, total);
+	/* The add waits for the read, which carries it to the database. */
+	rc = store_rc(db_send(s));
+	if (!rc)
+		rc = store_cart_lines(cart_id, &got, &count);
+	/* The add's own result first: a failure of it is also the read's. */
+	added = store_row_int(s, MC_OK, &sum);
+	if (added || rc) {
+		cart_lines_free(got, count);
+		return added ? added : rc;
+	}
+	*total = sum;
+	*lines = got;
+	*n = count;
+	return MC_OK;
 }
 
 mc_rc store_cart_set_snapshot(int64_t cart_id, int64_t product_id, int64_t snapshot)
@@ -199,7 +251,12 @@ mc_rc store_cart_remove(int64_t cart_id, int64_t product_id)
 
 mc_rc store_cart_clear(int64_t cart_id)
 {
-	return store_exec_ints(sql_clear, 1, &cart_id, NULL);
+	db_stmt *s = store_stmt(sql_clear);
+
+	if (!s)
+		return MC_ERR_INTERNAL;
+	db_bind_int(s, 1, cart_id);
+	return store_send(s);
 }
 
 mc_rc store_cart_delete(int64_t cart_id)

@@ -33,19 +33,33 @@ void cart_lines_free(struct cart_line *lines, size_t n);
 
 /* MC_ERR_NOT_FOUND when the owner has no cart yet. */
 mc_rc store_cart_find(const struct cart_owner *o, int64_t *cart_id);
-/* Finds or creates. */
+/* Finds or creates, and touches (on PostgreSQL the touch locks the cart
+ * until the transaction ends). */
 mc_rc store_cart_open(const struct cart_owner *o, int64_t now, int64_t *cart_id);
+/* store_cart_open() in two halves, so that the next statement run carries
+ * the touch in its round trip and runs after it: start, run that one
+ * statement, then finish (always: it reads what start began). */
+struct cart_opening {
+	const struct cart_owner *owner;
+	int64_t now;
+	struct db_stmt *touch;
+};
+void store_cart_open_start(const struct cart_owner *o, int64_t now, struct cart_opening *op);
+mc_rc store_cart_open_finish(struct cart_opening *op, int64_t *cart_id);
 /* Lines in the order they were added, with product data (one query). */
 mc_rc store_cart_lines(int64_t cart_id, struct cart_line **lines, size_t *n);
+/* store_cart_lines() of a user's cart, for a read that goes before the
+ * cart's id is known (none when there is no cart). */
+mc_rc store_cart_lines_of_user(int64_t user_id, struct cart_line **lines, size_t *n);
 /* Quantity of one line; 0 when absent. */
 mc_rc store_cart_quantity(int64_t cart_id, int64_t product_id, int64_t *qty);
 /* Inserts or replaces a line's quantity and snapshot. */
 mc_rc store_cart_set(int64_t cart_id, int64_t product_id, int64_t qty, int64_t snapshot, int64_t now);
 /* Adds qty to a line (inserting it) and sets its snapshot; *total gets the
  * line's new quantity, or 0 when that would pass max (the line is then left
- * as it was). */
-mc_rc store_cart_add(int64_t cart_id, int64_t product_id, int64_t qty, int64_t max, int64_t snapshot, int64_t now,
-		     int64_t *total);
+ * as it was). Then store_cart_lines(), in the same round trip. */
+mc_rc store_cart_add_lines(int64_t cart_id, int64_t product_id, int64_t qty, int64_t max, int64_t snapshot,
+			   int64_t now, int64_t *total, struct cart_line **lines, size_t *n);
 mc_rc store_cart_set_snapshot(int64_t cart_id, int64_t product_id, int64_t snapshot);
 /* MC_ERR_NOT_FOUND when the line was not there. */
 mc_rc store_cart_remove(int64_t cart_id, int64_t product_id);

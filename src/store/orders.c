@@ -220,7 +220,7 @@ mc_rc store_order_insert(struct order *o)
 			db_bind_int(s, at + 6, l->unit_price);
 			db_bind_int(s, at + 7, l->line_total);
 		}
-		rc = store_exec(s, NULL);
+		rc = store_send(s);
 		if (rc)
 			return rc;
 	}
@@ -412,14 +412,35 @@ mc_rc store_order_set_payment_status(int64_t id, pay_state to, int64_t now)
 	return store_exec_changed(s, MC_ERR_CONFLICT);
 }
 
-mc_rc store_order_count_open(int64_t user_id, int64_t *n)
+mc_rc store_checkout_open(const struct cart_owner *o, int64_t now, int64_t *cart_id, int64_t *open_orders,
+			  struct cart_line **lines, size_t *n)
 {
-	db_stmt *s = store_stmt(sql_count_open);
+	struct cart_opening op;
+	db_stmt *count = store_stmt(sql_count_open);
+	struct cart_line *got = NULL;
+	size_t k = 0;
+	int64_t open = 0, id = 0;
+	mc_rc opened, counted, read;
 
-	if (!s)
-		return MC_ERR_INTERNAL;
-	db_bind_int(s, 1, user_id);
-	return store_row_int(s, MC_ERR_INTERNAL, n);
+	/* The touch and the count wait for the lines' read, which carries
+	 * them, in this order, in its round trip. */
+	store_cart_open_start(o, now, &op);
+	if (count) {
+		db_bind_int(count, 1, o->user_id);
+		db_send(count);
+	}
+	read = store_cart_lines_of_user(o->user_id, &got, &k);
+	opened = store_cart_open_finish(&op, &id);
+	counted = count ? store_row_int(count, MC_ERR_INTERNAL, &open) : MC_ERR_INTERNAL;
+	if (opened || counted || read) {
+		cart_lines_free(got, k);
+		return opened ? opened : counted ? counted : read;
+	}
+	*cart_id = id;
+	*open_orders = open;
+	*lines = got;
+	*n = k;
+	return MC_OK;
 }
 
 mc_rc store_order_confirm_lines(int64_t order_id, int64_t seller_id, int64_t now)

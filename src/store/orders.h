@@ -7,6 +7,7 @@
 
 #include "core/result.h"
 #include "core/states.h"
+#include "store/carts.h"
 
 struct order_line {
 	int64_t product_id;
@@ -61,7 +62,8 @@ mc_rc store_stock_take_lines(const struct order_line *lines, size_t n, int *sold
 mc_rc store_stock_give(int64_t product_id, int64_t qty, int64_t *now_stock);
 
 /* Inserts the order and its lines; sets o->id, and o->created_at and
- * o->updated_at to the database clock's now. */
+ * o->updated_at to the database clock's now. In a transaction the lines
+ * go with the next statement (store_send). */
 mc_rc store_order_insert(struct order *o);
 /* The order with all its lines, or only `seller_id`'s lines when non-zero
  * (MC_ERR_NOT_FOUND when that seller has none in it). */
@@ -88,8 +90,13 @@ mc_rc store_order_set_status(int64_t id, order_status from, order_status to, int
 mc_rc store_order_cancel(int64_t id, order_status from, order_status to, const char *by, const char *reason,
 			 int64_t now);
 
-/* The buyer's orders awaiting payment (cash on delivery included). */
-mc_rc store_order_count_open(int64_t user_id, int64_t *n);
+/* What checkout reads before it writes, in one round trip (db_send): the
+ * owner's cart opened (store_cart_open(): touched, which locks it on
+ * PostgreSQL), then the count of the user's orders awaiting payment (cash
+ * on delivery included) and the cart's lines (store_cart_lines()), read
+ * after that lock. */
+mc_rc store_checkout_open(const struct cart_owner *o, int64_t now, int64_t *cart_id, int64_t *open_orders,
+			  struct cart_line **lines, size_t *n);
 /* Marks cash on delivery accepted on the order's lines of seller_id (0:
  * all lines) not yet confirmed. */
 mc_rc store_order_confirm_lines(int64_t order_id, int64_t seller_id, int64_t now);
