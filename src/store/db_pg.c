@@ -3,9 +3,10 @@
  * (db_pg_sql.c).
  * Parameters and results travel in text format.
  *
- * Savepoint commands (S_exec_later) and started statements (S_send) wait in
+ * Savepoint commands (pg_exec_later) and started statements (pg_send) wait in
  * one queue, in the order given, and go to the server with the next
- * statement that must run now, in one round trip (libpq's pipeline mode).
+ * statement that must run now, in one round trip (libpq's pipeline mode:
+ * db_pg_pipeline.c).
  *
  * Semantics that differ from SQLite (store/ code must allow for them):
  *   - an error inside a transaction aborts the whole transaction; only
@@ -23,52 +24,7 @@
 
 #include "core/limits.h"
 #include "core/log.h"
-#include "store/db_driver.h"
-
-struct pg_db {
-	struct db base;
-	PGconn *h;
-	char *url;          /* for reconnecting */
-	unsigned gen;       /* counts connections: statements prepared on an older one are prepared again */
-	unsigned next_name; /* prepared statement names: s1, s2, ... */
-	int64_t changes;    /* rows changed by the last INSERT/UPDATE/DELETE/MERGE */
-	char err[256];      /* errmsg() copy without libpq's trailing newline */
-	/* What waits for the next round trip, in order (S_flush). */
-	struct pg_wait {
-		struct pg_stmt *st;                 /* NULL: the savepoint command in sql */
-		char sql[MC_SAVEPOINT_SQL_LEN];
-	} wait[MC_PG_PIPELINE];
-	int nwait;
-	int nwait_stmts;    /* how many of them are statements */
-};
-
-struct pg_param {
-	const char *val; /* NULL binds SQL NULL; else points at num or heap */
-	char *heap;      /* copied text, owned */
-	char num[24];    /* an int64 in decimal */
-};
-
-struct pg_stmt {
-	struct db_stmt base;
-	const char *sql; /* the caller's text, for error logs; lives as long as the cache */
-	char *text;      /* sql with $n parameters, to prepare again after a reconnect */
-	unsigned gen;    /* the connection (pg_db.gen) it is prepared on */
-	char name[16];
-	int nparams;
-	int bad;         /* a bind failed: the next step reports DB_ERR */
-	int waiting;     /* started (S_send), in the connection's queue */
-	int executed;    /* res and end_rc are its results */
-	int fresh;       /* executed, not stepped yet: its changes are still to be reported */
-	int64_t changes; /* rows it changed; -1: not a data-changing command */
-	int row;         /* current row of res */
-	int ncols;
-	int end_rc;      /* what step returns once the rows are used up */
-	PGresult *res;
-	struct pg_param p[MC_DB_MAX_PARAMS];
-};
-
-#define PG(d) ((struct pg_db *)(d))
-#define ST(s) ((struct pg_stmt *)(s))
+#include "store/db_pg.h"
 
 /* Length of a libpq message without its trailing newline(s). */
 static int S_msglen(const char *m)
@@ -93,7 +49,7 @@ static int S_gone(const char *state, PGconn *h)
 
 /* Maps a failed result. Constraint and busy results are expected, so only
  * the rest is logged. */
-static int S_fail(const PGresult *res, PGconn *h, const char *what, const char *sql)
+int pg_fail(const PGresult *res, PGconn *h, const char *what, const char *sql)
 {
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(h);
@@ -117,7 +73,7 @@ static int S_fail(const PGresult *res, PGconn *h, const char *what, const char *
 
 /* The rows a data-changing command changed, or -1 for other commands:
  * db_changes() follows SQLite, where only those update it. */
-static int64_t S_changed(PGresult *res)
+int64_t pg_changed(PGresult *res)
 {
 	static const char *const cmds[] = { "INSERT ", "UPDATE ", "DELETE ", "MERGE " };
 	const char *status = PQcmdStatus(res);
@@ -130,7 +86,7 @@ static int64_t S_changed(PGresult *res)
 
 static void S_track_changes(struct pg_db *d, PGresult *res)
 {
-	int64_t n = S_changed(res);
+	int64_t n = pg_changed(res);
 
 	if (n >= 0)
 		d->changes = n;
@@ -212,11 +168,7 @@ static int S_reconnect(db *d, char *errbuf, size_t errlen)
 	struct pg_db *p = PG(d);
 
 	PQfinish(p->h);
-	/* What waited is lost with the transaction it belonged to. */
-	for (int i = 0; i < p->nwait; i++)
-		if (p->wait[i].st)
-			p->wait[i].st->waiting = 0;
-	p->nwait = p->nwait_stmts = 0;
+	pg_wait_drop(p);
 	return S_connect(PG(d), errbuf, errlen) == DB_DONE ? DB_DONE : DB_GONE;
 }
 
@@ -234,25 +186,7 @@ static int S_alive(db *d, int probe)
 	return PQstatus(h) == CONNECTION_OK;
 }
 
-static int S_flush(struct pg_db *d, struct pg_stmt *last);
-
-/* The waiting savepoint commands, then sql, as one simple query when they
- * fit in buf (the result is the last command's, or the first error); NULL
- * when they do not, and the caller flushes them first. */
-static const char *S_with_later(struct pg_db *d, const char *sql, char *buf, size_t len)
-{
-	size_t n = 0;
-
-	for (int i = 0; i < d->nwait; i++)
-		n += (size_t)snprintf(buf + n, len - n, "%s; ", d->wait[i].sql);
-	if (n + strlen(sql) >= len)
-		return NULL;
-	snprintf(buf + n, len - n, "%s", sql);
-	d->nwait = 0;
-	return buf;
-}
-
-static int S_exec(db *d, const char *sql)
+int pg_exec(db *d, const char *sql)
 {
 	char buf[MC_PG_PIPELINE * MC_SAVEPOINT_SQL_LEN + 256];
 	struct pg_db *p = PG(d);
@@ -261,8 +195,8 @@ static int S_exec(db *d, const char *sql)
 	int rc = DB_DONE;
 
 	/* Started statements run first; a failure among them is this one's. */
-	if (p->nwait && (p->nwait_stmts || !(q = S_with_later(p, sql, buf, sizeof(buf))))) {
-		if ((rc = S_flush(p, NULL)) != DB_DONE)
+	if (p->nwait && (p->nwait_stmts || !(q = pg_with_later(p, sql, buf, sizeof(buf))))) {
+		if ((rc = pg_flush(p, NULL)) != DB_DONE)
 			return rc;
 		q = sql;
 	}
@@ -283,7 +217,7 @@ static int S_exec(db *d, const char *sql)
 	case PGRES_EMPTY_QUERY:
 		break;
 	default:
-		rc = S_fail(res, p->h, "exec", sql);
+		rc = pg_fail(res, p->h, "exec", sql);
 		break;
 	}
 out:
@@ -298,48 +232,13 @@ static int S_begin(db *d, db_txn_mode mode)
 	 * newest commits may be lost on power loss, nothing is corrupted);
 	 * DB_TXN_DURABLE keeps PostgreSQL's synchronous default. */
 	if (mode == DB_TXN_WRITE)
-		return S_exec(d, "BEGIN; SET LOCAL synchronous_commit = off");
-	return S_exec(d, "BEGIN");
-}
-
-static int S_exec_later(db *d, const char *sql)
-{
-	struct pg_db *p = PG(d);
-	int rc;
-
-	if (strlen(sql) >= sizeof(p->wait[0].sql))
-		return S_exec(d, sql);
-	if (p->nwait == MC_PG_PIPELINE && (rc = S_flush(p, NULL)) != DB_DONE)
-		return rc;
-	p->wait[p->nwait].st = NULL;
-	snprintf(p->wait[p->nwait++].sql, sizeof(p->wait[0].sql), "%s", sql);
-	return DB_DONE;
-}
-
-static int S_send(db_stmt *s)
-{
-	struct pg_db *p = PG(s->owner);
-	int rc;
-
-	if (ST(s)->waiting || ST(s)->executed)
-		return DB_DONE;
-	if (p->nwait == MC_PG_PIPELINE && (rc = S_flush(p, NULL)) != DB_DONE)
-		return rc;
-	p->wait[p->nwait].st = ST(s);
-	p->wait[p->nwait++].sql[0] = '\0';
-	p->nwait_stmts++;
-	ST(s)->waiting = 1;
-	return DB_DONE;
-}
-
-static int S_flush_sent(db *d)
-{
-	return PG(d)->nwait_stmts ? S_flush(PG(d), NULL) : DB_DONE;
+		return pg_exec(d, "BEGIN; SET LOCAL synchronous_commit = off");
+	return pg_exec(d, "BEGIN");
 }
 
 static int S_make_durable(db *d)
 {
-	return S_exec(d, "SET LOCAL synchronous_commit = on");
+	return pg_exec(d, "SET LOCAL synchronous_commit = on");
 }
 
 static int S_prepare(db *d, const char *sql, db_stmt **out)
@@ -363,7 +262,7 @@ static int S_prepare(db *d, const char *sql, db_stmt **out)
 	snprintf(s->name, sizeof(s->name), "s%u", ++PG(d)->next_name);
 	res = PQprepare(PG(d)->h, s->name, text, n, NULL);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		rc = S_fail(res, PG(d)->h, "prepare", sql);
+		rc = pg_fail(res, PG(d)->h, "prepare", sql);
 		goto out;
 	}
 	s->sql = sql;
@@ -394,7 +293,7 @@ static void S_reset(db_stmt *s)
 
 	/* Started means run, as on SQLite: it goes now, whatever follows. */
 	if (st->waiting)
-		S_flush(PG(s->owner), NULL);
+		pg_flush(PG(s->owner), NULL);
 	PQclear(st->res);
 	st->res = NULL;
 	st->executed = 0;
@@ -461,159 +360,6 @@ static void S_bind_null(db_stmt *s, int idx)
 	S_param(s, idx); /* clearing the slot leaves it NULL */
 }
 
-/* st failed without a result of its own. */
-static int S_failed(struct pg_stmt *st, int rc)
-{
-	st->waiting = 0;
-	st->executed = 1;
-	st->fresh = 0;
-	st->row = -1;
-	st->res = NULL;
-	return st->end_rc = rc;
-}
-
-/* st's result: its rows, or its failure (logged unless an earlier
- * failure in the same round trip skipped it, which is then its failure). */
-static int S_adopt(struct pg_db *d, struct pg_stmt *st, PGresult *res, int skipped_rc)
-{
-	ExecStatusType status = PQresultStatus(res);
-
-	st->waiting = 0;
-	st->executed = 1;
-	st->fresh = 1;
-	st->row = -1;
-	st->end_rc = DB_DONE;
-	st->res = res;
-	if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
-		st->ncols = PQnfields(res);
-		st->changes = S_changed(res);
-		return DB_DONE;
-	}
-	if (status == PGRES_PIPELINE_ABORTED && skipped_rc)
-		st->end_rc = skipped_rc;
-	else
-		st->end_rc = S_fail(res, d->h, "step", st->sql);
-	PQclear(res);
-	st->res = NULL;
-	return st->end_rc;
-}
-
-/* Prepares st on this connection if it was prepared on an older one; a
- * bad binding fails it here. DB_DONE: st can be sent. */
-static int S_ready(struct pg_db *d, struct pg_stmt *st)
-{
-	PGresult *res;
-
-	if (st->bad) {
-		log_error("pg", "step: a binding failed for: %.200s", st->sql);
-		return DB_ERR;
-	}
-	if (st->gen == d->gen)
-		return DB_DONE;
-	res = PQprepare(d->h, st->name, st->text, st->nparams, NULL);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		int rc = S_fail(res, d->h, "prepare", st->sql);
-
-		PQclear(res);
-		return rc;
-	}
-	PQclear(res);
-	st->gen = d->gen;
-	return DB_DONE;
-}
-
-static int S_send_one(struct pg_db *d, const struct pg_wait *w)
-{
-	const char *vals[MC_DB_MAX_PARAMS];
-	struct pg_stmt *st = w->st;
-
-	if (!st)
-		return PQsendQueryParams(d->h, w->sql, 0, NULL, NULL, NULL, NULL, 0);
-	for (int i = 0; i < st->nparams; i++)
-		vals[i] = st->p[i].val;
-	return PQsendQueryPrepared(d->h, st->name, st->nparams, vals, NULL, NULL, 0);
-}
-
-/* Everything waiting, then `last` (a statement not waiting; NULL: none),
- * in one round trip: each statement gets its result. The server skips
- * what follows a failure, and each statement skipped gets that failure; a
- * failed command passes its failure to the statements after it. Returns
- * the first failure, or DB_DONE. */
-static int S_flush(struct pg_db *d, struct pg_stmt *last)
-{
-	struct pg_wait w[MC_PG_PIPELINE + 1];
-	int n = d->nwait, first_rc = DB_DONE, sent = 0;
-	PGresult *res;
-
-	if (!n && !last)
-		return DB_DONE;
-	memcpy(w, d->wait, (size_t)n * sizeof(w[0]));
-	d->nwait = d->nwait_stmts = 0;
-	if (last)
-		w[n++] = (struct pg_wait){ .st = last };
-	/* Statements that cannot be sent fail alone, before the pipeline. */
-	for (int i = 0; i < n; i++) {
-		int rc;
-
-		if (w[i].st && (rc = S_ready(d, w[i].st)) != DB_DONE) {
-			S_failed(w[i].st, rc);
-			if (first_rc == DB_DONE)
-				first_rc = rc;
-			w[i].sql[0] = '\0';
-			w[i].st = NULL;
-		}
-	}
-	if (PQenterPipelineMode(d->h)) {
-		for (sent = 0; sent < n; sent++)
-			if ((w[sent].st || w[sent].sql[0]) && !S_send_one(d, &w[sent]))
-				break;
-		if (sent < n || !PQpipelineSync(d->h))
-			sent = 0;
-	}
-	if (!sent) { /* the connection is broken: nothing comes back */
-		int rc = S_fail(NULL, d->h, "pipeline", "");
-
-		for (int i = 0; i < n; i++)
-			if (w[i].st)
-				S_failed(w[i].st, rc);
-		PQexitPipelineMode(d->h);
-		return first_rc == DB_DONE ? rc : first_rc;
-	}
-	for (int i = 0; i < n; i++) {
-		int skipped = first_rc == DB_DONE ? 0 : first_rc, rc, got;
-
-		if (!w[i].st && !w[i].sql[0])
-			continue;
-		res = PQgetResult(d->h);
-		got = res != NULL;
-		if (w[i].st) {
-			rc = S_adopt(d, w[i].st, res, skipped);
-		} else {
-			ExecStatusType t = PQresultStatus(res);
-
-			rc = t == PGRES_COMMAND_OK ? DB_DONE
-			     : t == PGRES_PIPELINE_ABORTED && skipped ? skipped
-			     : S_fail(res, d->h, "exec", w[i].sql);
-			PQclear(res);
-		}
-		if (rc != DB_DONE && first_rc == DB_DONE)
-			first_rc = rc;
-		/* Each command's results end with a NULL. */
-		while (got && (res = PQgetResult(d->h)))
-			PQclear(res);
-	}
-	/* The sync's result ends the pipeline. */
-	while ((res = PQgetResult(d->h))) {
-		ExecStatusType t = PQresultStatus(res);
-
-		PQclear(res);
-		if (t == PGRES_PIPELINE_SYNC)
-			break;
-	}
-	PQexitPipelineMode(d->h);
-	return first_rc;
-}
-
 static int S_execute(struct pg_stmt *st)
 {
 	struct pg_db *d = PG(st->base.owner);
@@ -621,14 +367,14 @@ static int S_execute(struct pg_stmt *st)
 	int rc;
 
 	if (st->waiting || d->nwait) {
-		S_flush(d, st->waiting ? NULL : st);
+		pg_flush(d, st->waiting ? NULL : st);
 		return st->end_rc;
 	}
-	if ((rc = S_ready(d, st)) != DB_DONE)
-		return S_failed(st, rc);
+	if ((rc = pg_ready(d, st)) != DB_DONE)
+		return pg_failed(st, rc);
 	for (int i = 0; i < st->nparams; i++)
 		vals[i] = st->p[i].val;
-	return S_adopt(d, st, PQexecPrepared(d->h, st->name, st->nparams, vals, NULL, NULL, 0), 0);
+	return pg_adopt(d, st, PQexecPrepared(d->h, st->name, st->nparams, vals, NULL, NULL, 0), 0);
 }
 
 static int S_step(db_stmt *s)
@@ -702,15 +448,15 @@ static const char *S_errmsg(db *d)
 
 static int S_commit(db *d)
 {
-	return S_exec(d, "COMMIT");
+	return pg_exec(d, "COMMIT");
 }
 
 static int S_rollback(db *d)
 {
 	/* What waits runs first, and a failure of it must not keep the
 	 * rollback from running. */
-	S_flush(PG(d), NULL);
-	return S_exec(d, "ROLLBACK");
+	pg_flush(PG(d), NULL);
+	return pg_exec(d, "ROLLBACK");
 }
 
 const struct db_driver db_pg_driver = {
@@ -718,14 +464,14 @@ const struct db_driver db_pg_driver = {
 	.close = S_close,
 	.alive = S_alive,
 	.reconnect = S_reconnect,
-	.exec = S_exec,
+	.exec = pg_exec,
 	.begin = S_begin,
 	.commit = S_commit,
 	.rollback = S_rollback,
 	.make_durable = S_make_durable,
-	.exec_later = S_exec_later,
-	.send = S_send,
-	.flush_sent = S_flush_sent,
+	.exec_later = pg_exec_later,
+	.send = pg_send,
+	.flush_sent = pg_flush_sent,
 	.prepare = S_prepare,
 	.finalize = S_finalize,
 	.bind_int = S_bind_int,
