@@ -24,65 +24,7 @@
 
 #include "core/limits.h"
 #include "core/log.h"
-#include "store/db_pg.h"
-
-/* Length of a libpq message without its trailing newline(s). */
-static int S_msglen(const char *m)
-{
-	size_t n = strlen(m);
-
-	while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
-		n--;
-	return (int)n;
-}
-
-/* The server went away or is going: class 08 (connection exception),
- * 57P01-57P03 (admin or crash shutdown, cannot connect now), or libpq
- * itself saw the socket close. */
-static int S_gone(const char *state, PGconn *h)
-{
-	if (PQstatus(h) == CONNECTION_BAD)
-		return 1;
-	return state && (!strncmp(state, "08", 2) || !strcmp(state, "57P01") || !strcmp(state, "57P02") ||
-			 !strcmp(state, "57P03"));
-}
-
-/* Maps a failed result. Constraint and busy results are expected, so only
- * the rest is logged. */
-int pg_fail(const PGresult *res, PGconn *h, const char *what, const char *sql)
-{
-	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(h);
-
-	if (S_gone(state, h)) {
-		if (!*msg)
-			msg = PQerrorMessage(h);
-		log_error("pg", "%s: connection lost: %.*s", what, S_msglen(msg), msg);
-		return DB_GONE;
-	}
-	if (state && !strncmp(state, "23", 2))
-		return DB_CONSTRAINT;
-	if (state && (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03")))
-		return DB_BUSY;
-	if (!*msg)
-		msg = PQerrorMessage(h);
-	log_error("pg", "%s: %.*s (sqlstate %s) in: %.200s", what, S_msglen(msg), msg,
-		  state ? state : "none", sql);
-	return DB_ERR;
-}
-
-/* The rows a data-changing command changed, or -1 for other commands:
- * db_changes() follows SQLite, where only those update it. */
-int64_t pg_changed(PGresult *res)
-{
-	static const char *const cmds[] = { "INSERT ", "UPDATE ", "DELETE ", "MERGE " };
-	const char *status = PQcmdStatus(res);
-
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (!strncmp(status, cmds[i], strlen(cmds[i])))
-			return strtoll(PQcmdTuples(res), NULL, 10);
-	return -1;
-}
+#include "store/db_pg_types.h"
 
 static void S_track_changes(struct pg_db *d, PGresult *res)
 {
@@ -96,7 +38,7 @@ static void S_track_changes(struct pg_db *d, PGresult *res)
  * one-JSON-object-per-line log. */
 static void S_notice(void *arg, const char *msg)
 {
-	log_info("pg", "notice: %.*s", S_msglen(msg), msg);
+	log_info("pg", "notice: %.*s", pg_msglen(msg), msg);
 }
 
 /* Opens d->h (a failed attempt leaves a PGconn whose status is bad). */
@@ -118,7 +60,7 @@ static int S_connect(struct pg_db *d, char *errbuf, size_t errlen)
 	if (PQstatus(d->h) != CONNECTION_OK) {
 		const char *m = PQerrorMessage(d->h);
 
-		snprintf(errbuf, errlen, "pg connect: %.*s", S_msglen(m), m);
+		snprintf(errbuf, errlen, "pg connect: %.*s", pg_msglen(m), m);
 		return DB_ERR;
 	}
 	PQsetNoticeProcessor(d->h, S_notice, NULL);
@@ -127,7 +69,7 @@ static int S_connect(struct pg_db *d, char *errbuf, size_t errlen)
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		const char *m = PQerrorMessage(d->h);
 
-		snprintf(errbuf, errlen, "pg setup: %.*s", S_msglen(m), m);
+		snprintf(errbuf, errlen, "pg setup: %.*s", pg_msglen(m), m);
 		rc = DB_ERR;
 	}
 	PQclear(res);
@@ -186,7 +128,7 @@ static int S_alive(db *d, int probe)
 	return PQstatus(h) == CONNECTION_OK;
 }
 
-int pg_exec(db *d, const char *sql)
+static int S_exec(db *d, const char *sql)
 {
 	char buf[MC_PG_PIPELINE * MC_SAVEPOINT_SQL_LEN + 256];
 	struct pg_db *p = PG(d);
@@ -232,13 +174,13 @@ static int S_begin(db *d, db_txn_mode mode)
 	 * newest commits may be lost on power loss, nothing is corrupted);
 	 * DB_TXN_DURABLE keeps PostgreSQL's synchronous default. */
 	if (mode == DB_TXN_WRITE)
-		return pg_exec(d, "BEGIN; SET LOCAL synchronous_commit = off");
-	return pg_exec(d, "BEGIN");
+		return S_exec(d, "BEGIN; SET LOCAL synchronous_commit = off");
+	return S_exec(d, "BEGIN");
 }
 
 static int S_make_durable(db *d)
 {
-	return pg_exec(d, "SET LOCAL synchronous_commit = on");
+	return S_exec(d, "SET LOCAL synchronous_commit = on");
 }
 
 static int S_prepare(db *d, const char *sql, db_stmt **out)
@@ -442,13 +384,13 @@ static const char *S_errmsg(db *d)
 {
 	const char *m = PQerrorMessage(PG(d)->h);
 
-	snprintf(PG(d)->err, sizeof(PG(d)->err), "%.*s", S_msglen(m), m);
+	snprintf(PG(d)->err, sizeof(PG(d)->err), "%.*s", pg_msglen(m), m);
 	return PG(d)->err;
 }
 
 static int S_commit(db *d)
 {
-	return pg_exec(d, "COMMIT");
+	return S_exec(d, "COMMIT");
 }
 
 static int S_rollback(db *d)
@@ -456,7 +398,7 @@ static int S_rollback(db *d)
 	/* What waits runs first, and a failure of it must not keep the
 	 * rollback from running. */
 	pg_flush(PG(d), NULL);
-	return pg_exec(d, "ROLLBACK");
+	return S_exec(d, "ROLLBACK");
 }
 
 const struct db_driver db_pg_driver = {
@@ -464,7 +406,7 @@ const struct db_driver db_pg_driver = {
 	.close = S_close,
 	.alive = S_alive,
 	.reconnect = S_reconnect,
-	.exec = pg_exec,
+	.exec = S_exec,
 	.begin = S_begin,
 	.commit = S_commit,
 	.rollback = S_rollback,

@@ -1,13 +1,73 @@
 /* The PostgreSQL driver's queue of what waits for a round trip: savepoint
  * commands (pg_exec_later) and started statements (pg_send), in the order
  * given, sent together with the next statement that must run now, in one
- * libpq pipeline (pg_flush). */
+ * libpq pipeline (pg_flush); and how a result maps to a DB_ code, for both
+ * files of the driver. db_pg.c calls into this file, never the reverse. */
 #include <libpq-fe.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/log.h"
-#include "store/db_pg.h"
+#include "store/db_pg_types.h"
+
+/* Length of a libpq message without its trailing newline(s). */
+int pg_msglen(const char *m)
+{
+	size_t n = strlen(m);
+
+	while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
+		n--;
+	return (int)n;
+}
+
+/* The server went away or is going: class 08 (connection exception),
+ * 57P01-57P03 (admin or crash shutdown, cannot connect now), or libpq
+ * itself saw the socket close. */
+static int S_gone(const char *state, PGconn *h)
+{
+	if (PQstatus(h) == CONNECTION_BAD)
+		return 1;
+	return state && (!strncmp(state, "08", 2) || !strcmp(state, "57P01") || !strcmp(state, "57P02") ||
+			 !strcmp(state, "57P03"));
+}
+
+/* Maps a failed result. Constraint and busy results are expected, so only
+ * the rest is logged. */
+int pg_fail(const PGresult *res, PGconn *h, const char *what, const char *sql)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(h);
+
+	if (S_gone(state, h)) {
+		if (!*msg)
+			msg = PQerrorMessage(h);
+		log_error("pg", "%s: connection lost: %.*s", what, pg_msglen(msg), msg);
+		return DB_GONE;
+	}
+	if (state && !strncmp(state, "23", 2))
+		return DB_CONSTRAINT;
+	if (state && (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03")))
+		return DB_BUSY;
+	if (!*msg)
+		msg = PQerrorMessage(h);
+	log_error("pg", "%s: %.*s (sqlstate %s) in: %.200s", what, pg_msglen(msg), msg,
+		  state ? state : "none", sql);
+	return DB_ERR;
+}
+
+/* The rows a data-changing command changed, or -1 for other commands:
+ * db_changes() follows SQLite, where only those update it. */
+int64_t pg_changed(PGresult *res)
+{
+	static const char *const cmds[] = { "INSERT ", "UPDATE ", "DELETE ", "MERGE " };
+	const char *status = PQcmdStatus(res);
+
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strncmp(status, cmds[i], strlen(cmds[i])))
+			return strtoll(PQcmdTuples(res), NULL, 10);
+	return -1;
+}
 
 /* The waiting savepoint commands, then sql, as one simple query when they
  * fit in buf (the result is the last command's, or the first error); NULL
@@ -30,8 +90,10 @@ int pg_exec_later(db *d, const char *sql)
 	struct pg_db *p = PG(d);
 	int rc;
 
-	if (strlen(sql) >= sizeof(p->wait[0].sql))
-		return pg_exec(d, sql);
+	if (strlen(sql) >= sizeof(p->wait[0].sql)) {
+		log_error("pg", "a savepoint command longer than %d bytes: %.200s", MC_SAVEPOINT_SQL_LEN - 1, sql);
+		return DB_ERR;
+	}
 	if (p->nwait == MC_PG_PIPELINE && (rc = pg_flush(p, NULL)) != DB_DONE)
 		return rc;
 	p->wait[p->nwait].st = NULL;

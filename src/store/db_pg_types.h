@@ -1,8 +1,9 @@
 /* The PostgreSQL driver's own types, shared by its two files: db_pg.c
- * (connections and statements) and db_pg_pipeline.c (what waits for a
- * round trip). Only they include this. */
-#ifndef MC_STORE_DB_PG_H
-#define MC_STORE_DB_PG_H
+ * (connections and statements) and, below it, db_pg_pipeline.c (what waits
+ * for a round trip, and how results map to DB_ codes). Only they include
+ * this. */
+#ifndef MC_STORE_DB_PG_TYPES_H
+#define MC_STORE_DB_PG_TYPES_H
 
 #include <libpq-fe.h>
 
@@ -55,11 +56,10 @@ struct pg_stmt {
 #define ST(s) ((struct pg_stmt *)(s))
 
 /* Each is described where it is defined. */
-/* db_pg.c */
+/* db_pg_pipeline.c, used by db_pg.c */
+int pg_msglen(const char *m);
 int pg_fail(const PGresult *res, PGconn *h, const char *what, const char *sql);
 int64_t pg_changed(PGresult *res);
-int pg_exec(db *d, const char *sql);
-/* db_pg_pipeline.c */
 const char *pg_with_later(struct pg_db *d, const char *sql, char *buf, size_t len);
 int pg_exec_later(db *d, const char *sql);
 int pg_send(db_stmt *s);
