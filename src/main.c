@@ -18,6 +18,7 @@
 #include "core/metrics.h"
 #include "core/parse.h"
 #include "domain/account.h"
+#include "domain/checkout.h"
 #include "domain/cluster.h"
 #include "domain/coupons.h"
 #include "domain/import.h"
@@ -447,7 +448,8 @@ int main(int argc, char **argv)
 		return 2;
 	cmd = argc > 1 ? argv[1] : "help";
 	notify_init(cfg.mail_max_attempts);
-	order_configure(cfg.max_open_orders, cfg.cod_max);
+	checkout_configure(cfg.max_open_orders);
+	order_configure(cfg.cod_max);
 	if (sodium_init() < 0 || password_init((int)cfg.threads) || coupon_init()) {
 		fprintf(stderr, "mercato: cannot initialise cryptography\n");
 		ret = 1;

@@ -7,6 +7,7 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "domain/addresses.h"
+#include "domain/checkout.h"
 #include "domain/orders.h"
 
 json_t *api_order_json(const struct order *o)
@@ -97,7 +98,7 @@ void api_checkout(struct http_req *req, struct http_res *res)
 	if (!rc)
 		rc = mc_error_fields_result(&err);
 	if (!rc)
-		rc = order_checkout(&(struct actor){ req->auth.user_id, req->auth.role }, &in, &o, &buyer, &changed, &err);
+		rc = checkout_place(&(struct actor){ req->auth.user_id, req->auth.role }, &in, &o, &buyer, &changed, &err);
 	if (rc) {
 		http_res_error(res, rc, &err);
 		goto done;

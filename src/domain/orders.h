@@ -41,26 +41,9 @@ int order_may_set(order_status to, unsigned who);
  * who's, else OK. */
 enum order_verdict order_transition_check(order_status from, order_status to, unsigned who);
 
-/* The abuse bounds of the configuration: unpaid orders a buyer may hold
- * (MERCATO_MAX_OPEN_ORDERS) and the largest total paid cash on delivery
- * (MERCATO_COD_MAX). Called once at start; the defaults are the settings'. */
-void order_configure(int64_t max_open_orders, int64_t cod_max);
-
-struct checkout_req {
-	int has_expected;
-	int64_t expected_total;   /* the total the client showed its user */
-	int64_t cart_id;          /* 0: the caller's cart */
-	const char *coupon_code;  /* NULL: none */
-	int64_t ship_address_id;  /* the caller's saved address, or 0 */
-	const struct address_input *ship_to; /* an address given inline, or NULL */
-};
-
-/* Turns the caller's cart into an order in one durable transaction; 409
- * too_many_open_orders when the buyer already holds the most unpaid ones.
- * On success *out is the order, *buyer its buyer's account, and
- * *catalog_changed is set when a product sold out (cached reads must go). */
-mc_rc order_checkout(const struct actor *a, const struct checkout_req *req, struct order *out, struct user *buyer,
-		     int *catalog_changed, mc_error *err);
+/* The largest total paid cash on delivery (MERCATO_COD_MAX). Called once
+ * at start; the default is the setting's. */
+void order_configure(int64_t cod_max);
 
 /* An order the actor may see, else 404. A seller sees someone else's order
  * as a seller view: only its own lines and their sum (o->seller_view). */
