@@ -159,16 +159,22 @@ int router_match(const struct router *r, unsigned method, const char *path, stru
 	return m->route ? 0 : -1;
 }
 
+/* The methods routes use, in the order an Allow header lists them. */
+static const struct {
+	const char *name;
+	unsigned m;
+} names[] = {
+	{ "GET", HTTP_GET }, { "HEAD", HTTP_HEAD }, { "POST", HTTP_POST }, { "PUT", HTTP_PUT },
+	{ "PATCH", HTTP_PATCH }, { "DELETE", HTTP_DELETE }, { "OPTIONS", HTTP_OPTIONS },
+};
+#define NNAMES (sizeof(names) / sizeof(names[0]))
+
 void router_allow_header(unsigned methods, char *buf, size_t len)
 {
-	static const struct { unsigned m; const char *name; } names[] = {
-		{ HTTP_GET, "GET" }, { HTTP_HEAD, "HEAD" }, { HTTP_POST, "POST" }, { HTTP_PUT, "PUT" },
-		{ HTTP_PATCH, "PATCH" }, { HTTP_DELETE, "DELETE" }, { HTTP_OPTIONS, "OPTIONS" },
-	};
 	size_t used = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (size_t i = 0; i < NNAMES; i++) {
 		int n;
 
 		if (!(methods & names[i].m))
@@ -178,4 +184,21 @@ void router_allow_header(unsigned methods, char *buf, size_t len)
 			break;
 		used += (size_t)n;
 	}
+}
+
+
+unsigned router_method(const char *name)
+{
+	for (size_t i = 0; i < NNAMES; i++)
+		if (!strcmp(names[i].name, name))
+			return names[i].m;
+	return 0;
+}
+
+const char *router_method_name(unsigned m)
+{
+	for (size_t i = 0; i < NNAMES; i++)
+		if (names[i].m == m)
+			return names[i].name;
+	return "OTHER";
 }

@@ -40,5 +40,9 @@ struct router_match {
 int router_match(const struct router *r, unsigned method, const char *path, struct router_match *m);
 /* "GET, HEAD, POST" for an Allow header. */
 void router_allow_header(unsigned methods, char *buf, size_t len);
+/* HTTP_GET... for a method name, 0 for one no route uses; and back
+ * ("OTHER" for 0). */
+unsigned router_method(const char *name);
+const char *router_method_name(unsigned m);
 
 #endif

@@ -4,22 +4,19 @@
  * answers until their batch commits (and is on disk, when durable), and
  * starts and stops the event loops (loop.c).
  * The middleware runs on the first call, from the headers, before any body
- * is read. guard.c bounds connections per address, the time a request may
- * take and the memory bodies hold; server.c reports connections to it.
- * Handlers' accessors and builders are in request.c and response.c; a
- * request's id and client address come from identity.c.
- * About 760 lines, kept whole: every step below works on the same
- * connection context and server struct, which would otherwise have to
- * become a shared header. */
+ * is read; its decisions (admitted connections, trusted proxies, CORS
+ * origin, credentials, rate limits) are admit.c's, over the server struct
+ * they share (server_types.h). guard.c bounds connections per address, the
+ * time a request may take and the memory bodies hold. Handlers' accessors
+ * and builders are in request.c and response.c; a request's id and client
+ * address come from identity.c. */
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -30,24 +27,13 @@
 #include "core/ratelimit.h"
 #include "core/strbuf.h"
 #include "core/ticket_queue.h"
+#include "http/admit.h"
 #include "http/guard.h"
 #include "http/http.h"
 #include "http/identity.h"
 #include "http/loop.h"
 #include "http/router.h"
-
-struct http_server {
-	struct http_loops *loops;
-	struct router router;
-	struct http_server_opts opts;
-	struct ratelimit *rate;
-	struct ratelimit *auth_rate;
-	struct ticket_queue *durable; /* NULL without opts.durable_wait */
-	struct guard *guard;
-	int nproxies, norigins;
-	char proxies[MC_LIST_ITEMS_MAX][MC_PROXY_ADDR_LEN];
-	char origins[MC_LIST_ITEMS_MAX][MC_ORIGIN_LEN];
-};
+#include "http/server_types.h"
 
 /* One per request, from the first access-handler call to completion. */
 struct request_ctx {
@@ -82,129 +68,6 @@ static __thread struct {
 	int n;
 } batch;
 
-static const struct {
-	const char *name;
-	unsigned m;
-} methods[] = {
-	{ "GET", HTTP_GET }, { "HEAD", HTTP_HEAD }, { "POST", HTTP_POST }, { "PUT", HTTP_PUT },
-	{ "PATCH", HTTP_PATCH }, { "DELETE", HTTP_DELETE }, { "OPTIONS", HTTP_OPTIONS },
-};
-
-static unsigned S_method(const char *name)
-{
-	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
-		if (!strcmp(methods[i].name, name))
-			return methods[i].m;
-	return 0;
-}
-
-static const char *S_method_name(unsigned m)
-{
-	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
-		if (methods[i].m == m)
-			return methods[i].name;
-	return "OTHER";
-}
-
-/* --- middleware pieces -------------------------------------------------- */
-
-static int S_trusted_proxy(struct http_server *srv, const struct sockaddr *sa)
-{
-	char ip[64];
-
-	if (!srv->nproxies)
-		return 0;
-	http_addr_text(sa, ip, sizeof(ip));
-	return http_addr_listed(ip, srv->proxies, srv->nproxies);
-}
-
-/* The Access-Control-Allow-Origin value, NULL when the origin is not
- * allowed. A listed origin is echoed and may send credentials (the guest
- * cart cookie, Authorization); "*" admits every origin without them, as the
- * Fetch standard demands. */
-static const char *S_allowed_origin(struct http_server *srv, struct http_req *req, int *credentials)
-{
-	const char *origin = http_req_header(req, "Origin");
-	int any = 0;
-
-	*credentials = 0;
-	if (!origin)
-		return NULL;
-	for (int i = 0; i < srv->norigins; i++) {
-		if (!strcmp(srv->origins[i], origin)) {
-			*credentials = 1;
-			return origin;
-		}
-		any |= !strcmp(srv->origins[i], "*");
-	}
-	return any ? "*" : NULL;
-}
-
-static mc_rc S_authenticate(struct http_server *srv, struct http_req *req, mc_error *err)
-{
-	const char *h = http_req_header(req, "Authorization");
-	const struct route *r = req->route;
-	mc_rc rc;
-
-	/* Probes read their own credentials (the metrics token). */
-	if (h && !(r->flags & ROUTE_PROBE)) {
-		if (strncasecmp(h, "Bearer ", 7) || strlen(h + 7) > MC_JWT_MAX)
-			rc = mc_fail(err, MC_ERR_UNAUTHORIZED, "invalid_token",
-				     "expected 'Authorization: Bearer <token>'");
-		else
-			rc = srv->opts.authenticate(h + 7, &req->auth, err);
-		/* A stale or broken token on a public route reads as anonymous:
-		 * an app holding an expired token can still show the catalog. */
-		if (rc == MC_ERR_UNAUTHORIZED && r->auth == AUTH_PUBLIC) {
-			mc_error_release(err);
-			mc_error_init(err);
-			memset(&req->auth, 0, sizeof(req->auth));
-			return MC_OK;
-		}
-		if (rc)
-			return rc;
-		req->authenticated = 1;
-	}
-	if (r->auth == AUTH_PUBLIC)
-		return MC_OK;
-	if (!req->authenticated)
-		return mc_fail(err, MC_ERR_UNAUTHORIZED, "unauthenticated", "a bearer token is required");
-	if ((r->auth == AUTH_SELLER && req->auth.role != ROLE_SELLER && req->auth.role != ROLE_ADMIN) ||
-	    (r->auth == AUTH_ADMIN && req->auth.role != ROLE_ADMIN))
-		return mc_fail(err, MC_ERR_FORBIDDEN, "forbidden", "your role may not do this");
-	return MC_OK;
-}
-
-/* Every limited answer says where the client stands (RateLimit-* headers,
- * draft-ietf-httpapi-ratelimit-headers), not only the 429: login and
- * register report the stricter login limiter unless the other one refused. */
-static mc_rc S_rate_limit(struct http_server *srv, struct http_req *req, struct http_res *res, mc_error *err)
-{
-	struct ratelimit_state st, auth_st;
-	int64_t now = clock_mono_us();
-	int auth_route = req->route && (req->route->flags & ROUTE_AUTH_RATE);
-	int limited;
-
-	if (req->route && (req->route->flags & ROUTE_PROBE))
-		return MC_OK;
-	limited = auth_route && ratelimit_take(srv->auth_rate, req->client_ip, now, &auth_st);
-	if (!limited) {
-		limited = ratelimit_take(srv->rate, req->client_ip, now, &st);
-		if (!limited && auth_route)
-			st = auth_st;
-	} else {
-		st = auth_st;
-	}
-	http_res_header(res, "RateLimit-Limit", "%ld", st.limit);
-	http_res_header(res, "RateLimit-Remaining", "%ld", st.remaining);
-	http_res_header(res, "RateLimit-Reset", "%ld", st.reset);
-	if (!limited)
-		return MC_OK;
-	err->retry_after = st.retry_after;
-	return mc_fail(err, MC_ERR_RATE_LIMITED, "rate_limited", "too many requests; retry in %ld s",
-		       st.retry_after);
-}
-
 /* --- dispatch ------------------------------------------------------------ */
 
 /* Everything decided from the request line and headers, before any body:
@@ -236,7 +99,7 @@ static void S_admit(struct http_server *srv, struct request_ctx *x, struct http_
 
 		router_allow_header(x->match.allowed, allow, sizeof(allow));
 		http_res_empty(res, 204);
-		if (!S_allowed_origin(srv, req, &credentials)) {
+		if (!admit_allowed_origin(srv, req, &credentials)) {
 			http_res_header(res, "Allow", "%s", allow);
 			goto out;
 		}
@@ -246,7 +109,7 @@ static void S_admit(struct http_server *srv, struct request_ctx *x, struct http_
 		http_res_header(res, "Access-Control-Max-Age", "600");
 		goto out;
 	}
-	rc = S_rate_limit(srv, req, res, &err);
+	rc = admit_rate_limit(srv, req, res, &err);
 	if (rc)
 		goto fail;
 	if (!req->route) {
@@ -264,7 +127,7 @@ static void S_admit(struct http_server *srv, struct request_ctx *x, struct http_
 		rc = mc_fail(&err, MC_ERR_TOO_LARGE, "body_too_large", "request body exceeds %zu bytes", x->limit);
 		goto fail;
 	}
-	rc = S_authenticate(srv, req, &err);
+	rc = admit_authenticate(srv, req, &err);
 	if (rc)
 		goto fail;
 	/* A declared body is reserved whole, before a byte of it is read. */
@@ -370,7 +233,7 @@ static struct MHD_Response *S_response(struct http_server *srv, struct request_c
 	/* Every answer depends on Origin, allowed or not: a shared cache must
 	 * not hand one origin's answer to another. */
 	MHD_add_response_header(r, "Vary", "Origin");
-	origin = S_allowed_origin(srv, req, &credentials);
+	origin = admit_allowed_origin(srv, req, &credentials);
 	if (origin) {
 		MHD_add_response_header(r, "Access-Control-Allow-Origin", origin);
 		if (credentials)
@@ -507,7 +370,7 @@ static enum MHD_Result S_begin(struct http_server *srv, struct MHD_Connection *c
 	x->conn = ci ? ci->socket_context : NULL;
 	x->req.conn = conn;
 	x->req.path = url;
-	x->req.method = S_method(method);
+	x->req.method = router_method(method);
 	x->req.method_name = x->req.method ? method : "OTHER";
 	strbuf_init(&x->body);
 	if (!router_match(&srv->router, x->req.method, url, &x->match)) {
@@ -579,56 +442,6 @@ static void S_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
-/* Connections past the per-address cap are refused at accept. */
-static enum MHD_Result S_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
-{
-	struct http_server *srv = cls;
-
-	return guard_admit(srv->guard, addr, S_trusted_proxy(srv, addr)) ? MHD_YES : MHD_NO;
-}
-
-static void S_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
-			 enum MHD_ConnectionNotificationCode code)
-{
-	struct http_server *srv = cls;
-	const union MHD_ConnectionInfo *fd, *peer;
-
-	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
-		guard_close(srv->guard, *socket_context);
-		*socket_context = NULL;
-		return;
-	}
-	fd = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-	peer = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (!fd || !peer)
-		return;
-	*socket_context = guard_open(srv->guard, fd->connect_fd, peer->client_addr,
-				     S_trusted_proxy(srv, peer->client_addr), clock_mono_us());
-	/* Untracked, it would escape every deadline: drop it. */
-	if (!*socket_context)
-		shutdown(fd->connect_fd, SHUT_RDWR);
-}
-
-/* The request line has arrived: its deadline starts (a keep-alive
- * connection's next request). NULL keeps the first access call first. */
-static void *S_request_line(void *cls, const char *uri, struct MHD_Connection *conn)
-{
-	struct http_server *srv = cls;
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-
-	guard_request_started(srv->guard, ci ? ci->socket_context : NULL, clock_mono_us());
-	return NULL;
-}
-
-static void S_mhd_log(void *cls, const char *fmt, va_list ap)
-{
-	char msg[512];
-
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	msg[strcspn(msg, "\n")] = '\0';
-	log_info("mhd", "%s", msg);
-}
-
 /* --- event loops ------------------------------------------------------ */
 
 static struct MHD_Daemon *S_daemon(void *cls, int listen_fd, unsigned max_connections)
@@ -637,15 +450,15 @@ static struct MHD_Daemon *S_daemon(void *cls, int listen_fd, unsigned max_connec
 	unsigned flags = MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 
 	return MHD_start_daemon(
-		flags, 0, S_accept, srv, S_access, srv,
-		MHD_OPTION_EXTERNAL_LOGGER, S_mhd_log, srv,
+		flags, 0, admit_accept, srv, S_access, srv,
+		MHD_OPTION_EXTERNAL_LOGGER, admit_mhd_log, srv,
 		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)listen_fd,
 		MHD_OPTION_CONNECTION_LIMIT, max_connections,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)MC_CONN_IDLE_TIMEOUT,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MC_MAX_HEADER_BYTES,
 		MHD_OPTION_NOTIFY_COMPLETED, S_completed, srv,
-		MHD_OPTION_NOTIFY_CONNECTION, S_connection, srv,
-		MHD_OPTION_URI_LOG_CALLBACK, S_request_line, srv,
+		MHD_OPTION_NOTIFY_CONNECTION, admit_connection, srv,
+		MHD_OPTION_URI_LOG_CALLBACK, admit_request_line, srv,
 		MHD_OPTION_END);
 }
 
@@ -705,7 +518,7 @@ mc_rc http_server_start(const struct http_server_opts *opts, struct http_server 
 	if (router_init(&srv->router, opts->routes, opts->nroutes, errbuf, errlen))
 		goto fail;
 	for (size_t i = 0; i < opts->nroutes; i++)
-		metrics_route(i, S_method_name(opts->routes[i].method), opts->routes[i].pattern);
+		metrics_route(i, router_method_name(opts->routes[i].method), opts->routes[i].pattern);
 	srv->rate = ratelimit_new((double)opts->rate_per_sec, opts->rate_burst);
 	srv->auth_rate = ratelimit_new((double)opts->auth_rate_per_min / 60.0, opts->auth_rate_per_min);
 	if (!srv->rate || !srv->auth_rate) {

@@ -132,6 +132,17 @@ static void test_allow_header_all_methods(void **state)
 	assert_string_equal(allow, "");
 }
 
+static void test_method_names(void **state)
+{
+	(void)state;
+	assert_int_equal(router_method("GET"), HTTP_GET);
+	assert_int_equal(router_method("OPTIONS"), HTTP_OPTIONS);
+	assert_int_equal(router_method("get"), 0);
+	assert_int_equal(router_method("TRACE"), 0);
+	assert_string_equal(router_method_name(HTTP_PATCH), "PATCH");
+	assert_string_equal(router_method_name(0), "OTHER");
+}
+
 static void test_head_matches_get(void **state)
 {
 	struct router_match m;
@@ -307,6 +318,7 @@ int main(void)
 		cmocka_unit_test(test_bad_patterns),
 		cmocka_unit_test(test_shadowed_route_rejected),
 		cmocka_unit_test(test_init_result_and_route_limit),
+		cmocka_unit_test(test_method_names),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
