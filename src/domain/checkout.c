@@ -14,6 +14,7 @@
 #include "store/carts.h"
 #include "store/products.h"
 #include "store/store.h"
+#include "store/users.h"
 
 /* MERCATO_MAX_OPEN_ORDERS (DESIGN section 6, "Abuse bounds"); until
  * checkout_configure() runs, the setting's default. */
@@ -84,11 +85,12 @@ static mc_rc S_price_cart(struct cart_line *lines, size_t n, int64_t now, struct
 	return pricing_check_total(o->original_total, err);
 }
 
-/* Takes stock for every line, or fails naming the first short product. */
-static mc_rc S_take_stock(const struct order *o, int *sold_out, mc_error *err)
+/* Takes stock for every line and writes the order, or fails naming the
+ * first short product. */
+static mc_rc S_place(struct order *o, int *sold_out, mc_error *err)
 {
 	struct stock_short short_of;
-	mc_rc rc = store_stock_take_lines(o->lines, o->n, sold_out, &short_of);
+	mc_rc rc = store_order_place(o, sold_out, &short_of);
 
 	if (rc == MC_ERR_CONFLICT) {
 		const struct order_line *l = &o->lines[short_of.line];
@@ -106,12 +108,14 @@ mc_rc checkout_place(const struct actor *a, const struct checkout_req *req, stru
 {
 	struct cart_owner owner = { .user_id = a->user_id };
 	struct cart_line *lines = NULL;
+	struct db_stmt *buyer_read;
 	json_t *changes = json_array();
 	int64_t now = clock_now(), cart_id = 0, open = 0;
 	struct order o;
+	struct user u;
 	size_t n = 0;
 	int sold_out = 0;
-	mc_rc rc;
+	mc_rc rc, read;
 
 	memset(&o, 0, sizeof(o));
 	if (!changes)
@@ -124,8 +128,11 @@ mc_rc checkout_place(const struct actor *a, const struct checkout_req *req, stru
 	if (rc)
 		goto out_free;
 	/* Opening the cart locks it (PostgreSQL): one checkout per buyer at a
-	 * time, so the count of open orders, read after it, cannot race. */
+	 * time, so the count of open orders, read after it, cannot race. The
+	 * buyer, whom the email goes to, is read in the same round trip. */
+	buyer_read = store_user_by_id_start(a->user_id);
 	rc = store_checkout_open(&owner, now, &cart_id, &open, &lines, &n);
+	read = store_user_by_id_finish(buyer_read, &u);
 	if (!rc && req->cart_id && req->cart_id != cart_id) {
 		rc = mc_fail(err, MC_ERR_NOT_FOUND, "cart_not_found", "cart %lld is not yours", (long long)req->cart_id);
 		goto out;
@@ -136,6 +143,8 @@ mc_rc checkout_place(const struct actor *a, const struct checkout_req *req, stru
 		rc = mc_fail(err, MC_ERR_UNPROCESSABLE, "cart_empty", "the cart is empty");
 		goto out;
 	}
+	if (!rc)
+		rc = read;
 	if (rc)
 		goto out;
 	o.user_id = a->user_id;
@@ -165,13 +174,9 @@ mc_rc checkout_place(const struct actor *a, const struct checkout_req *req, stru
 		}
 	}
 	o.total = o.original_total - o.discount;
-	rc = S_take_stock(&o, &sold_out, err);
-	if (rc)
-		goto out;
 	o.status = ORDER_PENDING_PAYMENT;
 	o.payment_status = PAY_UNPAID;
-	o.created_at = o.updated_at = now;
-	rc = store_order_insert(&o);
+	rc = S_place(&o, &sold_out, err);
 	if (!rc && o.ship_to)
 		rc = store_order_address_insert(o.id, o.ship_to);
 	if (!rc)
@@ -179,7 +184,7 @@ mc_rc checkout_place(const struct actor *a, const struct checkout_req *req, stru
 	if (!rc && sold_out)
 		rc = store_catalog_bump();
 	if (!rc)
-		rc = notify_order(&o, EMAIL_ORDER_PLACED, buyer);
+		rc = notify_order(&o, EMAIL_ORDER_PLACED, &u);
 out:
 	rc = store_finish(rc);
 	if (!rc)
@@ -187,6 +192,7 @@ out:
 	/* The order as written is the answer: no read after the commit. */
 	if (!rc) {
 		*out = o;
+		*buyer = u;
 		memset(&o, 0, sizeof(o));
 		*catalog_changed = sold_out;
 	}

@@ -75,20 +75,14 @@ static int S_is_order_email(int64_t order_id, email_kind event)
 }
 
 /* notify_order() once the kind is known to be an order email's. */
-static mc_rc S_order_email(const struct order *o, email_kind event, struct user *buyer)
+static mc_rc S_order_email(const struct order *o, email_kind event, const struct user *buyer)
 {
-	struct user u;
-	mc_rc rc = store_user_by_id(o->user_id, &u);
-
-	if (!rc)
-		rc = S_enqueue(event, json_pack("{s:s, s:s, s:o}", "to", u.email, "name", u.name, "order", S_order_json(o)),
-			       "%s:%lld:%s", email_kind_name(event), (long long)o->id, u.email);
-	if (!rc && buyer)
-		*buyer = u;
-	return rc;
+	return S_enqueue(event,
+			 json_pack("{s:s, s:s, s:o}", "to", buyer->email, "name", buyer->name, "order", S_order_json(o)),
+			 "%s:%lld:%s", email_kind_name(event), (long long)o->id, buyer->email);
 }
 
-mc_rc notify_order(const struct order *o, email_kind event, struct user *buyer)
+mc_rc notify_order(const struct order *o, email_kind event, const struct user *buyer)
 {
 	return S_is_order_email(o->id, event) ? S_order_email(o, event, buyer) : MC_ERR_INTERNAL;
 }
@@ -96,6 +90,7 @@ mc_rc notify_order(const struct order *o, email_kind event, struct user *buyer)
 mc_rc notify_order_event(int64_t order_id, email_kind event)
 {
 	struct order o;
+	struct user u;
 	mc_rc rc;
 
 	if (!S_is_order_email(order_id, event))
@@ -103,7 +98,9 @@ mc_rc notify_order_event(int64_t order_id, email_kind event)
 	rc = store_order_get(order_id, 0, &o);
 	if (rc)
 		return rc;
-	rc = S_order_email(&o, event, NULL);
+	rc = store_user_by_id(o.user_id, &u);
+	if (!rc)
+		rc = S_order_email(&o, event, &u);
 	order_release(&o);
 	return rc;
 }

@@ -38,9 +38,9 @@ void notify_init(int64_t max_attempts);
  * refunded: the email says so), EMAIL_ORDER_REFUNDED (an admin refund of a
  * delivered order). Another kind is a bug: logged, MC_ERR_INTERNAL. */
 mc_rc notify_order_event(int64_t order_id, email_kind event);
-/* notify_order_event() for an order the caller holds as written; *buyer
- * (when not NULL) receives the account the email goes to. */
-mc_rc notify_order(const struct order *o, email_kind event, struct user *buyer);
+/* notify_order_event() for an order the caller holds as written, to its
+ * buyer's account, which the caller has read. */
+mc_rc notify_order(const struct order *o, email_kind event, const struct user *buyer);
 /* The welcome email of a new account. */
 mc_rc notify_welcome(int64_t user_id);
 

@@ -83,7 +83,7 @@ mc_rc store_job_enqueue(email_kind kind, const char *dedupe_key, const char *pay
 	db_bind_text(s, 3, payload);
 	db_bind_int(s, 4, max_attempts);
 	db_bind_int(s, 5, S_delay(run_at));
-	return store_exec(s, NULL);
+	return store_send(s);
 }
 
 static int S_read_job(db_stmt *s, void *item)

@@ -35,7 +35,8 @@ void job_list_free(struct job *items, size_t n);
 
 /* Adds a job inside the CALLER's transaction, so it exists exactly when the
  * change that caused it commits. A job with the same dedupe_key makes this
- * a successful no-op. */
+ * a successful no-op. In a transaction the job goes with the next
+ * statement (store_send): nothing in it can fail in the normal course. */
 mc_rc store_job_enqueue(email_kind kind, const char *dedupe_key, const char *payload, int64_t run_at,
 			int64_t max_attempts);
 

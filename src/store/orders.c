@@ -98,34 +98,44 @@ void order_list_free(struct order *items, size_t n)
 	free(items);
 }
 
-/* Runs one sql_take_lines statement for lines[0..k): taken[j] is set for
- * each line taken, and *sold_out when one of them has none left. */
-static mc_rc S_take_some(const struct order_line *lines, size_t k, int *taken, int *sold_out)
+/* Binds one sql_take_lines statement to lines[0..k). */
+static db_stmt *S_take_bind(const struct order_line *lines, size_t k)
 {
 	db_stmt *s = store_stmt(sql_take_lines[k - 1]);
-	mc_rc ret = MC_OK;
-	int rc;
 
 	if (!s)
-		return MC_ERR_INTERNAL;
+		return NULL;
 	for (size_t j = 0; j < k; j++) {
 		store_stock_touched(lines[j].product_id);
 		db_bind_int(s, (int)j * 2 + 1, lines[j].product_id);
 		db_bind_int(s, (int)j * 2 + 2, lines[j].quantity);
 	}
+	return s;
+}
+
+/* Runs (or reads, once sent) a bound take for lines[0..k): *taken is the
+ * first line not taken, or k; *sold_out is set when a line has none left. */
+static mc_rc S_take_read(db_stmt *s, const struct order_line *lines, size_t k, size_t *taken, int *sold_out)
+{
+	int got[TAKES_PER_UPDATE] = { 0 }, rc;
+	size_t j;
+
 	while ((rc = db_step(s)) == DB_ROW) {
 		int64_t id = db_col_int(s, 0);
 
-		for (size_t j = 0; j < k; j++)
+		for (j = 0; j < k; j++)
 			if (lines[j].product_id == id)
-				taken[j] = 1;
+				got[j] = 1;
 		if (!db_col_int(s, 1))
 			*sold_out = 1;
 	}
-	if (rc < 0)
-		ret = store_rc(rc);
 	db_reset(s);
-	return ret;
+	if (rc < 0) /* a constraint cannot fail here: the WHERE keeps stock >= 0 */
+		return rc == DB_CONSTRAINT ? MC_ERR_INTERNAL : store_rc(rc);
+	for (j = 0; j < k && got[j]; j++)
+		;
+	*taken = j;
+	return MC_OK;
 }
 
 /* How many units of the product there are, for a client's message; a
@@ -144,28 +154,6 @@ static int64_t S_available(int64_t product_id)
 	return n;
 }
 
-mc_rc store_stock_take_lines(const struct order_line *lines, size_t n, int *sold_out, struct stock_short *short_of)
-{
-	int none_left = 0;
-
-	for (size_t i = 0; i < n; i += TAKES_PER_UPDATE) {
-		size_t k = n - i < TAKES_PER_UPDATE ? n - i : TAKES_PER_UPDATE;
-		int taken[TAKES_PER_UPDATE] = { 0 };
-		mc_rc rc = S_take_some(lines + i, k, taken, &none_left);
-
-		if (rc) /* a constraint cannot fail here: the WHERE keeps stock >= 0 */
-			return rc == MC_ERR_CONFLICT ? MC_ERR_INTERNAL : rc;
-		for (size_t j = 0; j < k; j++)
-			if (!taken[j]) {
-				short_of->line = i + j;
-				short_of->available = S_available(lines[i + j].product_id);
-				return MC_ERR_CONFLICT;
-			}
-	}
-	*sold_out = none_left;
-	return MC_OK;
-}
-
 mc_rc store_stock_give(int64_t product_id, int64_t qty, int64_t *now_stock)
 {
 	db_stmt *s = store_stmt(sql_give);
@@ -178,7 +166,8 @@ mc_rc store_stock_give(int64_t product_id, int64_t qty, int64_t *now_stock)
 	return store_row_int(s, MC_ERR_NOT_FOUND, now_stock);
 }
 
-mc_rc store_order_insert(struct order *o)
+/* Runs sql_insert for o: its id and the database clock's now. */
+static mc_rc S_insert(const struct order *o, int64_t *id, int64_t *created_at)
 {
 	db_stmt *s = store_stmt(sql_insert);
 	mc_rc rc;
@@ -200,13 +189,22 @@ mc_rc store_order_insert(struct order *o)
 	rc = store_row(s, MC_ERR_INTERNAL);
 	if (rc)
 		return rc;
-	o->id = db_col_int(s, 0);
-	o->created_at = o->updated_at = db_col_int(s, 1);
+	*id = db_col_int(s, 0);
+	*created_at = db_col_int(s, 1);
 	db_reset(s);
+	return MC_OK;
+}
+
+/* Sends o's lines, up to four per statement: in a transaction they go
+ * with the next statement (store_send). */
+static mc_rc S_send_lines(const struct order *o)
+{
 	for (size_t i = 0; i < o->n; i += LINES_PER_INSERT) {
 		size_t k = o->n - i < LINES_PER_INSERT ? o->n - i : LINES_PER_INSERT;
+		db_stmt *s = store_stmt(sql_insert_lines[k - 1]);
+		mc_rc rc;
 
-		if (!(s = store_stmt(sql_insert_lines[k - 1])))
+		if (!s)
 			return MC_ERR_INTERNAL;
 		for (size_t j = 0; j < k; j++) {
 			const struct order_line *l = &o->lines[i + j];
@@ -220,11 +218,59 @@ mc_rc store_order_insert(struct order *o)
 			db_bind_int(s, at + 6, l->unit_price);
 			db_bind_int(s, at + 7, l->line_total);
 		}
-		rc = store_send(s);
-		if (rc)
+		if ((rc = store_send(s)))
 			return rc;
 	}
 	return MC_OK;
+}
+
+/* Line i is short: what is left of it, for the client's message. */
+static mc_rc S_short(const struct order *o, size_t i, struct stock_short *short_of)
+{
+	short_of->line = i;
+	short_of->available = S_available(o->lines[i].product_id);
+	return MC_ERR_CONFLICT;
+}
+
+mc_rc store_order_place(struct order *o, int *sold_out, struct stock_short *short_of)
+{
+	size_t last = (o->n - 1) / TAKES_PER_UPDATE * TAKES_PER_UPDATE, k = o->n - last, taken;
+	int64_t id = 0, created_at = 0;
+	int none_left = 0;
+	db_stmt *take;
+	mc_rc rc, took;
+
+	/* Past four lines, every statement but the last runs on its own: a
+	 * short line there ends the order before it is written. */
+	for (size_t at = 0; at < last; at += TAKES_PER_UPDATE) {
+		if (!(take = S_take_bind(o->lines + at, TAKES_PER_UPDATE)))
+			return MC_ERR_INTERNAL;
+		if ((rc = S_take_read(take, o->lines + at, TAKES_PER_UPDATE, &taken, &none_left)))
+			return rc;
+		if (taken < TAKES_PER_UPDATE)
+			return S_short(o, at + taken, short_of);
+	}
+	/* The last one goes with the order's insert, which runs after it: one
+	 * round trip. When a line of it was short, the order just written is
+	 * undone with the rest by the caller's rollback. */
+	if (!(take = S_take_bind(o->lines + last, k)))
+		return MC_ERR_INTERNAL;
+	db_send(take); /* a failure to send is also the first step's */
+	rc = S_insert(o, &id, &created_at);
+	/* The take's own result first: a failure of it is also the insert's. */
+	took = S_take_read(take, o->lines + last, k, &taken, &none_left);
+	if (took)
+		return took;
+	if (taken < k)
+		return S_short(o, last + taken, short_of);
+	if (rc)
+		return rc;
+	o->id = id;
+	o->created_at = o->updated_at = created_at;
+	rc = S_send_lines(o);
+	if (!rc)
+		*sold_out = none_left;
+	return rc;
 }
 
 static char *S_dup_or_null(db_stmt *s, int col)

@@ -52,19 +52,20 @@ struct stock_short {
 	int64_t available;
 };
 
-/* Takes each line's quantity of its product if that many are left (never
- * below zero), lines in product-id order: MC_OK, with *sold_out set when a
- * product has none left now; or MC_ERR_CONFLICT with *short_of the first
- * short line, and other lines maybe taken (the caller's transaction or
- * savepoint undoes them). Four lines per statement. */
-mc_rc store_stock_take_lines(const struct order_line *lines, size_t n, int *sold_out, struct stock_short *short_of);
 /* Puts qty units back; *now_stock is the result. */
 mc_rc store_stock_give(int64_t product_id, int64_t qty, int64_t *now_stock);
 
-/* Inserts the order and its lines; sets o->id, and o->created_at and
- * o->updated_at to the database clock's now. In a transaction the lines
- * go with the next statement (store_send). */
-mc_rc store_order_insert(struct order *o);
+/* Places o (at least one line, in product-id order): takes each line's
+ * quantity of its product if that many are left (never below zero), then
+ * inserts the order and its lines; sets o->id, and o->created_at and
+ * o->updated_at to the database clock's now. MC_OK, with *sold_out set
+ * when a product has none left now; or MC_ERR_CONFLICT with *short_of the
+ * first short line, and other lines maybe taken and the order maybe
+ * written (the caller's transaction or savepoint undoes them). Four lines
+ * per statement; up to four lines, the stock and the order take one round
+ * trip, and in a transaction the lines go with the next statement
+ * (store_send). */
+mc_rc store_order_place(struct order *o, int *sold_out, struct stock_short *short_of);
 /* The order with all its lines, or only `seller_id`'s lines when non-zero
  * (MC_ERR_NOT_FOUND when that seller has none in it). */
 mc_rc store_order_get(int64_t id, int64_t seller_id, struct order *out);

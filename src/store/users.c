@@ -70,16 +70,31 @@ mc_rc store_user_insert(struct user *u)
 	return rc;
 }
 
-mc_rc store_user_by_id(int64_t id, struct user *out)
+db_stmt *store_user_by_id_start(int64_t id)
 {
-	db_stmt *s;
-	mc_rc rc = store_row_by_id(sql_by_id, id, &s);
+	db_stmt *s = store_stmt(sql_by_id);
+
+	if (s) {
+		db_bind_int(s, 1, id);
+		db_send(s); /* a failure to send is also the first step's */
+	}
+	return s;
+}
+
+mc_rc store_user_by_id_finish(db_stmt *read, struct user *out)
+{
+	mc_rc rc = read ? store_row(read, MC_ERR_NOT_FOUND) : MC_ERR_INTERNAL;
 
 	if (!rc) {
-		S_read_user(s, out);
-		db_reset(s);
+		S_read_user(read, out);
+		db_reset(read);
 	}
 	return rc;
+}
+
+mc_rc store_user_by_id(int64_t id, struct user *out)
+{
+	return store_user_by_id_finish(store_user_by_id_start(id), out);
 }
 
 mc_rc store_user_by_email(const char *email, struct user *out)

@@ -234,9 +234,10 @@ def test_checkout_refusals(api):
 
 
 def test_a_checkout_takes_every_line_or_none(api):
-    """A short line undoes what the others took, and the order's lines keep
-    their names whatever their characters (the answer is built from the
-    order as written, not read back)."""
+    """A short line undoes what the others took and the order written with
+    it (the last stock statement and the order's insert share a round
+    trip), and the order's lines keep their names whatever their characters
+    (the answer is built from the order as written, not read back)."""
     seller = api.register(role="seller")
     names = ['Quote " and \\ backslash', "Comma, {braces} and 'apostrophe'", "NULL"]
     plenty = [product(api, seller["token"], stock=5, name=n) for n in names[:2]]
@@ -250,6 +251,8 @@ def test_a_checkout_takes_every_line_or_none(api):
     body = assert_problem(api.post("/api/checkout", token=t), 409, "out_of_stock")
     assert body["productId"] == short["id"] and body["available"] == 0 and body["requested"] == 1
     assert [stock_of(api, p["id"]) for p in plenty] == [5, 5]
+    assert api.get("/api/orders", token=t).json()["items"] == []
+    assert len(api.get("/api/cart", token=t).json()["items"]) == 3
     api.delete("/api/cart/%d" % short["id"], token=t)
     r = api.post("/api/checkout", token=t)
     assert r.status_code == 201, r.text
