@@ -166,7 +166,7 @@ mc_rc cart_add(const struct cart_owner *o, int64_t product_id, int64_t qty, stru
 	rc = store_begin(DB_TXN_WRITE);
 	if (rc)
 		return rc;
-	/* The product's read carries the cart's touch: one round trip. */
+	/* The product's read carries the cart's opening: one round trip. */
 	store_cart_open_start(o, now, &op);
 	rc = S_load_product(product_id, &p, err);
 	opened = store_cart_open_finish(&op, &cart_id);

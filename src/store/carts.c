@@ -44,8 +44,16 @@ static const char sql_snapshot[] = "UPDATE cart_items SET price_snapshot = ? WHE
 static const char sql_remove[] = "DELETE FROM cart_items WHERE cart_id = ? AND product_id = ?";
 static const char sql_clear[] = "DELETE FROM cart_items WHERE cart_id = ? AND " EVERY_PRODUCT;
 static const char sql_delete[] = "DELETE FROM carts WHERE id = ?";
-/* Touching an existing cart also finds it: one statement on the hot path. */
-static const char sql_touch_user[] = "UPDATE carts SET updated_at = ? WHERE user_id = ? RETURNING id";
+/* Opening an existing cart finds it and, on PostgreSQL, locks it, so that
+ * the writes and checkouts of one cart take turns (on SQLite the write lock
+ * already serializes them): one statement on the hot path. Idle guest carts
+ * expire (store_cleanup_guest_carts), so a guest's is stamped as well; a
+ * user's never expires, so it is only locked, which writes no new version
+ * of its row. */
+static const char *const sql_open_user[] = {
+	[DB_SQLITE] = "SELECT id FROM carts WHERE user_id = ?",
+	[DB_PG] = "SELECT id FROM carts WHERE user_id = ? FOR NO KEY UPDATE",
+};
 static const char sql_touch_guest[] = "UPDATE carts SET updated_at = ? WHERE session_hash = ? RETURNING id";
 
 void cart_lines_free(struct cart_line *lines, size_t n)
@@ -74,18 +82,22 @@ mc_rc store_cart_find(const struct cart_owner *o, int64_t *cart_id)
 
 void store_cart_open_start(const struct cart_owner *o, int64_t now, struct cart_opening *op)
 {
-	db_stmt *s = store_stmt(o->user_id ? sql_touch_user : sql_touch_guest);
+	db *d = store_db();
+	db_stmt *s = NULL;
 
+	if (d)
+		s = store_stmt(o->user_id ? sql_open_user[db_get_kind(d)] : sql_touch_guest);
 	op->owner = o;
 	op->now = now;
-	op->touch = s;
+	op->opening = s;
 	if (!s)
 		return;
-	db_bind_int(s, 1, now);
-	if (o->user_id)
-		db_bind_int(s, 2, o->user_id);
-	else
+	if (o->user_id) {
+		db_bind_int(s, 1, o->user_id);
+	} else {
+		db_bind_int(s, 1, now);
 		db_bind_text(s, 2, o->session_hash);
+	}
 	/* A failure to start is also the first step's: finish reports it. */
 	db_send(s);
 }
@@ -94,12 +106,12 @@ mc_rc store_cart_open_finish(struct cart_opening *op, int64_t *cart_id)
 {
 	const struct cart_owner *o = op->owner;
 	int64_t now = op->now;
-	db_stmt *s = op->touch;
+	db_stmt *s = op->opening;
 	mc_rc rc;
 
 	if (!s)
 		return MC_ERR_INTERNAL;
-	op->touch = NULL;
+	op->opening = NULL;
 	rc = store_row_int(s, MC_ERR_NOT_FOUND, cart_id);
 	if (rc != MC_ERR_NOT_FOUND)
 		return rc;

@@ -33,16 +33,16 @@ void cart_lines_free(struct cart_line *lines, size_t n);
 
 /* MC_ERR_NOT_FOUND when the owner has no cart yet. */
 mc_rc store_cart_find(const struct cart_owner *o, int64_t *cart_id);
-/* Finds or creates, and touches (on PostgreSQL the touch locks the cart
- * until the transaction ends). */
+/* Finds or creates, and on PostgreSQL locks the cart until the transaction
+ * ends; a guest's cart is stamped as used now. */
 mc_rc store_cart_open(const struct cart_owner *o, int64_t now, int64_t *cart_id);
 /* store_cart_open() in two halves, so that the next statement run carries
- * the touch in its round trip and runs after it: start, run that one
+ * the opening in its round trip and runs after it: start, run that one
  * statement, then finish (always: it reads what start began). */
 struct cart_opening {
 	const struct cart_owner *owner;
 	int64_t now;
-	struct db_stmt *touch;
+	struct db_stmt *opening;
 };
 void store_cart_open_start(const struct cart_owner *o, int64_t now, struct cart_opening *op);
 mc_rc store_cart_open_finish(struct cart_opening *op, int64_t *cart_id);

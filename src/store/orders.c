@@ -468,7 +468,7 @@ mc_rc store_checkout_open(const struct cart_owner *o, int64_t now, int64_t *cart
 	int64_t open = 0, id = 0;
 	mc_rc opened, counted, read;
 
-	/* The touch and the count wait for the lines' read, which carries
+	/* The opening and the count wait for the lines' read, which carries
 	 * them, in this order, in its round trip. */
 	store_cart_open_start(o, now, &op);
 	if (count) {

@@ -336,6 +336,28 @@ def test_concurrent_duplicate_key_creates_one_order(api):
     assert stock_of(api, p["id"]) == 9
 
 
+def test_concurrent_checkouts_of_one_cart_make_one_order(api):
+    """Without an Idempotency-Key, checkouts of one cart take turns: opening
+    the cart locks it (PostgreSQL; SQLite's write lock serializes them), so
+    one orders the cart and the others find it empty."""
+    seller = api.register(role="seller")
+    p = product(api, seller["token"], stock=50)
+    t = api.register()["token"]
+
+    def go(_):
+        return requests.post(api.base + "/api/checkout", json={},
+                             headers={"Authorization": "Bearer " + t}, timeout=60)
+
+    for _ in range(2):  # the third open order would be the last allowed: 409 for the rest
+        assert api.post("/api/cart", token=t, json={"productId": p["id"], "qty": 2}).status_code == 200
+        with concurrent.futures.ThreadPoolExecutor(8) as ex:
+            rs = list(ex.map(go, range(8)))
+        codes = sorted(r.status_code for r in rs)
+        assert codes == [201] + [422] * 7, [r.text[:200] for r in rs]
+    assert api.get("/api/orders", token=t).json()["total"] == 2
+    assert stock_of(api, p["id"]) == 46
+
+
 def test_forty_buyers_race_for_five_units(api):
     seller = api.register(role="seller")
     p = product(api, seller["token"], stock=5)
