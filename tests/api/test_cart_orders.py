@@ -2,6 +2,7 @@
 lifecycle, idempotency, concurrency and durability."""
 import concurrent.futures
 import signal
+import time
 import uuid
 
 import pytest
@@ -117,6 +118,33 @@ def test_cart_quantity_rules(api):
     assert_problem(api.post("/api/cart", token=t, json={"productId": p["id"]}), 404, "product_not_found")
     # The withdrawn product leaves the cart.
     assert api.get("/api/cart", token=t).json()["items"] == []
+
+
+def test_a_line_added_on_sale_keeps_the_sale_price(api):
+    """A line's snapshot is the effective price (DESIGN section 6, "Cart"),
+    on a cart's first add and on a later one, for users and guests; no
+    price change is reported for it."""
+    from test_catalog import sale_price, schedule_sale
+    seller = api.register(role="seller")
+    plain = product(api, seller["token"], price=1000)
+    cheap = product(api, seller["token"], price=1001)
+    now = int(time.time())
+    assert schedule_sale(api, seller["token"], cheap["id"], now - 3600, now + 3600, 33).status_code == 200
+    want = sale_price(1001, 33)
+    buyers = [lambda: api.register()["token"]] * 2 + [lambda: None] * 2  # two users, two guests
+    for first, then, who in zip((cheap, plain) * 2, (plain, cheap) * 2, buyers):
+        t, guest = who(), requests.Session()
+        for p in (first, then):
+            if t:
+                r = api.post("/api/cart", token=t, json={"productId": p["id"], "qty": 1})
+            else:
+                r = guest.post(api.base + "/api/cart", json={"productId": p["id"], "qty": 1})
+            assert r.status_code == 200, r.text
+        again = api.get("/api/cart", token=t) if t else guest.get(api.base + "/api/cart")
+        for cart in (r.json(), again.json()):
+            line = {i["productId"]: i for i in cart["items"]}[cheap["id"]]
+            assert (line["priceSnapshot"], line["unitPrice"], line["priceChanged"]) == (want, want, False)
+            assert cart["total"] == 1000 + want
 
 
 def test_price_change_is_reported_once(api):
