@@ -42,13 +42,17 @@ static mc_rc S_check(const struct product_brief *p, int64_t qty, mc_error *err)
 	return MC_OK;
 }
 
-static mc_rc S_load_product(int64_t id, struct product_brief *p, mc_error *err)
+/* rc of a read of product id: not found is the client's error. */
+static mc_rc S_product_read(mc_rc rc, int64_t id, mc_error *err)
 {
-	mc_rc rc = store_product_brief(id, p);
-
 	if (rc == MC_ERR_NOT_FOUND)
 		return mc_fail(err, rc, "product_not_found", "no product %lld", (long long)id);
 	return rc;
+}
+
+static mc_rc S_load_product(int64_t id, struct product_brief *p, mc_error *err)
+{
+	return S_product_read(store_product_brief(id, p), id, err);
 }
 
 /* Sets one line's quantity inside an open transaction. */
@@ -154,10 +158,9 @@ mc_rc cart_add(const struct cart_owner *o, int64_t product_id, int64_t qty, stru
 {
 	int64_t now = clock_now(), cart_id = 0, total = 0;
 	struct cart_line *lines = NULL;
-	struct cart_opening op;
 	struct product_brief p;
 	size_t n = 0;
-	mc_rc rc, opened;
+	mc_rc rc;
 
 	if (qty < 1 || qty > MC_CART_QTY_MAX) {
 		mc_error_field(err, "quantity", "must be between 1 and %d", MC_CART_QTY_MAX);
@@ -167,11 +170,7 @@ mc_rc cart_add(const struct cart_owner *o, int64_t product_id, int64_t qty, stru
 	if (rc)
 		return rc;
 	/* The product's read carries the cart's opening: one round trip. */
-	store_cart_open_start(o, now, &op);
-	rc = S_load_product(product_id, &p, err);
-	opened = store_cart_open_finish(&op, &cart_id);
-	if (opened)
-		rc = opened;
+	rc = S_product_read(store_cart_open_with_product(o, now, product_id, &cart_id, &p), product_id, err);
 	/* Write first, then check the sum read back (a failed check rolls the
 	 * write back); the cart's lines come back with it. */
 	if (!rc)

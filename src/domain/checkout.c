@@ -108,14 +108,13 @@ mc_rc checkout_place(const struct actor *a, const struct checkout_req *req, stru
 {
 	struct cart_owner owner = { .user_id = a->user_id };
 	struct cart_line *lines = NULL;
-	struct db_stmt *buyer_read;
 	json_t *changes = json_array();
 	int64_t now = clock_now(), cart_id = 0, open = 0;
 	struct order o;
 	struct user u;
 	size_t n = 0;
 	int sold_out = 0;
-	mc_rc rc, read;
+	mc_rc rc;
 
 	memset(&o, 0, sizeof(o));
 	if (!changes)
@@ -130,9 +129,7 @@ mc_rc checkout_place(const struct actor *a, const struct checkout_req *req, stru
 	/* Opening the cart locks it (PostgreSQL): one checkout per buyer at a
 	 * time, so the count of open orders, read after it, cannot race. The
 	 * buyer, whom the email goes to, is read in the same round trip. */
-	buyer_read = store_user_by_id_start(a->user_id);
-	rc = store_checkout_open(&owner, now, &cart_id, &open, &lines, &n);
-	read = store_user_by_id_finish(buyer_read, &u);
+	rc = store_checkout_open(&owner, now, &u, &cart_id, &open, &lines, &n);
 	if (!rc && req->cart_id && req->cart_id != cart_id) {
 		rc = mc_fail(err, MC_ERR_NOT_FOUND, "cart_not_found", "cart %lld is not yours", (long long)req->cart_id);
 		goto out;
@@ -143,8 +140,6 @@ mc_rc checkout_place(const struct actor *a, const struct checkout_req *req, stru
 		rc = mc_fail(err, MC_ERR_UNPROCESSABLE, "cart_empty", "the cart is empty");
 		goto out;
 	}
-	if (!rc)
-		rc = read;
 	if (rc)
 		goto out;
 	o.user_id = a->user_id;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/products.h"
 #include "store/store.h"
 
 static const char sql_find_user[] = "SELECT id FROM carts WHERE user_id = ?";
@@ -136,6 +137,19 @@ mc_rc store_cart_open(const struct cart_owner *o, int64_t now, int64_t *cart_id)
 
 	store_cart_open_start(o, now, &op);
 	return store_cart_open_finish(&op, cart_id);
+}
+
+mc_rc store_cart_open_with_product(const struct cart_owner *o, int64_t now, int64_t product_id, int64_t *cart_id,
+				    struct product_brief *p)
+{
+	struct cart_opening op;
+	mc_rc read, opened;
+
+	/* The opening waits for the product's read, which carries it. */
+	store_cart_open_start(o, now, &op);
+	read = store_product_brief(product_id, p);
+	opened = store_cart_open_finish(&op, cart_id);
+	return opened ? opened : read;
 }
 
 /* The lines of sql_lines or sql_lines_of_user, bound to id. */

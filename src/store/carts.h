@@ -36,9 +36,13 @@ mc_rc store_cart_find(const struct cart_owner *o, int64_t *cart_id);
 /* Finds or creates, and on PostgreSQL locks the cart until the transaction
  * ends; a guest's cart is stamped as used now. */
 mc_rc store_cart_open(const struct cart_owner *o, int64_t now, int64_t *cart_id);
-/* store_cart_open() in two halves, so that the next statement run carries
- * the opening in its round trip and runs after it: start, run that one
- * statement, then finish (always: it reads what start began). */
+/* store_cart_open() in two halves, for the store's functions that read
+ * with the opening (a domain function calls one of those): the next
+ * statement run carries the opening in its round trip and runs after it.
+ * Start, run that one statement, then finish (always: it reads what start
+ * began). */
+struct product_brief;
+
 struct cart_opening {
 	const struct cart_owner *owner;
 	int64_t now;
@@ -46,6 +50,11 @@ struct cart_opening {
 };
 void store_cart_open_start(const struct cart_owner *o, int64_t now, struct cart_opening *op);
 mc_rc store_cart_open_finish(struct cart_opening *op, int64_t *cart_id);
+/* store_cart_open(), and store_product_brief() of product_id into *p, in
+ * one round trip: the opening's failure first, then MC_ERR_NOT_FOUND when
+ * the product is not sold (the cart is opened all the same). */
+mc_rc store_cart_open_with_product(const struct cart_owner *o, int64_t now, int64_t product_id, int64_t *cart_id,
+				    struct product_brief *p);
 /* Lines in the order they were added, with product data (one query). */
 mc_rc store_cart_lines(int64_t cart_id, struct cart_line **lines, size_t *n);
 /* store_cart_lines() of a user's cart, for a read that goes before the

@@ -9,6 +9,7 @@
 #include "store/reviews.h"
 #include "store/stock.h"
 #include "store/store.h"
+#include "store/users.h"
 
 #define ORDER_COLS                                                                                  \
 	"o.id, o.user_id, o.status, o.original_total, o.discount, o.total, o.currency, o.coupon_code,"  \
@@ -234,12 +235,16 @@ static mc_rc S_short(const struct order *o, size_t i, struct stock_short *short_
 
 mc_rc store_order_place(struct order *o, int *sold_out, struct stock_short *short_of)
 {
-	size_t last = (o->n - 1) / TAKES_PER_UPDATE * TAKES_PER_UPDATE, k = o->n - last, taken;
+	size_t last, k, taken;
 	int64_t id = 0, created_at = 0;
 	int none_left = 0;
 	db_stmt *take;
 	mc_rc rc, took;
 
+	if (!o->n) /* a caller's bug: checkout refuses an empty cart */
+		return MC_ERR_INTERNAL;
+	last = (o->n - 1) / TAKES_PER_UPDATE * TAKES_PER_UPDATE;
+	k = o->n - last;
 	/* Past four lines, every statement but the last runs on its own: a
 	 * short line there ends the order before it is written. */
 	for (size_t at = 0; at < last; at += TAKES_PER_UPDATE) {
@@ -458,30 +463,36 @@ mc_rc store_order_set_payment_status(int64_t id, pay_state to, int64_t now)
 	return store_exec_changed(s, MC_ERR_CONFLICT);
 }
 
-mc_rc store_checkout_open(const struct cart_owner *o, int64_t now, int64_t *cart_id, int64_t *open_orders,
-			  struct cart_line **lines, size_t *n)
+mc_rc store_checkout_open(const struct cart_owner *o, int64_t now, struct user *buyer, int64_t *cart_id,
+			  int64_t *open_orders, struct cart_line **lines, size_t *n)
 {
+	db_stmt *buyer_read = store_user_by_id_start(o->user_id), *count = store_stmt(sql_count_open);
 	struct cart_opening op;
-	db_stmt *count = store_stmt(sql_count_open);
 	struct cart_line *got = NULL;
+	struct user u;
 	size_t k = 0;
 	int64_t open = 0, id = 0;
-	mc_rc opened, counted, read;
+	mc_rc bought, opened, counted, read;
 
-	/* The opening and the count wait for the lines' read, which carries
-	 * them, in this order, in its round trip. */
+	/* The buyer's read, the opening and the count wait for the lines'
+	 * read, which carries them, in this order, in its round trip. */
 	store_cart_open_start(o, now, &op);
 	if (count) {
 		db_bind_int(count, 1, o->user_id);
 		db_send(count);
 	}
 	read = store_cart_lines_of_user(o->user_id, &got, &k);
+	bought = store_user_by_id_finish(buyer_read, &u);
 	opened = store_cart_open_finish(&op, &id);
 	counted = count ? store_row_int(count, MC_ERR_INTERNAL, &open) : MC_ERR_INTERNAL;
-	if (opened || counted || read) {
+	/* A signed-in buyer's account exists: its absence is no client error. */
+	if (bought == MC_ERR_NOT_FOUND)
+		bought = MC_ERR_INTERNAL;
+	if (bought || opened || counted || read) {
 		cart_lines_free(got, k);
-		return opened ? opened : counted ? counted : read;
+		return bought ? bought : opened ? opened : counted ? counted : read;
 	}
+	*buyer = u;
 	*cart_id = id;
 	*open_orders = open;
 	*lines = got;

@@ -9,6 +9,8 @@
 #include "core/states.h"
 #include "store/carts.h"
 
+struct user;
+
 struct order_line {
 	int64_t product_id;
 	int64_t seller_id;
@@ -92,12 +94,12 @@ mc_rc store_order_cancel(int64_t id, order_status from, order_status to, const c
 			 int64_t now);
 
 /* What checkout reads before it writes, in one round trip (db_send): the
- * owner's cart opened (store_cart_open(): touched, which locks it on
- * PostgreSQL), then the count of the user's orders awaiting payment (cash
- * on delivery included) and the cart's lines (store_cart_lines()), read
- * after that lock. */
-mc_rc store_checkout_open(const struct cart_owner *o, int64_t now, int64_t *cart_id, int64_t *open_orders,
-			  struct cart_line **lines, size_t *n);
+ * buyer's account, the owner's cart opened (store_cart_open(), which locks
+ * it on PostgreSQL), then the count of the user's orders awaiting payment
+ * (cash on delivery included) and the cart's lines (store_cart_lines()),
+ * read after that lock. */
+mc_rc store_checkout_open(const struct cart_owner *o, int64_t now, struct user *buyer, int64_t *cart_id,
+			  int64_t *open_orders, struct cart_line **lines, size_t *n);
 /* Marks cash on delivery accepted on the order's lines of seller_id (0:
  * all lines) not yet confirmed. */
 mc_rc store_order_confirm_lines(int64_t order_id, int64_t seller_id, int64_t now);

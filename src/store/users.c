@@ -70,6 +70,16 @@ mc_rc store_user_insert(struct user *u)
 	return rc;
 }
 
+/* *out from the row s stands on, when rc says there is one. */
+static mc_rc S_take_user(db_stmt *s, mc_rc rc, struct user *out)
+{
+	if (!rc) {
+		S_read_user(s, out);
+		db_reset(s);
+	}
+	return rc;
+}
+
 db_stmt *store_user_by_id_start(int64_t id)
 {
 	db_stmt *s = store_stmt(sql_by_id);
@@ -83,30 +93,23 @@ db_stmt *store_user_by_id_start(int64_t id)
 
 mc_rc store_user_by_id_finish(db_stmt *read, struct user *out)
 {
-	mc_rc rc = read ? store_row(read, MC_ERR_NOT_FOUND) : MC_ERR_INTERNAL;
-
-	if (!rc) {
-		S_read_user(read, out);
-		db_reset(read);
-	}
-	return rc;
+	return read ? S_take_user(read, store_row(read, MC_ERR_NOT_FOUND), out) : MC_ERR_INTERNAL;
 }
 
 mc_rc store_user_by_id(int64_t id, struct user *out)
 {
-	return store_user_by_id_finish(store_user_by_id_start(id), out);
+	db_stmt *s = NULL;
+	mc_rc rc = store_row_by_id(sql_by_id, id, &s);
+
+	return S_take_user(s, rc, out);
 }
 
 mc_rc store_user_by_email(const char *email, struct user *out)
 {
-	db_stmt *s;
+	db_stmt *s = NULL;
 	mc_rc rc = store_row_by_text(sql_by_email, email, &s);
 
-	if (!rc) {
-		S_read_user(s, out);
-		db_reset(s);
-	}
-	return rc;
+	return S_take_user(s, rc, out);
 }
 
 /* Moves when this process commits a revocation, and when the shared

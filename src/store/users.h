@@ -22,9 +22,10 @@ struct user {
 /* Inserts u (id and times are set on success). Duplicate email: MC_ERR_CONFLICT. */
 mc_rc store_user_insert(struct user *u);
 mc_rc store_user_by_id(int64_t id, struct user *out);
-/* store_user_by_id() in two halves, so that the next statement run carries
- * the read in its round trip: start, run that one statement, then finish
- * (always: it reads what start began). */
+/* store_user_by_id() in two halves, for the store's functions that read it
+ * with others: the next statement run carries the read in its round trip.
+ * Start, run that one statement, then finish (always: it reads what start
+ * began). */
 struct db_stmt *store_user_by_id_start(int64_t id);
 mc_rc store_user_by_id_finish(struct db_stmt *read, struct user *out);
 mc_rc store_user_by_email(const char *email, struct user *out);
