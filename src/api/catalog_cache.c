@@ -20,9 +20,16 @@
 #define SLOTS (MC_CACHE_ENTRIES * 2)        /* open addressing at most half full */
 #define STOCK_SLOTS (MC_STOCK_TRACKED * 2)  /* likewise */
 
+/* A slot keeps its entry's hash beside it, so a probe reads the entry (a
+ * cache miss in a table of megabytes) only when the hash matches. */
+struct cache_slot {
+	uint64_t hash;
+	struct cache_entry *e;  /* NULL: free */
+};
+
 static struct {
 	pthread_rwlock_t lock;
-	struct cache_entry **slots;
+	struct cache_slot *slots;
 	size_t count;
 	size_t bytes;
 	_Atomic uint64_t generation;   /* bumped by every flush */
@@ -218,7 +225,6 @@ void catalog_cache_unref(void *p)
 
 	if (e && atomic_fetch_sub(&e->refs, 1) == 1) {
 		free(e->stock);
-		free(e->key);
 		free(e);
 	}
 }
@@ -232,9 +238,9 @@ static size_t S_entry_bytes(const struct cache_entry *e)
 static void S_flush_locked(void)
 {
 	for (size_t i = 0; i < SLOTS; i++) {
-		if (cache.slots[i]) {
-			catalog_cache_unref(cache.slots[i]);
-			cache.slots[i] = NULL;
+		if (cache.slots[i].e) {
+			catalog_cache_unref(cache.slots[i].e);
+			cache.slots[i].e = NULL;
 		}
 	}
 	cache.count = 0;
@@ -300,22 +306,36 @@ uint64_t catalog_cache_refresh(int64_t now)
 	return atomic_load(&cache.generation);
 }
 
+/* The slot holding key, or the free slot where it would go. Caller holds
+ * the lock. */
+static struct cache_slot *S_slot(const char *key, uint64_t hash)
+{
+	size_t i;
+
+	for (i = hash % SLOTS; cache.slots[i].e; i = (i + 1) % SLOTS)
+		if (cache.slots[i].hash == hash && !strcmp(cache.slots[i].e->key, key))
+			break;
+	return &cache.slots[i];
+}
+
 /* An entry for key with room for len body bytes and nstock refs, not yet
  * sealed; NULL when out of memory. */
 static struct cache_entry *S_entry_new(const char *key, size_t len, size_t nstock)
 {
-	struct cache_entry *e = malloc(sizeof(*e) + len + 1);
+	size_t klen = strlen(key);
+	struct cache_entry *e = malloc(sizeof(*e) + klen + 1 + len + 1);
 
 	if (!e)
 		return NULL;
-	e->key = strdup(key);
 	e->stock = nstock ? malloc(nstock * sizeof(*e->stock)) : NULL;
-	if (!e->key || (nstock && !e->stock)) {
-		free(e->key);
-		free(e->stock);
+	if (nstock && !e->stock) {
 		free(e);
 		return NULL;
 	}
+	e->hash = hash_str(key);
+	e->key = e->mem;
+	memcpy(e->key, key, klen + 1);
+	e->body = e->mem + klen + 1;
 	e->len = len;
 	e->nstock = nstock;
 	e->body[len] = '\0';
@@ -341,6 +361,7 @@ static void S_entry_seal(struct cache_entry *e, uint64_t epoch)
 static struct cache_entry *S_splice(struct cache_entry *e, uint64_t epoch)
 {
 	char text[CATALOG_STOCK_TEXT_MAX];
+	struct cache_slot *slot;
 	struct cache_entry *n;
 	size_t len = e->len, from = 0, to = 0, i;
 	int64_t live[MC_PAGE_MAX];
@@ -376,14 +397,12 @@ static struct cache_entry *S_splice(struct cache_entry *e, uint64_t epoch)
 	S_entry_seal(n, epoch);
 	n->refs = 1;
 	pthread_rwlock_wrlock(&cache.lock);
-	for (i = hash_str(e->key) % SLOTS; cache.slots[i]; i = (i + 1) % SLOTS) {
-		if (cache.slots[i] == e) {
-			cache.slots[i] = n;
-			n->refs = 2; /* the table's and the caller's */
-			cache.bytes = cache.bytes - S_entry_bytes(e) + S_entry_bytes(n);
-			catalog_cache_unref(e); /* the table's */
-			break;
-		}
+	slot = S_slot(e->key, e->hash);
+	if (slot->e == e) {
+		slot->e = n;
+		n->refs = 2; /* the table's and the caller's */
+		cache.bytes = cache.bytes - S_entry_bytes(e) + S_entry_bytes(n);
+		catalog_cache_unref(e); /* the table's */
 	}
 	pthread_rwlock_unlock(&cache.lock);
 	catalog_cache_unref(e);
@@ -410,17 +429,12 @@ static struct cache_entry *S_live(struct cache_entry *e)
 
 struct cache_entry *catalog_cache_get(const char *key)
 {
-	struct cache_entry *found = NULL;
-	size_t i;
+	struct cache_entry *found;
 
 	pthread_rwlock_rdlock(&cache.lock);
-	for (i = hash_str(key) % SLOTS; cache.slots[i]; i = (i + 1) % SLOTS) {
-		if (!strcmp(cache.slots[i]->key, key)) {
-			found = cache.slots[i];
-			atomic_fetch_add(&found->refs, 1);
-			break;
-		}
-	}
+	found = S_slot(key, hash_str(key))->e;
+	if (found)
+		atomic_fetch_add(&found->refs, 1);
 	pthread_rwlock_unlock(&cache.lock);
 	return found ? S_live(found) : NULL;
 }
@@ -429,7 +443,7 @@ struct cache_entry *catalog_cache_put(const char *key, const char *body, size_t 
 				      size_t nstock, uint64_t generation)
 {
 	struct cache_entry *e = S_entry_new(key, len, nstock);
-	size_t i;
+	struct cache_slot *slot;
 
 	if (!e)
 		return NULL;
@@ -447,19 +461,18 @@ struct cache_entry *catalog_cache_put(const char *key, const char *body, size_t 
 		e->refs = 1; /* not cached: the caller's alone */
 		return e;
 	}
-	for (i = hash_str(key) % SLOTS; cache.slots[i]; i = (i + 1) % SLOTS) {
-		if (!strcmp(cache.slots[i]->key, key)) {
-			/* Another thread filled it first; keep theirs. */
-			struct cache_entry *theirs = cache.slots[i];
+	slot = S_slot(e->key, e->hash);
+	if (slot->e) {
+		/* Another thread filled it first; keep theirs. */
+		struct cache_entry *theirs = slot->e;
 
-			atomic_fetch_add(&theirs->refs, 1);
-			pthread_rwlock_unlock(&cache.lock);
-			e->refs = 1;
-			catalog_cache_unref(e);
-			return S_live(theirs);
-		}
+		atomic_fetch_add(&theirs->refs, 1);
+		pthread_rwlock_unlock(&cache.lock);
+		e->refs = 1;
+		catalog_cache_unref(e);
+		return S_live(theirs);
 	}
-	cache.slots[i] = e;
+	*slot = (struct cache_slot){ .hash = e->hash, .e = e };
 	cache.count++;
 	cache.bytes += S_entry_bytes(e);
 	pthread_rwlock_unlock(&cache.lock);
