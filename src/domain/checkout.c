@@ -31,8 +31,9 @@ static mc_rc S_may_open_order(int64_t open, mc_error *err)
 {
 	if (open < max_open)
 		return MC_OK;
+	/* open is counted up to max_open only: say the limit, not a count. */
 	return mc_fail(err, MC_ERR_CONFLICT, "too_many_open_orders",
-		       "you already have %lld unpaid orders (at most %lld); pay or cancel one first", (long long)open,
+		       "you already hold the most unpaid orders allowed (%lld); pay or cancel one first",
 		       (long long)max_open);
 }
 
@@ -129,7 +130,7 @@ mc_rc checkout_place(const struct actor *a, const struct checkout_req *req, stru
 	/* Opening the cart locks it (PostgreSQL): one checkout per buyer at a
 	 * time, so the count of open orders, read after it, cannot race. The
 	 * buyer, whom the email goes to, is read in the same round trip. */
-	rc = store_checkout_open(&owner, now, &u, &cart_id, &open, &lines, &n);
+	rc = store_checkout_open(&owner, now, &u, &cart_id, max_open, &open, &lines, &n);
 	if (!rc && req->cart_id && req->cart_id != cart_id) {
 		rc = mc_fail(err, MC_ERR_NOT_FOUND, "cart_not_found", "cart %lld is not yours", (long long)req->cart_id);
 		goto out;

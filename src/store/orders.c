@@ -67,8 +67,10 @@ static const char sql_list[] =
 	" SELECT " ORDER_COLS ", " LINE_COLS " FROM page o JOIN order_items i ON i.order_id = o.id, t"
 	" WHERE t.scope <> 2 OR i.seller_id = t.who ORDER BY o.id DESC, i.product_id";
 static const char sql_count[] = LIST_PARAMS " SELECT COUNT(*)" LIST_FILTER;
+/* Counts no further than the rule needs: a buyer who never pays must not
+ * make each checkout of theirs read every order they left unpaid. */
 static const char sql_count_open[] =
-	"SELECT COUNT(*) FROM orders WHERE user_id = ? AND status = 'pending_payment'";
+	"SELECT COUNT(*) FROM (SELECT 1 FROM orders WHERE user_id = ? AND status = 'pending_payment' LIMIT ?) AS pending";
 static const char sql_confirm[] =
 	"UPDATE order_items SET confirmed_at = ? WHERE order_id = ? AND confirmed_at IS NULL"
 	" AND (CAST(? AS BIGINT) = 0 OR seller_id = ?)";
@@ -464,7 +466,7 @@ mc_rc store_order_set_payment_status(int64_t id, pay_state to, int64_t now)
 }
 
 mc_rc store_checkout_open(const struct cart_owner *o, int64_t now, struct user *buyer, int64_t *cart_id,
-			  int64_t *open_orders, struct cart_line **lines, size_t *n)
+			  int64_t count_up_to, int64_t *open_orders, struct cart_line **lines, size_t *n)
 {
 	db_stmt *buyer_read = store_user_by_id_start(o->user_id), *count = store_stmt(sql_count_open);
 	struct cart_opening op;
@@ -479,6 +481,7 @@ mc_rc store_checkout_open(const struct cart_owner *o, int64_t now, struct user *
 	store_cart_open_start(o, now, &op);
 	if (count) {
 		db_bind_int(count, 1, o->user_id);
+		db_bind_int(count, 2, count_up_to);
 		db_send(count);
 	}
 	read = store_cart_lines_of_user(o->user_id, &got, &k);

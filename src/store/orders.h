@@ -96,10 +96,10 @@ mc_rc store_order_cancel(int64_t id, order_status from, order_status to, const c
 /* What checkout reads before it writes, in one round trip (db_send): the
  * buyer's account, the owner's cart opened (store_cart_open(), which locks
  * it on PostgreSQL), then the count of the user's orders awaiting payment
- * (cash on delivery included) and the cart's lines (store_cart_lines()),
- * read after that lock. */
+ * (cash on delivery included; counted up to count_up_to at most) and the
+ * cart's lines (store_cart_lines()), read after that lock. */
 mc_rc store_checkout_open(const struct cart_owner *o, int64_t now, struct user *buyer, int64_t *cart_id,
-			  int64_t *open_orders, struct cart_line **lines, size_t *n);
+			  int64_t count_up_to, int64_t *open_orders, struct cart_line **lines, size_t *n);
 /* Marks cash on delivery accepted on the order's lines of seller_id (0:
  * all lines) not yet confirmed. */
 mc_rc store_order_confirm_lines(int64_t order_id, int64_t seller_id, int64_t now);

@@ -61,7 +61,10 @@ def test_open_order_limit_is_configurable(make_server, backend):
     pid = product(api, seller["token"], stock=10)["id"]
     t = api.register()["token"]
     checkout(api, t, (pid, 1))
-    assert_problem(checkout(api, t, (pid, 1), status=409), 409, "too_many_open_orders")
+    r = checkout(api, t, (pid, 1), status=409)
+    assert_problem(r, 409, "too_many_open_orders")
+    # The count stops at the limit, so the answer names the limit.
+    assert "(1)" in r.json()["detail"]
 
 
 # --- cash on delivery ------------------------------------------------------------------------
