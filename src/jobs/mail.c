@@ -68,9 +68,15 @@ static void S_part(strbuf *sb, const char *boundary, const char *type, const cha
 
 	strbuf_init(&canon);
 	for (const char *p = body; *p; p++) {
-		if (*p == '\n' && (p == body || p[-1] != '\r'))
+		size_t run = strcspn(p, "\n");
+
+		strbuf_add(&canon, p, run);
+		p += run;
+		if (!*p)
+			break;
+		if (p == body || p[-1] != '\r')
 			strbuf_addch(&canon, '\r');
-		strbuf_addch(&canon, *p);
+		strbuf_addch(&canon, '\n');
 	}
 	strbuf_addf(sb, "--%s\r\nContent-Type: %s; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n",
 		    boundary, type);

@@ -56,6 +56,17 @@ static void test_headers_and_parts(void **state)
 	free(m);
 }
 
+/* Bare LF becomes CRLF, at the start and the end too; a CRLF stays one. */
+static void test_line_ends_become_crlf_once(void **state)
+{
+	char *m = S_compose("s", "\nx\r\ny\n", "");
+	(void)state;
+
+	/* base64 of "\r\nx\r\ny\r\n" */
+	assert_non_null(strstr(m, "Content-Transfer-Encoding: base64\r\n\r\nDQp4DQp5DQo=\r\n"));
+	free(m);
+}
+
 static void test_same_input_same_bytes(void **state)
 {
 	char *a = S_compose("Zo\xc3\xab", "text", "<p>html</p>"), *b = S_compose("Zo\xc3\xab", "text", "<p>html</p>");
@@ -119,6 +130,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_message_id),
 		cmocka_unit_test(test_headers_and_parts),
+		cmocka_unit_test(test_line_ends_become_crlf_once),
 		cmocka_unit_test(test_same_input_same_bytes),
 		cmocka_unit_test(test_subject_encoding),
 		cmocka_unit_test(test_long_subject_splits_on_characters),
