@@ -17,7 +17,7 @@
 #define MC_MAX_PATH_PARAMS     4                  /* at most two parameters in any route */
 #define MC_MAX_QUERY_VALUE     256                /* any single query-string value */
 #define MC_MAX_ROUTES          160                /* size of the route table (router_init refuses more) */
-#define MC_REQUEST_SPARES      16                 /* finished request contexts (~4 KiB each) a loop thread keeps for its next requests: a calloc of that size per request made glibc consolidate its fastbins every time, 5% of a cached read */
+#define MC_REQUEST_SPARES      16                 /* finished request contexts (~4 KiB each) a thread keeps for its next requests (http/spares.h): a calloc of that size per request made glibc consolidate its fastbins every time, 5% of a cached read */
 #define MC_HTTP_RES_HEADERS    12                 /* extra headers on one answer: three RateLimit-* on every limited route, then at most five (a product: ETag, Cache-Control; a cart: Set-Cookie, Location) */
 #define MC_LIST_ITEMS_MAX      16                 /* trusted proxies, and CORS origins: a deployment has a handful; more is a start-up error */
 #define MC_PROXY_ADDR_LEN      64                 /* bytes of a trusted proxy address with its NUL: INET6_ADDRSTRLEN (46) fits */

@@ -9,12 +9,12 @@
  * they share (server_types.h). guard.c bounds connections per address, the
  * time a request may take and the memory bodies hold. Handlers' accessors
  * and builders are in request.c and response.c; a request's id and client
- * address come from identity.c. */
+ * address come from identity.c; spares.c keeps finished request contexts
+ * for reuse. */
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +35,7 @@
 #include "http/loop.h"
 #include "http/router.h"
 #include "http/server_types.h"
+#include "http/spares.h"
 
 /* One per request, from the first access-handler call to completion. */
 struct request_ctx {
@@ -62,50 +63,6 @@ struct request_ctx {
 	const char *held_why;
 	struct request_ctx *next_held;
 };
-
-/* Finished request contexts this thread keeps for reuse (the key's
- * destructor frees them when the thread ends). */
-static __thread struct {
-	struct request_ctx *free[MC_REQUEST_SPARES];
-	int n;
-} spares;
-static pthread_key_t spares_key;
-static pthread_once_t spares_once = PTHREAD_ONCE_INIT;
-
-static void S_spares_drop(void *unused)
-{
-	(void)unused;
-	while (spares.n)
-		free(spares.free[--spares.n]);
-}
-
-static void S_spares_key(void)
-{
-	pthread_key_create(&spares_key, S_spares_drop);
-}
-
-static struct request_ctx *S_ctx_new(void)
-{
-	struct request_ctx *x;
-
-	if (spares.n) {
-		x = spares.free[--spares.n];
-		memset(x, 0, sizeof(*x));
-		return x;
-	}
-	/* A non-NULL value makes the destructor run at this thread's end. */
-	pthread_once(&spares_once, S_spares_key);
-	pthread_setspecific(spares_key, &spares);
-	return calloc(1, sizeof(*x));
-}
-
-static void S_ctx_free(struct request_ctx *x)
-{
-	if (spares.n < MC_REQUEST_SPARES)
-		spares.free[spares.n++] = x;
-	else
-		free(x);
-}
 
 /* The answers of this loop thread's open batch (see S_send). */
 static __thread struct {
@@ -406,7 +363,7 @@ static enum MHD_Result S_begin(struct http_server *srv, struct MHD_Connection *c
 			       const char *method, void **con_cls)
 {
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-	struct request_ctx *x = S_ctx_new();
+	struct request_ctx *x = spares_take(sizeof(*x));
 
 	if (!x)
 		return MHD_NO;
@@ -483,7 +440,7 @@ static void S_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	guard_request_done(srv->guard, x->conn, clock_mono_us());
 	json_decref(x->req.json);
 	strbuf_release(&x->body);
-	S_ctx_free(x);
+	spares_give(x);
 	*con_cls = NULL;
 }
 
@@ -614,7 +571,7 @@ void http_server_stop(struct http_server *srv)
 	ticket_queue_stop(srv->durable);
 	http_loops_free(srv->loops);
 	/* Closing the connections finished their requests on this thread. */
-	S_spares_drop(NULL);
+	spares_drop();
 	guard_stop(srv->guard);
 	router_release(&srv->router);
 	ratelimit_free(srv->rate);
