@@ -121,7 +121,7 @@
 #define MC_STORE_AFTER_TXN     4                  /* distinct actions waiting for one transaction's end (cache flush, a test delay) */
 #define MC_PG_PIPELINE         16                 /* savepoint commands and started statements waiting for one round trip (db_send): a request's release, the next one's savepoint and a few writes, with room; more waits for a round trip of its own */
 #define MC_SAVEPOINT_SQL_LEN   64                 /* bytes of one savepoint command ("ROLLBACK TO SAVEPOINT sp12") */
-#define MC_SQLITE_SAVEPOINT_STMTS 12              /* savepoint commands a SQLite connection keeps prepared: three verbs at depths 2 to 5 */
+#define MC_SQLITE_TXN_STMTS    16                 /* transaction commands a SQLite connection keeps prepared: BEGIN, BEGIN IMMEDIATE, COMMIT, ROLLBACK, and three savepoint verbs at depths 2 to 5 */
 #define MC_SQLITE_CACHE_KIB    1024               /* page cache per connection: hot reads come from the response cache */
 #define MC_SQLITE_CKPT_PAGES   4000               /* WAL pages before a checkpoint (SQLite: 1000): a hot page (stock, carts) is copied once per round; 16 MB of WAL */
 
