@@ -71,6 +71,8 @@ void api_product_write(struct strbuf *sb, const struct product *p, int64_t now);
 void api_product_answer(struct http_res *res, int status, struct product *p);
 /* Answers with the JSON written into sb (emptied). */
 void api_res_strbuf(struct http_res *res, int status, struct strbuf *sb);
+/* Appends v as http_res_json() writes it, and drops it (a NULL v fails sb). */
+void api_write_json(struct strbuf *sb, json_t *v);
 
 /* Guest carts: true and the hash of the cart_session cookie in out when
  * the request carries one this server issued (MAC-tagged); false for none,
@@ -90,9 +92,6 @@ struct api_idem {
 };
 bool api_idem_begin(struct http_req *req, struct http_res *res, const char *scope, struct api_idem *st);
 void api_idem_finish(struct api_idem *st, struct http_res *res);
-
-struct order;
-json_t *api_order_json(const struct order *o);
 
 struct address;
 struct address_input;

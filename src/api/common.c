@@ -145,6 +145,14 @@ static int S_dump_into(const char *buf, size_t len, void *sb)
 	return 0;
 }
 
+void api_write_json(strbuf *sb, json_t *v)
+{
+	/* The flags http_res_json() writes with. */
+	if (!v || json_dump_callback(v, S_dump_into, sb, JSON_COMPACT | JSON_ENSURE_ASCII))
+		sb->failed = 1;
+	json_decref(v);
+}
+
 void api_res_page(struct http_res *res, json_t *items, int64_t total, int64_t limit, int64_t offset)
 {
 	strbuf sb;
@@ -156,9 +164,7 @@ void api_res_page(struct http_res *res, json_t *items, int64_t total, int64_t li
 	json_array_foreach(items, i, it) {
 		if (i)
 			strbuf_addch(&sb, ',');
-		/* The flags http_res_json() writes with. */
-		if (json_dump_callback(it, S_dump_into, &sb, JSON_COMPACT | JSON_ENSURE_ASCII))
-			sb.failed = 1;
+		api_write_json(&sb, json_incref(it));
 	}
 	api_page_end(&sb, total, limit, offset);
 	json_decref(items);

@@ -6,57 +6,105 @@
 #include "api/catalog_cache.h"
 #include "core/clock.h"
 #include "core/json.h"
+#include "core/strbuf.h"
 #include "domain/addresses.h"
 #include "domain/checkout.h"
 #include "domain/orders.h"
 
-json_t *api_order_json(const struct order *o)
+static void S_member_int(strbuf *sb, const char *key, int64_t v)
 {
-	json_t *items = json_array();
-	json_t *j;
+	strbuf_adds(sb, key);
+	strbuf_add_int(sb, v);
+}
 
+/* A text member, null when s is NULL. */
+static void S_member_text(strbuf *sb, const char *key, const char *s)
+{
+	strbuf_adds(sb, key);
+	if (s)
+		strbuf_add_json_string(sb, s);
+	else
+		strbuf_adds(sb, "null");
+}
+
+static void S_member_time(strbuf *sb, const char *key, int64_t t)
+{
+	char buf[32];
+
+	clock_format_rfc3339(t, buf, sizeof(buf));
+	S_member_text(sb, key, buf);
+}
+
+/* The order's members without the braces, so checkout can add its own.
+ * Written straight into the answer: building it with jansson and dumping
+ * it was 6% of the server's CPU in the checkout benchmark. */
+static void S_order_members(strbuf *sb, const struct order *o)
+{
+	S_member_int(sb, "\"id\":", o->id);
+	S_member_int(sb, ",\"orderId\":", o->id);
+	S_member_int(sb, ",\"userId\":", o->user_id);
+	S_member_text(sb, ",\"status\":", order_status_name(o->status));
+	strbuf_adds(sb, ",\"items\":[");
 	for (size_t i = 0; i < o->n; i++) {
 		const struct order_line *l = &o->lines[i];
 
-		json_array_append_new(items, json_pack("{s:I, s:s, s:I, s:I, s:I, s:I, s:I}", "productId",
-						       (json_int_t)l->product_id, "name", l->name, "qty",
-						       (json_int_t)l->quantity, "quantity", (json_int_t)l->quantity,
-						       "unitPrice", (json_int_t)l->unit_price, "lineTotal",
-						       (json_int_t)l->line_total, "sellerId", (json_int_t)l->seller_id));
+		S_member_int(sb, i ? ",{\"productId\":" : "{\"productId\":", l->product_id);
+		S_member_text(sb, ",\"name\":", l->name);
+		S_member_int(sb, ",\"qty\":", l->quantity);
+		S_member_int(sb, ",\"quantity\":", l->quantity);
+		S_member_int(sb, ",\"unitPrice\":", l->unit_price);
+		S_member_int(sb, ",\"lineTotal\":", l->line_total);
+		S_member_int(sb, ",\"sellerId\":", l->seller_id);
+		strbuf_addch(sb, '}');
 	}
-	j = json_pack("{s:I, s:I, s:I, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:s, s:s?, s:s, s:s?, s:s?, s:o, s:o, s:o}",
-		      "id", (json_int_t)o->id, "orderId", (json_int_t)o->id, "userId", (json_int_t)o->user_id,
-		      "status", order_status_name(o->status), "items", items, "originalTotal", (json_int_t)o->original_total,
-		      "discountApplied", (json_int_t)o->discount, "total", (json_int_t)o->total, "totalAmount",
-		      (json_int_t)o->total, "payableAmount", (json_int_t)o->total, "currency", o->currency,
-		      "couponCode", o->coupon_code, "paymentStatus", pay_state_name(o->payment_status), "cancelledBy",
-		      o->cancelled_by[0] ? o->cancelled_by : NULL, "cancelReason", o->cancel_reason, "createdAt",
-		      api_time_json(o->created_at), "updatedAt", api_time_json(o->updated_at), "shippingAddress",
-		      o->ship_to ? api_address_json(o->ship_to) : json_null());
-	json_object_set_new(j, "codConfirmed", json_boolean(order_cod_confirmed(o)));
+	strbuf_addch(sb, ']');
+	/* A seller sees its own share, not the whole order's money. */
 	if (o->seller_view) {
-		/* A seller sees its own share, not the whole order's money. */
-		static const char *const whole[] = { "originalTotal", "discountApplied", "total", "totalAmount",
-						     "payableAmount", "couponCode" };
-
-		for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]); i++)
-			json_object_del(j, whole[i]);
-		json_object_set_new(j, "sellerSubtotal", json_integer(o->seller_subtotal));
+		S_member_int(sb, ",\"sellerSubtotal\":", o->seller_subtotal);
+	} else {
+		S_member_int(sb, ",\"originalTotal\":", o->original_total);
+		S_member_int(sb, ",\"discountApplied\":", o->discount);
+		S_member_int(sb, ",\"total\":", o->total);
+		S_member_int(sb, ",\"totalAmount\":", o->total);
+		S_member_int(sb, ",\"payableAmount\":", o->total);
+		S_member_text(sb, ",\"couponCode\":", o->coupon_code);
 	}
-	return j;
+	S_member_text(sb, ",\"currency\":", o->currency);
+	S_member_text(sb, ",\"paymentStatus\":", pay_state_name(o->payment_status));
+	S_member_text(sb, ",\"cancelledBy\":", o->cancelled_by[0] ? o->cancelled_by : NULL);
+	S_member_text(sb, ",\"cancelReason\":", o->cancel_reason);
+	S_member_time(sb, ",\"createdAt\":", o->created_at);
+	S_member_time(sb, ",\"updatedAt\":", o->updated_at);
+	strbuf_adds(sb, ",\"shippingAddress\":");
+	if (o->ship_to)
+		api_write_json(sb, api_address_json(o->ship_to));
+	else
+		strbuf_adds(sb, "null");
+	strbuf_adds(sb, order_cod_confirmed(o) ? ",\"codConfirmed\":true" : ",\"codConfirmed\":false");
+}
+
+static void S_order_write(strbuf *sb, const struct order *o)
+{
+	strbuf_addch(sb, '{');
+	S_order_members(sb, o);
+	strbuf_addch(sb, '}');
 }
 
 static void S_answer_order(struct http_res *res, int status, mc_rc rc, struct order *o, int catalog_changed,
 			   mc_error *err)
 {
+	strbuf sb;
+
 	if (rc) {
 		http_res_error(res, rc, err);
 		return;
 	}
 	if (catalog_changed)
 		catalog_cache_invalidate();
-	http_res_json(res, status, api_order_json(o));
+	strbuf_init(&sb);
+	S_order_write(&sb, o);
 	order_release(o);
+	api_res_strbuf(res, status, &sb);
 }
 
 /* POST /api/checkout and POST /api/orders */
@@ -72,6 +120,7 @@ void api_checkout(struct http_req *req, struct http_res *res)
 	int changed = 0;
 	mc_error err;
 	json_t *body, *j;
+	strbuf sb;
 	mc_rc rc = MC_OK;
 
 	mc_error_init(&err);
@@ -105,13 +154,17 @@ void api_checkout(struct http_req *req, struct http_res *res)
 	}
 	if (changed)
 		catalog_cache_invalidate();
-	j = api_order_json(&o);
-	json_object_set_new(j, "timestamp", api_time_json(o.created_at));
-	json_object_set_new(j, "paymentOptions", json_pack("[s, s, s]", "UPI", "CARD", "COD"));
-	json_object_set_new(j, "buyer", json_pack("{s:s, s:s}", "name", buyer.name, "email", buyer.email));
+	strbuf_init(&sb);
+	strbuf_addch(&sb, '{');
+	S_order_members(&sb, &o);
+	S_member_time(&sb, ",\"timestamp\":", o.created_at);
+	strbuf_adds(&sb, ",\"paymentOptions\":[\"UPI\",\"CARD\",\"COD\"]");
+	S_member_text(&sb, ",\"buyer\":{\"name\":", buyer.name);
+	S_member_text(&sb, ",\"email\":", buyer.email);
+	strbuf_adds(&sb, "}}");
 	http_res_header(res, "Location", "/api/orders/%lld", (long long)o.id);
 	order_release(&o);
-	http_res_json(res, 201, j);
+	api_res_strbuf(res, 201, &sb);
 done:
 	api_idem_finish(&idem, res);
 out:
@@ -126,7 +179,7 @@ void api_orders_list(struct http_req *req, struct http_res *res)
 	const char *raw;
 	int64_t limit, offset, total = 0;
 	size_t n = 0;
-	json_t *arr;
+	strbuf sb;
 	mc_error err;
 	mc_rc rc;
 
@@ -142,10 +195,15 @@ void api_orders_list(struct http_req *req, struct http_res *res)
 		http_res_error(res, rc, &err);
 		goto out;
 	}
-	arr = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, api_order_json(&items[i]));
-	api_res_page(res, arr, total, limit, offset);
+	strbuf_init(&sb);
+	api_page_begin(&sb);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strbuf_addch(&sb, ',');
+		S_order_write(&sb, &items[i]);
+	}
+	api_page_end(&sb, total, limit, offset);
+	api_res_strbuf(res, 200, &sb);
 out:
 	order_list_free(items, n);
 	mc_error_release(&err);

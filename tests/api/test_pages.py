@@ -51,7 +51,14 @@ def test_every_list_has_the_one_envelope(api):
         if total is not None:
             assert body["total"] == total and len(body["items"]) == 1, path
 
-    # The jansson lists keep their escaping: non-ASCII as \u, <> as is.
+    # A list written as text escapes as the catalog does (UTF-8 as is, <>
+    # as \u003c and \u003e); a list of jansson items keeps jansson's
+    # escaping (non-ASCII as \u, <> as is). Either way the name is whole.
     text, body = page(api, "/api/orders?limit=1", t)
     assert body["items"][0]["items"][0]["name"] == name
+    assert "Caf\u00e9 \\u003cb\\u003e" in text
+    address = {"name": name, "line1": "1 Rue", "city": "Paris", "postalCode": "75001", "country": "FR"}
+    assert api.post("/api/users/me/addresses", token=t, json=address).status_code == 201
+    text, body = page(api, "/api/users/me/addresses?limit=1", t)
+    assert body["items"][0]["name"] == name
     assert "Caf\\u00E9 <b>" in text
