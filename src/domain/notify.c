@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "core/limits.h"
 #include "core/log.h"
+#include "core/strbuf.h"
 #include "store/jobs.h"
 #include "store/orders.h"
 #include "store/users.h"
@@ -20,48 +21,91 @@ void notify_init(int64_t attempts)
 	max_attempts = attempts;
 }
 
-/* Writes the job in the open transaction; takes ownership of payload. The
- * dedupe key is formatted from key_fmt; it always fits (an email address
- * and a few numbers). */
+/* Writes the job with its JSON text (NULL: it could not be built) in the
+ * open transaction. The dedupe key is formatted from key_fmt; it always
+ * fits (an email address and a few numbers). */
+static mc_rc S_enqueue_text(email_kind kind, const char *text, const char *key_fmt, va_list ap)
+{
+	char key[96 + MC_EMAIL_MAX];
+	int len = vsnprintf(key, sizeof(key), key_fmt, ap);
+
+	if (!text || len <= 0 || (size_t)len >= sizeof(key))
+		return MC_ERR_INTERNAL;
+	return store_job_enqueue(kind, key, text, clock_now_ms(), max_attempts);
+}
+
+/* S_enqueue_text() for a jansson payload, which it takes ownership of. */
 static mc_rc S_enqueue(email_kind kind, json_t *payload, const char *key_fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static mc_rc S_enqueue(email_kind kind, json_t *payload, const char *key_fmt, ...)
 {
-	char key[96 + MC_EMAIL_MAX], *text = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
+	char *text = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
 	va_list ap;
-	int len;
-	mc_rc rc = MC_ERR_INTERNAL;
+	mc_rc rc;
 
 	json_decref(payload);
 	va_start(ap, key_fmt);
-	len = vsnprintf(key, sizeof(key), key_fmt, ap);
+	rc = S_enqueue_text(kind, text, key_fmt, ap);
 	va_end(ap);
-	if (text && len > 0 && (size_t)len < sizeof(key))
-		rc = store_job_enqueue(kind, key, text, clock_now_ms(), max_attempts);
 	free(text);
 	return rc;
 }
 
-static json_t *S_order_json(const struct order *o)
+/* S_enqueue_text() for a payload written into sb, which it releases. */
+static mc_rc S_enqueue_written(email_kind kind, strbuf *sb, const char *key_fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static mc_rc S_enqueue_written(email_kind kind, strbuf *sb, const char *key_fmt, ...)
 {
-	json_t *items = json_array(), *j;
+	va_list ap;
+	mc_rc rc;
 
+	va_start(ap, key_fmt);
+	rc = S_enqueue_text(kind, sb->failed ? NULL : sb->buf, key_fmt, ap);
+	va_end(ap);
+	strbuf_release(sb);
+	return rc;
+}
+
+static void S_member_int(strbuf *sb, const char *key, int64_t v)
+{
+	strbuf_adds(sb, key);
+	strbuf_add_int(sb, v);
+}
+
+static void S_member_text(strbuf *sb, const char *key, const char *s)
+{
+	strbuf_adds(sb, key);
+	strbuf_add_json_string(sb, s);
+}
+
+/* The order as its emails show it, written as text: one goes out per
+ * checkout, and building it with jansson was 2.5% of a checkout's CPU. */
+static void S_order_payload(strbuf *sb, const struct order *o, const struct user *buyer)
+{
+	S_member_text(sb, "{\"to\":", buyer->email);
+	S_member_text(sb, ",\"name\":", buyer->name);
+	S_member_int(sb, ",\"order\":{\"id\":", o->id);
+	S_member_text(sb, ",\"status\":", order_status_name(o->status));
+	S_member_text(sb, ",\"currency\":", o->currency);
+	S_member_int(sb, ",\"originalTotal\":", o->original_total);
+	S_member_int(sb, ",\"discount\":", o->discount);
+	S_member_int(sb, ",\"total\":", o->total);
+	strbuf_adds(sb, ",\"items\":[");
 	for (size_t i = 0; i < o->n; i++) {
 		const struct order_line *l = &o->lines[i];
 
-		json_array_append_new(items, json_pack("{s:s, s:I, s:I, s:I}", "name", l->name, "qty",
-						       (json_int_t)l->quantity, "unitPrice", (json_int_t)l->unit_price,
-						       "lineTotal", (json_int_t)l->line_total));
+		S_member_text(sb, i ? ",{\"name\":" : "{\"name\":", l->name);
+		S_member_int(sb, ",\"qty\":", l->quantity);
+		S_member_int(sb, ",\"unitPrice\":", l->unit_price);
+		S_member_int(sb, ",\"lineTotal\":", l->line_total);
+		strbuf_addch(sb, '}');
 	}
-	j = json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:o}", "id", (json_int_t)o->id, "status",
-		      order_status_name(o->status), "currency", o->currency, "originalTotal",
-		      (json_int_t)o->original_total, "discount", (json_int_t)o->discount, "total", (json_int_t)o->total,
-		      "items", items);
-	if (j && o->coupon_code)
-		json_object_set_new(j, "couponCode", json_string(o->coupon_code));
-	if (j && o->cancel_reason)
-		json_object_set_new(j, "cancelReason", json_string(o->cancel_reason));
-	return j;
+	strbuf_addch(sb, ']');
+	if (o->coupon_code)
+		S_member_text(sb, ",\"couponCode\":", o->coupon_code);
+	if (o->cancel_reason)
+		S_member_text(sb, ",\"cancelReason\":", o->cancel_reason);
+	strbuf_adds(sb, "}}");
 }
 
 /* Another kind is a caller's bug: logged. */
@@ -77,9 +121,11 @@ static int S_is_order_email(int64_t order_id, email_kind event)
 /* notify_order() once the kind is known to be an order email's. */
 static mc_rc S_order_email(const struct order *o, email_kind event, const struct user *buyer)
 {
-	return S_enqueue(event,
-			 json_pack("{s:s, s:s, s:o}", "to", buyer->email, "name", buyer->name, "order", S_order_json(o)),
-			 "%s:%lld:%s", email_kind_name(event), (long long)o->id, buyer->email);
+	strbuf sb;
+
+	strbuf_init(&sb);
+	S_order_payload(&sb, o, buyer);
+	return S_enqueue_written(event, &sb, "%s:%lld:%s", email_kind_name(event), (long long)o->id, buyer->email);
 }
 
 mc_rc notify_order(const struct order *o, email_kind event, const struct user *buyer)
