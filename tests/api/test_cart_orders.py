@@ -238,6 +238,25 @@ def test_checkout_receipt_and_effects(api):
     assert api.get("/api/products/%d" % b["id"]).json()["inStock"] is False
 
 
+def test_an_order_keeps_every_character_of_its_names(api):
+    # The order's JSON is written by hand: quotes, backslashes, markup and
+    # text beyond ASCII must come back as they went in, in every answer.
+    name = 'Caf\u00e9 "Mug" \\ <b>&amp;</b> \u5496\u5561 \U0001F375'
+    seller = api.register(role="seller")
+    pid = product(api, seller["token"], name=name)["id"]
+    buyer = api.register(name='Zo\u00eb "Q" <i>')
+    t = buyer["token"]
+    api.post("/api/cart", token=t, json={"productId": pid})
+    r = api.post("/api/checkout", token=t)
+    assert r.status_code == 201, r.text
+    placed = r.json()
+    assert placed["items"][0]["name"] == name and placed["buyer"]["name"] == 'Zo\u00eb "Q" <i>'
+    got = api.get("/api/orders/%d" % placed["id"], token=t).json()
+    listed = api.get("/api/orders", token=t).json()["items"]
+    assert got["items"][0]["name"] == name and [o["items"][0]["name"] for o in listed] == [name]
+    assert got["couponCode"] is None and got["shippingAddress"] is None and got["cancelReason"] is None
+
+
 def test_checkout_refusals(api):
     seller = api.register(role="seller")
     p = product(api, seller["token"], price=1000, stock=2)
