@@ -119,18 +119,29 @@ void strbuf_addf(strbuf *sb, const char *fmt, ...)
 	sb->len += (size_t)n;
 }
 
-void strbuf_add_int(strbuf *sb, int64_t v)
+size_t mc_int_text(char out[MC_INT_TEXT], int64_t v)
 {
-	char tmp[24], *p = tmp + sizeof(tmp);
+	char tmp[MC_INT_TEXT], *p = tmp + sizeof(tmp);
 	/* Negated as unsigned: INT64_MIN has no positive twin. */
 	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	size_t n;
 
+	*--p = '\0';
 	do
 		*--p = (char)('0' + u % 10);
 	while ((u /= 10));
 	if (v < 0)
 		*--p = '-';
-	strbuf_add(sb, p, (size_t)(tmp + sizeof(tmp) - p));
+	n = (size_t)(tmp + sizeof(tmp) - p);
+	memcpy(out, p, n);
+	return n - 1;
+}
+
+void strbuf_add_int(strbuf *sb, int64_t v)
+{
+	char text[MC_INT_TEXT];
+
+	strbuf_add(sb, text, mc_int_text(text, v));
 }
 
 void strbuf_add_json_string(strbuf *sb, const char *s)

@@ -25,6 +25,9 @@ void strbuf_addch(strbuf *sb, char c);
 void strbuf_addf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends v in decimal, without printf's cost (hot JSON writers). */
 void strbuf_add_int(strbuf *sb, int64_t v);
+/* Writes v in decimal, NUL-terminated, into out; returns its length. */
+#define MC_INT_TEXT 21 /* "-9223372036854775808" and its NUL */
+size_t mc_int_text(char out[MC_INT_TEXT], int64_t v);
 /* Appends s as a quoted, escaped JSON string. */
 void strbuf_add_json_string(strbuf *sb, const char *s);
 

@@ -85,26 +85,26 @@ mc_rc admit_authenticate(struct http_server *srv, struct http_req *req, mc_error
 /* Every limited answer says where the client stands (RateLimit-* headers,
  * draft-ietf-httpapi-ratelimit-headers), not only the 429: login and
  * register report the stricter login limiter unless the other one refused. */
-mc_rc admit_rate_limit(struct http_server *srv, struct http_req *req, struct http_res *res, mc_error *err)
+mc_rc admit_rate_limit(struct http_server *srv, struct http_req *req, struct http_res *res, int64_t now_us,
+		       mc_error *err)
 {
 	struct ratelimit_state st, auth_st;
-	int64_t now = clock_mono_us();
 	int auth_route = req->route && (req->route->flags & ROUTE_AUTH_RATE);
 	int limited;
 
 	if (req->route && (req->route->flags & ROUTE_PROBE))
 		return MC_OK;
-	limited = auth_route && ratelimit_take(srv->auth_rate, req->client_ip, now, &auth_st);
+	limited = auth_route && ratelimit_take(srv->auth_rate, req->client_ip, now_us, &auth_st);
 	if (!limited) {
-		limited = ratelimit_take(srv->rate, req->client_ip, now, &st);
+		limited = ratelimit_take(srv->rate, req->client_ip, now_us, &st);
 		if (!limited && auth_route)
 			st = auth_st;
 	} else {
 		st = auth_st;
 	}
-	http_res_header(res, "RateLimit-Limit", "%ld", st.limit);
-	http_res_header(res, "RateLimit-Remaining", "%ld", st.remaining);
-	http_res_header(res, "RateLimit-Reset", "%ld", st.reset);
+	http_res_header_int(res, "RateLimit-Limit", st.limit);
+	http_res_header_int(res, "RateLimit-Remaining", st.remaining);
+	http_res_header_int(res, "RateLimit-Reset", st.reset);
 	if (!limited)
 		return MC_OK;
 	err->retry_after = st.retry_after;

@@ -18,9 +18,10 @@ int admit_trusted_proxy(struct http_server *srv, const struct sockaddr *sa);
 const char *admit_allowed_origin(struct http_server *srv, struct http_req *req, int *credentials);
 /* The bearer token against the route's access level. */
 mc_rc admit_authenticate(struct http_server *srv, struct http_req *req, mc_error *err);
-/* Takes the request's share of the rate limits and reports where the
- * client stands in res's headers. */
-mc_rc admit_rate_limit(struct http_server *srv, struct http_req *req, struct http_res *res, mc_error *err);
+/* Takes the request's share of the rate limits at now_us (its start) and
+ * reports where the client stands in res's headers. */
+mc_rc admit_rate_limit(struct http_server *srv, struct http_req *req, struct http_res *res, int64_t now_us,
+		       mc_error *err);
 
 /* libmicrohttpd's callbacks (cls is the server). */
 enum MHD_Result admit_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen);

@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "core/limits.h"
 #include "core/log.h"
+#include "http/identity.h"
 
 #define SWEEP_MS 250                       /* deadline granularity */
 #define SLOTS (2 * MC_MAX_CONNECTIONS)     /* per-address counts: at most half full */
@@ -31,6 +32,7 @@ struct guard_conn {
 	int fd;
 	int counted;
 	struct addr_key key;
+	char peer[MC_PROXY_ADDR_LEN]; /* the address as text, once per connection */
 	int64_t deadline_us; /* 0: none (the request is being answered) */
 };
 
@@ -195,6 +197,7 @@ struct guard_conn *guard_open(struct guard *g, int fd, const struct sockaddr *pe
 	c->fd = fd;
 	c->counted = !exempt;
 	S_key(peer, &c->key);
+	http_addr_text(peer, c->peer, sizeof(c->peer));
 	c->deadline_us = now_us + g->opts.request_us;
 	pthread_mutex_lock(&g->mu);
 	if (c->counted) {
@@ -209,6 +212,11 @@ struct guard_conn *guard_open(struct guard *g, int fd, const struct sockaddr *pe
 	g->conns = c;
 	pthread_mutex_unlock(&g->mu);
 	return c;
+}
+
+const char *guard_conn_peer(const struct guard_conn *c)
+{
+	return c ? c->peer : "unknown";
 }
 
 void guard_close(struct guard *g, struct guard_conn *c)

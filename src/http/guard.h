@@ -39,6 +39,8 @@ int guard_admit(struct guard *g, const struct sockaddr *peer, int exempt);
  * below); NULL when out of memory, and the caller then refuses it. */
 struct guard_conn *guard_open(struct guard *g, int fd, const struct sockaddr *peer, int exempt, int64_t now_us);
 void guard_close(struct guard *g, struct guard_conn *c);
+/* The connection's peer address as text ("unknown" without a connection). */
+const char *guard_conn_peer(const struct guard_conn *c);
 
 /* A request line has arrived: the request must be read by now + timeout. */
 void guard_request_started(struct guard *g, struct guard_conn *c, int64_t now_us);

@@ -4,7 +4,6 @@
 
 #include <arpa/inet.h>
 #include <inttypes.h>
-#include <microhttpd.h>
 #include <netinet/in.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -69,6 +68,16 @@ static int S_trace_id(const char *tp, char *out, size_t len)
 	return 1;
 }
 
+/* A fresh id's 16 hex digits and NUL, without printf's cost. */
+static void S_hex16(char out[17], uint64_t v)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (int i = 15; i >= 0; i--, v >>= 4)
+		out[i] = hex[v & 15];
+	out[16] = '\0';
+}
+
 void http_req_identify(struct http_req *req)
 {
 	const char *given = http_req_header(req, "X-Request-Id");
@@ -80,7 +89,7 @@ void http_req_identify(struct http_req *req)
 		snprintf(req->request_id, sizeof(req->request_id), "%s", given);
 		return;
 	}
-	snprintf(req->request_id, sizeof(req->request_id), "%016" PRIx64, S_next_id());
+	S_hex16(req->request_id, S_next_id());
 }
 
 int http_addr_listed(const char *v, char list[][MC_PROXY_ADDR_LEN], int n)
@@ -128,13 +137,13 @@ void http_forwarded_client(const char *xff, char proxies[][MC_PROXY_ADDR_LEN], i
 	}
 }
 
-void http_req_client(struct http_req *req, char proxies[][MC_PROXY_ADDR_LEN], int nproxies)
+void http_req_client(struct http_req *req, const char *peer, char proxies[][MC_PROXY_ADDR_LEN], int nproxies)
 {
-	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	size_t n = strnlen(peer, sizeof(req->client_ip) - 1);
 	const char *xff;
 
-	http_addr_text(ci ? ci->client_addr : NULL, req->client_ip, sizeof(req->client_ip));
+	memcpy(req->client_ip, peer, n);
+	req->client_ip[n] = '\0';
 	if (!nproxies || !http_addr_listed(req->client_ip, proxies, nproxies))
 		return;
 	xff = http_req_header(req, "X-Forwarded-For");

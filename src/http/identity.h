@@ -10,9 +10,9 @@
 /* req->request_id: a valid traceparent's trace id, else the client's
  * X-Request-Id when it is one we would write, else a fresh one. */
 void http_req_identify(struct http_req *req);
-/* req->client_ip: the peer's address, or, when the peer is one of the
- * trusted proxies, the client X-Forwarded-For names (see below). */
-void http_req_client(struct http_req *req, char proxies[][MC_PROXY_ADDR_LEN], int nproxies);
+/* req->client_ip: the peer's address (as text), or, when the peer is one
+ * of the trusted proxies, the client X-Forwarded-For names (see below). */
+void http_req_client(struct http_req *req, const char *peer, char proxies[][MC_PROXY_ADDR_LEN], int nproxies);
 
 /* A socket address as text ("unknown" for other families). */
 void http_addr_text(const struct sockaddr *sa, char *out, size_t len);

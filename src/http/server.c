@@ -111,7 +111,7 @@ static void S_admit(struct http_server *srv, struct request_ctx *x, struct http_
 		http_res_header(res, "Access-Control-Max-Age", "600");
 		goto out;
 	}
-	rc = admit_rate_limit(srv, req, res, &err);
+	rc = admit_rate_limit(srv, req, res, x->start_us, &err);
 	if (rc)
 		goto fail;
 	if (!req->route) {
@@ -382,7 +382,7 @@ static enum MHD_Result S_begin(struct http_server *srv, struct MHD_Connection *c
 	}
 	x->limit = x->req.route && x->req.route->max_body ? x->req.route->max_body : MC_MAX_BODY;
 	http_req_identify(&x->req);
-	http_req_client(&x->req, srv->proxies, srv->nproxies);
+	http_req_client(&x->req, guard_conn_peer(x->conn), srv->proxies, srv->nproxies);
 	x->early.request_id = x->req.request_id;
 	*con_cls = x;
 	S_admit(srv, x, &x->early);

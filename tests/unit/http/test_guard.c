@@ -44,6 +44,9 @@ static void test_per_address_cap(void **state)
 	assert_true(guard_admit(g, (struct sockaddr *)&a, 0));
 	c1 = guard_open(g, -1, (struct sockaddr *)&a, 0, T0);
 	c2 = guard_open(g, -1, (struct sockaddr *)&a, 0, T0);
+	/* Its address as text, written once for the requests to come. */
+	assert_string_equal(guard_conn_peer(c1), "10.0.0.1");
+	assert_string_equal(guard_conn_peer(NULL), "unknown");
 	assert_false(guard_admit(g, (struct sockaddr *)&a, 0));
 	assert_true(guard_admit(g, (struct sockaddr *)&b, 0));
 	/* A trusted proxy is never counted, nor refused. */

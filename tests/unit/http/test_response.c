@@ -1,6 +1,7 @@
 /* Response builders (http/response.c): body ownership and the header cap. */
 #include "unit.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,12 +78,37 @@ static void test_header_cap(void **state)
 	assert_int_equal(atoi(res.headers[MC_HTTP_RES_HEADERS - 1].value), MC_HTTP_RES_HEADERS - 1);
 }
 
+/* A "%s" header and a number header are written without printf: the
+ * same text, cut at the value's size like vsnprintf would. */
+static void test_text_and_number_headers(void **state)
+{
+	char long_text[400];
+	struct http_res res;
+	(void)state;
+
+	memset(&res, 0, sizeof(res));
+	memset(long_text, 'a', sizeof(long_text) - 1);
+	long_text[sizeof(long_text) - 1] = '\0';
+	http_res_header(&res, "ETag", "%s", "\"abc\"");
+	http_res_header(&res, "X-Long", "%s", long_text);
+	http_res_header_int(&res, "RateLimit-Remaining", 0);
+	http_res_header_int(&res, "X-Min", INT64_MIN);
+	http_res_header_int(&res, "X-Max", INT64_MAX);
+	assert_string_equal(res.headers[0].value, "\"abc\"");
+	assert_int_equal(strlen(res.headers[1].value), sizeof(res.headers[1].value) - 1);
+	assert_string_equal(res.headers[2].value, "0");
+	assert_string_equal(res.headers[3].value, "-9223372036854775808");
+	assert_string_equal(res.headers[4].value, "9223372036854775807");
+	assert_string_equal(res.headers[4].name, "X-Max");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_owns_body),
 		cmocka_unit_test(test_static_and_shared_bodies),
 		cmocka_unit_test(test_header_cap),
+		cmocka_unit_test(test_text_and_number_headers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
