@@ -144,6 +144,21 @@ void strbuf_add_int(strbuf *sb, int64_t v)
 	strbuf_add(sb, text, mc_int_text(text, v));
 }
 
+void strbuf_add_member_int(strbuf *sb, const char *key, int64_t v)
+{
+	strbuf_adds(sb, key);
+	strbuf_add_int(sb, v);
+}
+
+void strbuf_add_member_text(strbuf *sb, const char *key, const char *s)
+{
+	strbuf_adds(sb, key);
+	if (s)
+		strbuf_add_json_string(sb, s);
+	else
+		strbuf_adds(sb, "null");
+}
+
 void strbuf_add_json_string(strbuf *sb, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";

@@ -28,6 +28,11 @@ void strbuf_add_int(strbuf *sb, int64_t v);
 /* Writes v in decimal, NUL-terminated, into out; returns its length. */
 #define MC_INT_TEXT 21 /* "-9223372036854775808" and its NUL */
 size_t mc_int_text(char out[MC_INT_TEXT], int64_t v);
+/* Appends an object member: key is the text before the value, comma and
+ * quotes included (",\"id\":"); the value is v in decimal, or s as a JSON
+ * string (NULL: null). For answers written by hand. */
+void strbuf_add_member_int(strbuf *sb, const char *key, int64_t v);
+void strbuf_add_member_text(strbuf *sb, const char *key, const char *s);
 /* Appends s as a quoted, escaped JSON string. */
 void strbuf_add_json_string(strbuf *sb, const char *s);
 

@@ -66,45 +66,33 @@ static mc_rc S_enqueue_written(email_kind kind, strbuf *sb, const char *key_fmt,
 	return rc;
 }
 
-static void S_member_int(strbuf *sb, const char *key, int64_t v)
-{
-	strbuf_adds(sb, key);
-	strbuf_add_int(sb, v);
-}
-
-static void S_member_text(strbuf *sb, const char *key, const char *s)
-{
-	strbuf_adds(sb, key);
-	strbuf_add_json_string(sb, s);
-}
-
 /* The order as its emails show it, written as text: one goes out per
  * checkout, and building it with jansson was 2.5% of a checkout's CPU. */
 static void S_order_payload(strbuf *sb, const struct order *o, const struct user *buyer)
 {
-	S_member_text(sb, "{\"to\":", buyer->email);
-	S_member_text(sb, ",\"name\":", buyer->name);
-	S_member_int(sb, ",\"order\":{\"id\":", o->id);
-	S_member_text(sb, ",\"status\":", order_status_name(o->status));
-	S_member_text(sb, ",\"currency\":", o->currency);
-	S_member_int(sb, ",\"originalTotal\":", o->original_total);
-	S_member_int(sb, ",\"discount\":", o->discount);
-	S_member_int(sb, ",\"total\":", o->total);
+	strbuf_add_member_text(sb, "{\"to\":", buyer->email);
+	strbuf_add_member_text(sb, ",\"name\":", buyer->name);
+	strbuf_add_member_int(sb, ",\"order\":{\"id\":", o->id);
+	strbuf_add_member_text(sb, ",\"status\":", order_status_name(o->status));
+	strbuf_add_member_text(sb, ",\"currency\":", o->currency);
+	strbuf_add_member_int(sb, ",\"originalTotal\":", o->original_total);
+	strbuf_add_member_int(sb, ",\"discount\":", o->discount);
+	strbuf_add_member_int(sb, ",\"total\":", o->total);
 	strbuf_adds(sb, ",\"items\":[");
 	for (size_t i = 0; i < o->n; i++) {
 		const struct order_line *l = &o->lines[i];
 
-		S_member_text(sb, i ? ",{\"name\":" : "{\"name\":", l->name);
-		S_member_int(sb, ",\"qty\":", l->quantity);
-		S_member_int(sb, ",\"unitPrice\":", l->unit_price);
-		S_member_int(sb, ",\"lineTotal\":", l->line_total);
+		strbuf_add_member_text(sb, i ? ",{\"name\":" : "{\"name\":", l->name);
+		strbuf_add_member_int(sb, ",\"qty\":", l->quantity);
+		strbuf_add_member_int(sb, ",\"unitPrice\":", l->unit_price);
+		strbuf_add_member_int(sb, ",\"lineTotal\":", l->line_total);
 		strbuf_addch(sb, '}');
 	}
 	strbuf_addch(sb, ']');
 	if (o->coupon_code)
-		S_member_text(sb, ",\"couponCode\":", o->coupon_code);
+		strbuf_add_member_text(sb, ",\"couponCode\":", o->coupon_code);
 	if (o->cancel_reason)
-		S_member_text(sb, ",\"cancelReason\":", o->cancel_reason);
+		strbuf_add_member_text(sb, ",\"cancelReason\":", o->cancel_reason);
 	strbuf_adds(sb, "}}");
 }
 

@@ -109,6 +109,21 @@ static void test_add_int(void **state)
 	strbuf_release(&sb);
 }
 
+/* Members written by hand make a valid object: text escaped, NULL null. */
+static void test_members(void **state)
+{
+	strbuf sb;
+
+	(void)state;
+	strbuf_init(&sb);
+	strbuf_add_member_int(&sb, "{\"id\":", -7);
+	strbuf_add_member_text(&sb, ",\"name\":", "a \"b\" <c>");
+	strbuf_add_member_text(&sb, ",\"none\":", NULL);
+	strbuf_addch(&sb, '}');
+	assert_string_equal(sb.buf, "{\"id\":-7,\"name\":\"a \\\"b\\\" \\u003cc\\u003e\",\"none\":null}");
+	strbuf_release(&sb);
+}
+
 static void test_json_escaping(void **state)
 {
 	(void)state;
@@ -177,6 +192,7 @@ int main(void)
 		cmocka_unit_test(test_growth),
 		cmocka_unit_test(test_addf_past_the_spare_room),
 		cmocka_unit_test(test_add_int),
+		cmocka_unit_test(test_members),
 		cmocka_unit_test(test_json_escaping),
 		cmocka_unit_test(test_json_escaping_appends),
 		cmocka_unit_test(test_cap),
