@@ -29,6 +29,8 @@ mc_rc api_add_session(struct http_req *req, const struct user *u, json_t *obj);
 /* Shared JSON shapes. */
 json_t *api_user_json(const struct user *u);
 json_t *api_time_json(int64_t t);
+/* Appends a time member (strbuf_add_member_text's key), null when t is NULL. */
+void api_member_time(struct strbuf *sb, const char *key, const int64_t *t);
 
 /* Reads the JSON body and checks its keys against `allowed`; on failure the
  * response is already a problem. */

@@ -333,9 +333,8 @@ static struct cache_entry *S_entry_new(const char *key, size_t len, size_t nstoc
 		return NULL;
 	}
 	e->hash = hash_str(key);
-	e->key = e->mem;
 	memcpy(e->key, key, klen + 1);
-	e->body = e->mem + klen + 1;
+	e->body = e->key + klen + 1;
 	e->len = len;
 	e->nstock = nstock;
 	e->body[len] = '\0';

@@ -34,11 +34,10 @@ struct cache_entry {
 	struct stock_ref *stock;   /* nstock of them, in body order */
 	char etag[20];             /* "\"" + 16 hex + "\"" */
 	uint64_t hash;             /* of key */
-	/* Both in mem, the key first: a hit reads the header and the key in
-	 * one or two cache lines, and the body right after them. */
-	char *key;
-	char *body;
-	char mem[];
+	char *body;                /* right after the key, in the same block */
+	/* The key first: a hit reads the header and the key in one or two
+	 * cache lines, and the body right after them. */
+	char key[];
 };
 
 /* The longest stock text, NUL included. */

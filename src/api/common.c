@@ -45,6 +45,15 @@ json_t *api_time_json(int64_t t)
 	return json_string(buf);
 }
 
+void api_member_time(strbuf *sb, const char *key, const int64_t *t)
+{
+	char buf[32];
+
+	if (t)
+		clock_format_rfc3339(*t, buf, sizeof(buf));
+	strbuf_add_member_text(sb, key, t ? buf : NULL);
+}
+
 json_t *api_user_json(const struct user *u)
 {
 	return json_pack("{s:I, s:s, s:s, s:s, s:o}", "id", (json_int_t)u->id, "name", u->name, "email",

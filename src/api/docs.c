@@ -28,7 +28,7 @@ void api_docs_page(struct http_req *req, struct http_res *res)
 {
 	http_res_static(res, 200, "text/html; charset=utf-8", mc_docs_html, mc_docs_html_len);
 	http_res_header(res, "Cache-Control", "public, max-age=300");
-	http_res_header(res, "Content-Security-Policy", "%s", S_docs_csp);
+	http_res_header_text(res, "Content-Security-Policy", S_docs_csp);
 	res->cacheable = 1;
 }
 

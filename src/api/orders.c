@@ -4,20 +4,11 @@
 
 #include "api/api.h"
 #include "api/catalog_cache.h"
-#include "core/clock.h"
 #include "core/json.h"
 #include "core/strbuf.h"
 #include "domain/addresses.h"
 #include "domain/checkout.h"
 #include "domain/orders.h"
-
-static void S_member_time(strbuf *sb, const char *key, int64_t t)
-{
-	char buf[32];
-
-	clock_format_rfc3339(t, buf, sizeof(buf));
-	strbuf_add_member_text(sb, key, buf);
-}
 
 /* The order's members without the braces, so checkout can add its own.
  * Written straight into the answer: building it with jansson and dumping
@@ -57,8 +48,8 @@ static void S_order_members(strbuf *sb, const struct order *o)
 	strbuf_add_member_text(sb, ",\"paymentStatus\":", pay_state_name(o->payment_status));
 	strbuf_add_member_text(sb, ",\"cancelledBy\":", o->cancelled_by[0] ? o->cancelled_by : NULL);
 	strbuf_add_member_text(sb, ",\"cancelReason\":", o->cancel_reason);
-	S_member_time(sb, ",\"createdAt\":", o->created_at);
-	S_member_time(sb, ",\"updatedAt\":", o->updated_at);
+	api_member_time(sb, ",\"createdAt\":", &o->created_at);
+	api_member_time(sb, ",\"updatedAt\":", &o->updated_at);
 	strbuf_adds(sb, ",\"shippingAddress\":");
 	if (o->ship_to)
 		api_write_json(sb, api_address_json(o->ship_to));
@@ -141,7 +132,7 @@ void api_checkout(struct http_req *req, struct http_res *res)
 	strbuf_init(&sb);
 	strbuf_addch(&sb, '{');
 	S_order_members(&sb, &o);
-	S_member_time(&sb, ",\"timestamp\":", o.created_at);
+	api_member_time(&sb, ",\"timestamp\":", &o.created_at);
 	strbuf_adds(&sb, ",\"paymentOptions\":[\"UPI\",\"CARD\",\"COD\"]");
 	strbuf_add_member_text(&sb, ",\"buyer\":{\"name\":", buyer.name);
 	strbuf_add_member_text(&sb, ",\"email\":", buyer.email);

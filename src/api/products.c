@@ -16,19 +16,6 @@
 #include "domain/seed.h"
 #include "store/categories.h"
 
-static void S_add_time_or_null(strbuf *sb, const char *key, int64_t t, int present)
-{
-	char buf[32];
-
-	strbuf_addf(sb, ",\"%s\":", key);
-	if (!present) {
-		strbuf_adds(sb, "null");
-		return;
-	}
-	clock_format_rfc3339(t, buf, sizeof(buf));
-	strbuf_addf(sb, "\"%s\"", buf);
-}
-
 /* Writes p; with ref, notes where its stock text went (for the cache). */
 static void S_product_write(strbuf *sb, const struct product *p, int64_t now, struct stock_ref *ref)
 {
@@ -43,8 +30,8 @@ static void S_product_write(strbuf *sb, const struct product *p, int64_t now, st
 	strbuf_addf(sb, ",\"price\":%" PRId64 ",\"effectivePrice\":%" PRId64 ",\"currency\":\"%s\",\"onSale\":%s",
 		    p->price, pricing_effective(p->price, &p->sale, now), p->currency,
 		    pricing_on_sale(&p->sale, now) ? "true" : "false");
-	S_add_time_or_null(sb, "saleStart", p->sale.start, has_sale);
-	S_add_time_or_null(sb, "saleEnd", p->sale.end, has_sale);
+	api_member_time(sb, ",\"saleStart\":", has_sale ? &p->sale.start : NULL);
+	api_member_time(sb, ",\"saleEnd\":", has_sale ? &p->sale.end : NULL);
 	if (has_sale)
 		strbuf_addf(sb, ",\"salePercentage\":%d,\"salePrice\":%" PRId64, p->sale.percentage,
 			    pricing_sale_price(p->price, p->sale.percentage));
@@ -71,8 +58,8 @@ static void S_product_write(strbuf *sb, const struct product *p, int64_t now, st
 	} else {
 		strbuf_adds(sb, ",\"rating\":{\"average\":0,\"count\":0}");
 	}
-	S_add_time_or_null(sb, "createdAt", p->created_at, 1);
-	S_add_time_or_null(sb, "updatedAt", p->updated_at, 1);
+	api_member_time(sb, ",\"createdAt\":", &p->created_at);
+	api_member_time(sb, ",\"updatedAt\":", &p->updated_at);
 	strbuf_addch(sb, '}');
 }
 
@@ -97,8 +84,8 @@ static void S_send_entry(struct http_req *req, struct http_res *res, struct cach
 	const char *inm = http_req_header(req, "If-None-Match");
 	int fresh = inm && (strstr(inm, e->etag) || !strcmp(inm, "*"));
 
-	http_res_header(res, "ETag", "%s", e->etag);
-	http_res_header(res, "Cache-Control", "no-cache");
+	http_res_header_text(res, "ETag", e->etag);
+	http_res_header_text(res, "Cache-Control", "no-cache");
 	res->cacheable = 1;
 	/* A 304 keeps the body: libmicrohttpd sends none with it, but (0.9.75)
 	 * always writes a Content-Length, which RFC 9110 8.6 allows only when

@@ -143,9 +143,9 @@ static int S_cached(struct http_req *req, struct http_res *res, const char *cach
 {
 	const char *inm = http_req_header(req, "If-None-Match");
 
-	http_res_header(res, "ETag", "%s", web.etag);
-	http_res_header(res, "Cache-Control", "%s", cache_control);
-	http_res_header(res, "Content-Security-Policy", "%s", web.csp);
+	http_res_header_text(res, "ETag", web.etag);
+	http_res_header_text(res, "Cache-Control", cache_control);
+	http_res_header_text(res, "Content-Security-Policy", web.csp);
 	res->cacheable = 1;
 	if (inm && strstr(inm, web.etag)) {
 		http_res_empty(res, 304);

@@ -108,6 +108,9 @@ void http_res_static(struct http_res *res, int status, const char *type, const c
 void http_res_empty(struct http_res *res, int status);
 void http_res_header(struct http_res *res, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The same without printf, for the hot path: a text (cut at the value's
+ * size, as vsnprintf would) and a number. */
+void http_res_header_text(struct http_res *res, const char *name, const char *text);
 void http_res_header_int(struct http_res *res, const char *name, int64_t v);
 /* Frees (or releases) the body and forgets it. */
 void http_res_release_body(struct http_res *res);

@@ -102,10 +102,10 @@ static void S_admit(struct http_server *srv, struct request_ctx *x, struct http_
 		router_allow_header(x->match.allowed, allow, sizeof(allow));
 		http_res_empty(res, 204);
 		if (!admit_allowed_origin(srv, req, &credentials)) {
-			http_res_header(res, "Allow", "%s", allow);
+			http_res_header_text(res, "Allow", allow);
 			goto out;
 		}
-		http_res_header(res, "Access-Control-Allow-Methods", "%s", allow);
+		http_res_header_text(res, "Access-Control-Allow-Methods", allow);
 		http_res_header(res, "Access-Control-Allow-Headers",
 				"Authorization, Content-Type, Idempotency-Key, If-None-Match, X-Request-Id, traceparent");
 		http_res_header(res, "Access-Control-Max-Age", "600");
@@ -117,7 +117,7 @@ static void S_admit(struct http_server *srv, struct request_ctx *x, struct http_
 	if (!req->route) {
 		if (x->match.allowed) {
 			router_allow_header(x->match.allowed, allow, sizeof(allow));
-			http_res_header(res, "Allow", "%s", allow);
+			http_res_header_text(res, "Allow", allow);
 			rc = mc_fail(&err, MC_ERR_METHOD, "method_not_allowed", "%s is not allowed on %s",
 				     req->method_name, req->path);
 			goto fail;

@@ -78,7 +78,7 @@ static void test_header_cap(void **state)
 	assert_int_equal(atoi(res.headers[MC_HTTP_RES_HEADERS - 1].value), MC_HTTP_RES_HEADERS - 1);
 }
 
-/* A "%s" header and a number header are written without printf: the
+/* A text header and a number header are written without printf: the
  * same text, cut at the value's size like vsnprintf would. */
 static void test_text_and_number_headers(void **state)
 {
@@ -89,8 +89,8 @@ static void test_text_and_number_headers(void **state)
 	memset(&res, 0, sizeof(res));
 	memset(long_text, 'a', sizeof(long_text) - 1);
 	long_text[sizeof(long_text) - 1] = '\0';
-	http_res_header(&res, "ETag", "%s", "\"abc\"");
-	http_res_header(&res, "X-Long", "%s", long_text);
+	http_res_header_text(&res, "ETag", "\"abc\"");
+	http_res_header_text(&res, "X-Long", long_text);
 	http_res_header_int(&res, "RateLimit-Remaining", 0);
 	http_res_header_int(&res, "X-Min", INT64_MIN);
 	http_res_header_int(&res, "X-Max", INT64_MAX);
